@@ -1,0 +1,80 @@
+//! The database: which backend a URL names, connecting with the right settings,
+//! migrations, and readiness.
+
+mod url;
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement};
+
+use crate::config::DatabaseConfig;
+
+pub use self::url::{DatabaseUrl, UnsupportedDatabaseUrl};
+
+/// How long a SQLite writer waits for the lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opening the database failed; the message names the database without its password.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot open the database at {url}: {source}")]
+pub struct ConnectError {
+    url: String,
+    #[source]
+    source: DbErr,
+}
+
+/// Connects to the configured database.
+///
+/// SQLite gets WAL (readers never block the writer), a busy timeout (writers
+/// queue instead of failing) and enforced foreign keys.
+pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, ConnectError> {
+    let url = &config.database_url;
+    let mut options = ConnectOptions::new(url.as_str());
+    options
+        .max_connections(config.database_max_connections)
+        .acquire_timeout(config.acquire_timeout())
+        .sqlx_logging(false);
+    if let DatabaseUrl::Sqlite(_) = url {
+        options.map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .foreign_keys(true)
+        });
+    }
+    Database::connect(options).await.map_err(|source| ConnectError { url: url.redacted(), source })
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Why the database is not ready to serve.
+#[derive(Debug, thiserror::Error)]
+pub enum NotReady {
+    /// The database does not answer.
+    #[error("database unreachable: {0}")]
+    Unreachable(#[source] DbErr),
+    /// The schema is behind the code.
+    #[error("{0} migration(s) pending")]
+    PendingMigrations(usize),
+}
+
+/// Checks that the database answers and that the schema is current.
+pub async fn check_ready(db: &DatabaseConnection) -> Result<(), NotReady> {
+    let backend = db.get_database_backend();
+    db.query_one_raw(Statement::from_string(backend, "SELECT 1")).await.map_err(NotReady::Unreachable)?;
+    let pending = Migrator::get_pending_migrations(db).await.map_err(NotReady::Unreachable)?;
+    if pending.is_empty() { Ok(()) } else { Err(NotReady::PendingMigrations(pending.len())) }
+}
+
+/// A short name for the backend, for logs and metrics.
+pub fn backend_name(db: &DatabaseConnection) -> &'static str {
+    match db.get_database_backend() {
+        DbBackend::Postgres => "postgres",
+        DbBackend::Sqlite => "sqlite",
+        _ => "other",
+    }
+}

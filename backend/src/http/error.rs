@@ -1,0 +1,157 @@
+//! `ApiError`: the one error type at the HTTP boundary, rendered as RFC 9457
+//! `application/problem+json`.
+
+use std::time::Duration;
+
+use axum::{
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem details object.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+#[schema(example = json!({
+    "type": "about:blank",
+    "title": "Not Found",
+    "status": 404,
+    "detail": "no route for GET /api/nope",
+    "code": "not_found"
+}))]
+pub struct Problem {
+    /// A URI reference naming the problem type; `about:blank` for plain HTTP errors.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    /// A short summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong this time, for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// A stable machine-readable code, for clients to branch on.
+    pub code: String,
+}
+
+impl Problem {
+    /// A problem for a status with a machine code and a human detail.
+    pub fn new(status: StatusCode, code: &str, detail: Option<String>) -> Self {
+        Self {
+            type_uri: "about:blank".to_owned(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_owned(),
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, axum::Json(self)).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+    }
+}
+
+/// Every way a request can fail, each with its HTTP meaning.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request is malformed (bad JSON, bad path or query parameter).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request is well-formed but its content is not acceptable.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// No such resource (or not one the caller may see).
+    #[error("{0}")]
+    NotFound(String),
+    /// Too many requests; try again after the given time.
+    #[error("too many requests")]
+    TooManyRequests {
+        /// When a retry may succeed.
+        retry_after: Duration,
+    },
+    /// A dependency is down.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Anything unexpected: logged in full, answered with a generic 500.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    /// The status and the stable code for this error.
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let detail = match &self {
+            Self::Internal(err) => {
+                tracing::error!(error = ?err, "request failed");
+                None
+            }
+            other => Some(other.to_string()),
+        };
+        let mut response = Problem::new(status, code, detail).into_response();
+        if let Self::TooManyRequests { retry_after } = self {
+            let secs = retry_after.as_secs().max(1);
+            if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(response: Response) -> serde_json::Value {
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn internal_errors_hide_their_cause() {
+        let response = ApiError::Internal(anyhow::anyhow!("password=hunter2")).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        let body = body_of(response).await;
+        assert_eq!(body["code"], "internal");
+        assert!(!body.to_string().contains("hunter2"));
+    }
+
+    #[tokio::test]
+    async fn too_many_requests_says_when_to_retry() {
+        let response = ApiError::TooManyRequests { retry_after: Duration::from_secs(42) }.into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "42");
+        let body = body_of(response).await;
+        assert_eq!(body["status"], 429);
+        assert_eq!(body["title"], "Too Many Requests");
+    }
+}

@@ -1,0 +1,122 @@
+//! Extractors whose rejections are problem+json like every other error.
+
+use axum::{
+    extract::{
+        FromRequest, FromRequestParts,
+        rejection::{JsonRejection, PathRejection, QueryRejection},
+    },
+    response::{IntoResponse, Response},
+};
+
+use super::error::Problem;
+
+/// `axum::Json`, rejecting malformed bodies with a problem.
+#[derive(Debug, Clone, Copy, Default, FromRequest)]
+#[from_request(via(axum::Json), rejection(Rejection))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// `axum::extract::Path`, rejecting bad parameters with a problem.
+#[derive(Debug, Clone, Copy, Default, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(Rejection))]
+pub struct Path<T>(pub T);
+
+/// `axum::extract::Query`, rejecting bad parameters with a problem.
+#[derive(Debug, Clone, Copy, Default, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(Rejection))]
+pub struct Query<T>(pub T);
+
+/// A rejected extraction, answered as a problem with the extractor's status.
+#[derive(Debug)]
+pub struct Rejection(Problem);
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        self.0.into_response()
+    }
+}
+
+macro_rules! rejection_from {
+    ($($rejection:ty => $code:literal),* $(,)?) => {$(
+        impl From<$rejection> for Rejection {
+            fn from(rejection: $rejection) -> Self {
+                Self(Problem::new(rejection.status(), $code, Some(rejection.body_text())))
+            }
+        }
+    )*};
+}
+
+rejection_from! {
+    JsonRejection => "invalid_body",
+    PathRejection => "invalid_path",
+    QueryRejection => "invalid_query",
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::{
+        Router,
+        body::Body,
+        http::{Request, StatusCode},
+        routing::post,
+    };
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Greeting {
+        #[allow(dead_code)]
+        name: String,
+    }
+
+    async fn greet(Path(id): Path<u32>, Json(_): Json<Greeting>) -> String {
+        id.to_string()
+    }
+
+    async fn send(uri: &str, content_type: &str, body: &'static str) -> (StatusCode, serde_json::Value) {
+        let app = Router::new().route("/greet/{id}", post(greet));
+        let request = Request::post(uri).header("content-type", content_type).body(Body::from(body)).unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn malformed_json_is_a_problem() {
+        let (status, body) = send("/greet/1", "application/json", "{not json").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["code"], "invalid_body");
+        assert!(
+            body["detail"].as_str().unwrap().contains("Failed to parse the request body as JSON"),
+            "{body}"
+        );
+    }
+
+    #[tokio::test]
+    async fn wrong_shape_is_unprocessable() {
+        let (status, body) = send("/greet/1", "application/json", r#"{"nom":"x"}"#).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["detail"].as_str().unwrap().contains("name"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn missing_content_type_is_unsupported() {
+        let (status, _) = send("/greet/1", "text/plain", r#"{"name":"x"}"#).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+
+    #[tokio::test]
+    async fn bad_path_parameter_is_a_problem() {
+        let (status, body) = send("/greet/abc", "application/json", r#"{"name":"x"}"#).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["code"], "invalid_path");
+    }
+}

@@ -1,0 +1,99 @@
+//! The HTTP layer: the router (which is also the OpenAPI document), shared
+//! state, middleware, and the SPA.
+
+pub mod error;
+pub mod extract;
+mod middleware;
+mod openapi;
+mod ops;
+mod spa;
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    http::{HeaderName, Request, StatusCode},
+    middleware::{from_fn, from_fn_with_state},
+    routing::any,
+};
+use sea_orm::DatabaseConnection;
+use tower::ServiceBuilder;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+use utoipa::OpenApi as _;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_swagger_ui::SwaggerUi;
+
+use self::error::ApiError;
+pub use self::openapi::ApiDoc;
+use crate::{config::HttpConfig, metrics::Metrics};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// The metrics registry.
+    pub metrics: Arc<Metrics>,
+    /// HTTP settings (public URL, limits).
+    pub http: Arc<HttpConfig>,
+}
+
+/// Every API route, with its OpenAPI description.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(ops::get_health))
+        .routes(routes!(ops::get_readiness))
+        .routes(routes!(ops::get_metrics))
+}
+
+/// The OpenAPI document, as `instacrush openapi` prints it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+/// The OpenAPI document as YAML, the form committed as `openapi.yaml`.
+pub fn openapi_yaml() -> anyhow::Result<String> {
+    Ok(openapi().to_yaml()?)
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application: API, docs, ops endpoints and the SPA, with middleware.
+pub fn router(state: AppState) -> Router {
+    let (api, spec) = api_router().split_for_parts();
+    let http = state.http.clone();
+    let app = api
+        .route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found))
+        .layer(from_fn_with_state(state.clone(), middleware::record_metrics))
+        .with_state(state)
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", spec))
+        .fallback_service(spa::service(&http.static_dir));
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+        let request_id =
+            request.headers().get(&REQUEST_ID).and_then(|value| value.to_str().ok()).unwrap_or_default();
+        tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id)
+    });
+    app.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(trace)
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(CatchPanicLayer::new())
+            .layer(from_fn(middleware::problem_for_bare_errors))
+            .layer(CompressionLayer::new())
+            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout()))
+            .layer(RequestBodyLimitLayer::new(http.body_limit_bytes)),
+    )
+}
+
+async fn api_not_found(request: Request<axum::body::Body>) -> ApiError {
+    ApiError::NotFound(format!("no route for {} {}", request.method(), request.uri().path()))
+}

@@ -1,0 +1,1 @@
+//! The Instagram API client.

@@ -1,0 +1,14 @@
+//! Instacrush: who interacts most with your Instagram posts.
+//!
+//! The library behind the `instacrush` binary: configuration, database,
+//! HTTP API and background work. Tests build the same server it runs.
+
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod entities;
+pub mod http;
+pub mod instagram;
+pub mod metrics;
+pub mod shutdown;
+pub mod telemetry;

@@ -1,0 +1,51 @@
+//! The `instacrush` command: serve, migrate, openapi.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use instacrush::{
+    app::Server,
+    config::{Cli, Command},
+    db, http, shutdown, telemetry,
+};
+use tokio_util::sync::CancellationToken;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.log.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => return fail(&anyhow::Error::from(err).context("cannot start the runtime")),
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => fail(&err),
+    }
+}
+
+/// Ends with one clear line on stderr, never a backtrace.
+fn fail(err: &anyhow::Error) -> ExitCode {
+    eprintln!("instacrush: {err:#}");
+    ExitCode::FAILURE
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(config) => {
+            let server = Server::build(*config).await?;
+            let token = CancellationToken::new();
+            shutdown::cancel_on_signal(token.clone());
+            server.run(token).await
+        }
+        Command::Migrate { database } => {
+            let conn = db::connect(&database).await?;
+            db::migrate(&conn).await?;
+            eprintln!("migrations applied to {}", database.database_url);
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", http::openapi_yaml()?);
+            Ok(())
+        }
+    }
+}

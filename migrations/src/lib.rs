@@ -1,0 +1,19 @@
+//! The Instacrush schema as one ordered list of backend-neutral migrations.
+//!
+//! Every migration must run unchanged on SQLite and PostgreSQL: portable column
+//! types from the schema builder, and raw SQL only where both backends share it
+//! (partial unique indexes).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_create_schema;
+
+/// Applies the migrations in order; `instacrush migrate` and `serve` call it.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_create_schema::Migration)]
+    }
+}

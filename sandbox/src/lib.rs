@@ -1,0 +1,1 @@
+//! A local stand-in for the Instagram API with Instagram Login.

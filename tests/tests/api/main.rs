@@ -6,3 +6,5 @@ mod cli;
 mod errors;
 mod ops;
 mod schema;
+mod instagram_client;
+mod sandbox;

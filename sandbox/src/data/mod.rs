@@ -1,0 +1,211 @@
+//! The synthetic Instagram: demo accounts (small, materialised, each with a designed crush) and
+//! an optional large account (generated lazily, item by item, from the seed).
+//! Everything is a pure function of the seed: same seed, same data.
+
+mod demo;
+mod large;
+pub mod people;
+mod ranking;
+
+pub use ranking::{Interactor, rank};
+
+use crate::config::SandboxConfig;
+use crate::ids::{self, MediaId};
+
+/// Unix time (seconds) that the synthetic timeline ends at: fixed, so data never drifts.
+pub const TIMELINE_END: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+/// Someone who owns posts or writes comments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// Person index (owners: account index; community: from `people::COMMUNITY_BASE`).
+    pub index: u32,
+    /// Instagram user id (`user_id`, `from.id`).
+    pub user_id: u64,
+    /// Handle.
+    pub username: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// Who wrote a comment or reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Author {
+    /// The account owner (the app must not count them as their own crush).
+    Owner,
+    /// Community member number `n` (0-based).
+    Community(u32),
+}
+
+/// A post.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    /// Caption text.
+    pub caption: String,
+    /// `IMAGE`, `VIDEO` or `CAROUSEL_ALBUM`.
+    pub media_type: &'static str,
+    /// Unix seconds.
+    pub timestamp: i64,
+    /// Likes (not attributable to anyone).
+    pub like_count: u32,
+}
+
+/// A comment or a reply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interaction {
+    /// Its writer.
+    pub author: Author,
+    /// Its text.
+    pub text: String,
+    /// Unix seconds.
+    pub timestamp: i64,
+}
+
+/// What an account holds.
+#[derive(Debug)]
+enum Content {
+    Demo(demo::DemoContent),
+    Large(large::LargeContent),
+}
+
+/// One account that can sign in to the sandbox.
+#[derive(Debug)]
+pub struct Account {
+    /// Account index, part of every id it owns.
+    pub index: u32,
+    /// The owner.
+    pub owner: Person,
+    /// One line on what this account demonstrates.
+    pub about: &'static str,
+    /// Followers.
+    pub followers_count: u32,
+    /// Follows.
+    pub follows_count: u32,
+    content: Content,
+}
+
+impl Account {
+    /// Whether this is the opt-in large benchmark account.
+    pub fn is_large(&self) -> bool {
+        matches!(self.content, Content::Large(_))
+    }
+
+    /// Number of posts.
+    pub fn media_count(&self) -> u32 {
+        match &self.content {
+            Content::Demo(d) => d.media_count(),
+            Content::Large(l) => l.media_count(),
+        }
+    }
+
+    /// Post `post` (0 = newest).
+    pub fn post(&self, post: u32) -> Option<Post> {
+        match &self.content {
+            Content::Demo(d) => d.post(post),
+            Content::Large(l) => l.post(post),
+        }
+    }
+
+    /// Number of top-level comments on a post.
+    pub fn comment_count(&self, post: u32) -> u32 {
+        match &self.content {
+            Content::Demo(d) => d.comment_count(post),
+            Content::Large(l) => l.comment_count(post),
+        }
+    }
+
+    /// A top-level comment.
+    pub fn comment(&self, post: u32, comment: u32) -> Option<Interaction> {
+        match &self.content {
+            Content::Demo(d) => d.comment(post, comment),
+            Content::Large(l) => l.comment(post, comment),
+        }
+    }
+
+    /// Number of replies under a comment.
+    pub fn reply_count(&self, post: u32, comment: u32) -> u32 {
+        match &self.content {
+            Content::Demo(d) => d.reply_count(post, comment),
+            Content::Large(l) => l.reply_count(post, comment),
+        }
+    }
+
+    /// A reply.
+    pub fn reply(&self, post: u32, comment: u32, reply: u32) -> Option<Interaction> {
+        match &self.content {
+            Content::Demo(d) => d.reply(post, comment, reply),
+            Content::Large(l) => l.reply(post, comment, reply),
+        }
+    }
+
+    /// The media id of post `post`.
+    pub fn media_id(&self, post: u32) -> MediaId {
+        MediaId { account: self.index, post }
+    }
+}
+
+/// All accounts of one seed.
+#[derive(Debug)]
+pub struct Dataset {
+    /// The seed everything derives from.
+    pub seed: u64,
+    /// The accounts that can sign in, demo accounts first.
+    pub accounts: Vec<Account>,
+}
+
+/// Account index of the large benchmark account.
+pub const LARGE_ACCOUNT_INDEX: u32 = ids::MAX_ACCOUNTS;
+
+impl Dataset {
+    /// Builds the dataset that `config` describes.
+    pub fn new(config: &SandboxConfig) -> Self {
+        let seed = config.seed;
+        let mut accounts: Vec<Account> =
+            demo::DEMOS.iter().enumerate().map(|(i, spec)| demo::account(seed, i as u32 + 1, spec)).collect();
+        if config.large_account_posts > 0 {
+            accounts.push(large::account(
+                seed,
+                LARGE_ACCOUNT_INDEX,
+                config.large_account_posts.min(ids::MAX_POSTS),
+                config.large_account_comments,
+            ));
+        }
+        Self { seed, accounts }
+    }
+
+    /// The account with this index.
+    pub fn account(&self, index: u32) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.index == index)
+    }
+
+    /// The account with this username.
+    pub fn account_by_username(&self, username: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.owner.username == username)
+    }
+
+    /// Resolves an author on `account` to a person.
+    pub fn person(&self, account: &Account, author: Author) -> Person {
+        match author {
+            Author::Owner => account.owner.clone(),
+            Author::Community(n) => people::community_member(n),
+        }
+    }
+
+    /// Any person by username.
+    pub fn person_by_username(&self, username: &str) -> Option<Person> {
+        if let Some(account) = self.account_by_username(username) {
+            return Some(account.owner.clone());
+        }
+        (0..people::COMMUNITY_SIZE).map(people::community_member).find(|p| p.username == username)
+    }
+}
+
+/// Builds an owner person for account `index`.
+fn owner(index: u32, username: &str, name: &str) -> Person {
+    Person { index, user_id: ids::user_id(index), username: username.to_owned(), name: name.to_owned() }
+}
+
+/// The demo usernames, in account order.
+pub fn demo_usernames() -> Vec<&'static str> {
+    demo::DEMOS.iter().map(|d| d.username).collect()
+}

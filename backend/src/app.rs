@@ -1,22 +1,24 @@
-//! Building and running the server: connect, migrate, bind, serve until shutdown.
+//! Building and running the processes: the API server (with its in-process
+//! worker and scheduler) and standalone workers.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::net::SocketAddr;
 
 use anyhow::Context as _;
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    config::ServeConfig,
+    config::{HttpConfig, ServeConfig, WorkerCommandConfig, WorkerConfig},
     db,
     http::{self, AppState},
-    metrics::Metrics,
+    jobs,
 };
 
 /// A server that is connected, migrated and bound, ready to run.
 pub struct Server {
     state: AppState,
     listener: TcpListener,
+    worker: WorkerConfig,
 }
 
 impl Server {
@@ -28,8 +30,8 @@ impl Server {
         }
         let addr = config.http.listen_addr;
         let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-        let state = AppState { db, metrics: Arc::new(Metrics::new()), http: Arc::new(config.http) };
-        Ok(Self { state, listener })
+        let state = AppState::new(db, config.http);
+        Ok(Self { state, listener, worker: config.worker })
     }
 
     /// The address actually bound (useful with port 0).
@@ -42,16 +44,14 @@ impl Server {
         &self.state
     }
 
-    /// Serves until `shutdown` is cancelled, then lets in-flight requests finish
-    /// within the grace period.
+    /// Serves until `shutdown` is cancelled, then lets in-flight requests and
+    /// jobs finish within their grace periods.
     pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let background = (self.worker.concurrency > 0)
+            .then(|| spawn_background(self.state.clone(), self.worker.clone(), shutdown.clone()));
         let grace = self.state.http.shutdown_grace();
         let app = http::router(self.state.clone());
-        tracing::info!(
-            addr = %self.listener.local_addr()?,
-            database = db::backend_name(&self.state.db),
-            "listening"
-        );
+        tracing::info!(addr = %self.listener.local_addr()?, database = db::backend_name(&self.state.db), "listening");
         let signal = shutdown.clone();
         let serve =
             axum::serve(self.listener, app).with_graceful_shutdown(async move { signal.cancelled().await });
@@ -62,7 +62,37 @@ impl Server {
                 tracing::warn!(?grace, "grace period over; dropping remaining connections");
             }
         }
+        if let Some(background) = background {
+            background.await.ok();
+        }
         self.state.db.clone().close().await.ok();
         Ok(())
     }
+}
+
+/// Runs a worker and the scheduler until `shutdown`; the handle ends when both have stopped.
+fn spawn_background(state: AppState, config: WorkerConfig, shutdown: CancellationToken) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let scheduler = match jobs::start_scheduler(state.clone(), jobs::schedule()).await {
+            Ok(scheduler) => Some(scheduler),
+            Err(err) => {
+                tracing::error!(error = %err, "the job scheduler did not start; periodic jobs will not run");
+                None
+            }
+        };
+        jobs::Worker::new(state, jobs::registry(), config).run(shutdown).await;
+        if let Some(mut scheduler) = scheduler {
+            scheduler.shutdown().await.ok();
+        }
+    })
+}
+
+/// Runs a standalone worker process until `shutdown`.
+pub async fn run_worker(config: WorkerCommandConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let db = db::connect(&config.database).await?;
+    db::check_ready(&db).await.context("the database is not ready (run `instacrush migrate`)")?;
+    let state = AppState::new(db, HttpConfig::ephemeral());
+    spawn_background(state.clone(), config.worker, shutdown).await.ok();
+    state.db.clone().close().await.ok();
+    Ok(())
 }

@@ -5,6 +5,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::db::DatabaseUrl;
+pub use crate::jobs::WorkerConfig;
 
 /// Instacrush: who interacts most with your Instagram posts.
 #[derive(Debug, Parser)]
@@ -21,6 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API (and the SPA, if built), migrating the database first.
     Serve(Box<ServeConfig>),
+    /// Run background jobs (scale-out: as many worker processes as you like).
+    Worker(Box<WorkerCommandConfig>),
     /// Apply pending database migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -106,9 +109,20 @@ pub struct ServeConfig {
     pub database: DatabaseConfig,
     #[command(flatten)]
     pub http: HttpConfig,
+    #[command(flatten)]
+    pub worker: WorkerConfig,
     /// Do not apply pending migrations on start (for deployments that run `migrate` first).
     #[arg(long, env = "NO_MIGRATE")]
     pub no_migrate: bool,
+}
+
+/// A worker process.
+#[derive(Debug, Clone, Args)]
+pub struct WorkerCommandConfig {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    #[command(flatten)]
+    pub worker: WorkerConfig,
 }
 
 /// The HTTP listener and its limits.

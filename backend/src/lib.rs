@@ -9,6 +9,8 @@ pub mod db;
 pub mod entities;
 pub mod http;
 pub mod instagram;
+pub mod jobs;
 pub mod metrics;
 pub mod shutdown;
+pub mod state;
 pub mod telemetry;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 use instacrush::{
-    app::Server,
+    app::{self, Server},
     config::{Cli, Command},
     db, http, shutdown, telemetry,
 };
@@ -36,6 +36,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let token = CancellationToken::new();
             shutdown::cancel_on_signal(token.clone());
             server.run(token).await
+        }
+        Command::Worker(config) => {
+            let token = CancellationToken::new();
+            shutdown::cancel_on_signal(token.clone());
+            app::run_worker(*config, token).await
         }
         Command::Migrate { database } => {
             let conn = db::connect(&database).await?;

@@ -3,6 +3,7 @@
 
 use std::sync::Mutex;
 
+use crate::jobs::JobMetrics;
 use prometheus_client::{
     encoding::{EncodeLabelSet, prometheus_text},
     metrics::{counter::Counter, family::Family, histogram::Histogram},
@@ -41,6 +42,8 @@ pub struct Metrics {
     pub http_requests: Family<HttpLabels, Counter>,
     /// HTTP request latency in seconds.
     pub http_duration: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    /// The job system's metrics.
+    pub jobs: JobMetrics,
 }
 
 impl Default for Metrics {
@@ -58,7 +61,8 @@ impl Metrics {
         let http_duration =
             Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
         registry.register("http_request_duration_seconds", "HTTP request latency", http_duration.clone());
-        Self { registry: Mutex::new(registry), http_requests, http_duration }
+        let jobs = JobMetrics::register(&mut registry);
+        Self { registry: Mutex::new(registry), http_requests, http_duration, jobs }
     }
 
     /// Registers a further metric (used by subsystems such as the job queue).

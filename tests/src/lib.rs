@@ -4,12 +4,14 @@
 #![allow(clippy::unwrap_used)] // a test fails by panicking
 
 mod backend;
+pub mod jobs;
 
 use std::net::SocketAddr;
 
 use instacrush::{
     app::Server,
-    config::{DatabaseConfig, HttpConfig, ServeConfig},
+    config::{DatabaseConfig, HttpConfig, ServeConfig, WorkerConfig},
+    http::AppState,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -46,6 +48,29 @@ pub fn init_logs() {
     }
 }
 
+/// The `instacrush` binary beside the test binary (`make test` builds it first).
+pub fn instacrush_command() -> std::process::Command {
+    let exe = std::env::current_exe().expect("test exe");
+    let dir = exe.parent().and_then(|deps| deps.parent()).expect("target dir");
+    let bin = dir.join("instacrush");
+    assert!(bin.exists(), "{} is missing: run `cargo build -p instacrush`", bin.display());
+    let mut command = std::process::Command::new(bin);
+    command.env_remove("DATABASE_URL").env("RUST_LOG", "off");
+    command
+}
+
+/// Worker settings for tests: short leases, polls and backoffs.
+pub fn test_worker_config() -> WorkerConfig {
+    WorkerConfig {
+        concurrency: 4,
+        poll_ms: 50,
+        lease_ms: 2_000,
+        grace_secs: 2,
+        backoff_base_ms: 200,
+        backoff_cap_secs: 10,
+    }
+}
+
 /// A running server on its own database.
 pub struct TestApp {
     /// The server's address.
@@ -58,34 +83,51 @@ pub struct TestApp {
     pub database: TestDatabase,
     /// A direct connection to that database, for setting up and checking data.
     pub db: sea_orm::DatabaseConnection,
+    /// The server's shared state (for running jobs in the test).
+    pub state: AppState,
     shutdown: CancellationToken,
 }
 
 impl TestApp {
-    /// Starts the server on port 0 against a fresh database of `backend`.
+    /// Starts the server on port 0 against a fresh database of `backend`,
+    /// with no worker: tests drain the queue with [`TestApp::run_pending_jobs`].
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with the configuration adjusted first.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut ServeConfig)) -> Self {
         init_logs();
         let database = TestDatabase::create(backend).await;
-        let config = ServeConfig {
+        let mut config = ServeConfig {
             database: DatabaseConfig::new(database.url.clone()),
             http: HttpConfig::ephemeral(),
+            worker: WorkerConfig { concurrency: 0, ..test_worker_config() },
             no_migrate: false,
         };
+        adjust(&mut config);
         let server = Server::build(config).await.expect("server builds");
         let addr = server.local_addr().expect("bound");
-        let db = server.state().db.clone();
+        let state = server.state().clone();
+        let db = state.db.clone();
         let shutdown = CancellationToken::new();
         tokio::spawn(server.run(shutdown.clone()));
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client builds");
-        Self { addr, base_url: format!("http://{addr}"), client, database, db, shutdown }
+        Self { addr, base_url: format!("http://{addr}"), client, database, db, state, shutdown }
     }
 
     /// An absolute URL for a path on this server.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+
+    /// Runs every runnable job to completion, one at a time, with the app's
+    /// job kinds; returns how many attempts ran.
+    pub async fn run_pending_jobs(&self) -> usize {
+        instacrush::jobs::drain(&self.state, &instacrush::jobs::registry(), &test_worker_config()).await
     }
 
     /// `GET path`.

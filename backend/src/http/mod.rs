@@ -8,15 +8,12 @@ mod openapi;
 mod ops;
 mod spa;
 
-use std::sync::Arc;
-
 use axum::{
     Router,
     http::{HeaderName, Request, StatusCode},
     middleware::{from_fn, from_fn_with_state},
     routing::any,
 };
-use sea_orm::DatabaseConnection;
 use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
@@ -32,18 +29,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use self::error::ApiError;
 pub use self::openapi::ApiDoc;
-use crate::{config::HttpConfig, metrics::Metrics};
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// The database pool.
-    pub db: DatabaseConnection,
-    /// The metrics registry.
-    pub metrics: Arc<Metrics>,
-    /// HTTP settings (public URL, limits).
-    pub http: Arc<HttpConfig>,
-}
+pub use crate::state::AppState;
 
 /// Every API route, with its OpenAPI description.
 pub fn api_router() -> OpenApiRouter<AppState> {

@@ -2,16 +2,8 @@
 
 use std::process::Command;
 
-/// The `instacrush` binary beside this test binary (`cargo test --workspace`
-/// builds it; `make test` builds it first).
 fn instacrush() -> Command {
-    let exe = std::env::current_exe().expect("test exe");
-    let dir = exe.parent().and_then(|deps| deps.parent()).expect("target dir");
-    let bin = dir.join("instacrush");
-    assert!(bin.exists(), "{} is missing: run `cargo build -p instacrush`", bin.display());
-    let mut command = Command::new(bin);
-    command.env_remove("DATABASE_URL").env("RUST_LOG", "off");
-    command
+    instacrush_tests::instacrush_command()
 }
 
 fn assert_one_clear_line(output: &std::process::Output, expected: &str) {

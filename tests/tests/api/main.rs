@@ -4,7 +4,9 @@
 
 mod cli;
 mod errors;
-mod ops;
-mod schema;
 mod instagram_client;
+mod jobs_queue;
+mod jobs_workers;
+mod ops;
 mod sandbox;
+mod schema;

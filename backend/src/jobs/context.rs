@@ -1,0 +1,68 @@
+//! What a running job can see and do: the app's state, its own attempt, and
+//! progress reports fenced on that attempt.
+
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+use utoipa::ToSchema;
+
+use super::{Fence, store};
+use crate::state::AppState;
+
+/// A job's progress as the status API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Progress {
+    /// Units done so far.
+    pub done: u64,
+    /// Units in all, when known.
+    pub total: Option<u64>,
+    /// What the job is doing, e.g. `media` or `comments`.
+    pub phase: String,
+}
+
+/// Handed to [`super::Job::perform`].
+#[derive(Clone)]
+pub struct JobContext {
+    /// The app's shared state (database, clients, settings).
+    pub state: AppState,
+    fence: Fence,
+    max_attempts: i32,
+    cancelled: CancellationToken,
+}
+
+impl JobContext {
+    pub(super) fn new(
+        state: AppState,
+        fence: Fence,
+        max_attempts: i32,
+        cancelled: CancellationToken,
+    ) -> Self {
+        Self { state, fence, max_attempts, cancelled }
+    }
+
+    /// The job's id.
+    pub fn job_id(&self) -> i64 {
+        self.fence.id
+    }
+
+    /// This attempt's number, from 1.
+    pub fn attempt(&self) -> i32 {
+        self.fence.attempt
+    }
+
+    /// Whether a failure now would be final.
+    pub fn is_last_attempt(&self) -> bool {
+        self.fence.attempt >= self.max_attempts
+    }
+
+    /// Cancelled when this attempt lost its lease or the worker is stopping;
+    /// long jobs may check it between steps.
+    pub fn cancelled(&self) -> &CancellationToken {
+        &self.cancelled
+    }
+
+    /// Records progress; ignored once the attempt lost its lease.
+    pub async fn progress(&self, done: u64, total: Option<u64>, phase: &str) -> Result<(), sea_orm::DbErr> {
+        let progress = Progress { done, total, phase: phase.to_owned() };
+        store::progress(&self.state.db, self.fence, &progress).await.map(drop)
+    }
+}

@@ -1,0 +1,98 @@
+//! Periodic work through the same queue: the cron scheduler enqueues jobs, one
+//! per tick however many processes fire it (the tick's `schedule_key` is unique).
+
+use std::{sync::Arc, time::Duration};
+
+use tokio_cron_scheduler::{JobScheduler, JobSchedulerError};
+
+use super::{Job, NewJob, enqueue, store::now};
+use crate::state::AppState;
+
+type MakeJob = Arc<dyn Fn() -> NewJob + Send + Sync>;
+
+#[derive(Clone)]
+struct Entry {
+    kind: &'static str,
+    cron: &'static str,
+    period: Duration,
+    make: MakeJob,
+}
+
+/// The periodic jobs: what to enqueue, and when.
+#[derive(Clone, Default)]
+pub struct Schedule {
+    entries: Vec<Entry>,
+}
+
+impl Schedule {
+    /// Enqueues `make()` on every tick of `cron` (six fields, seconds first, UTC).
+    /// `period` is the tick spacing: processes firing within one period share a
+    /// tick key, so the job is enqueued once.
+    #[must_use]
+    pub fn every<J: Job>(
+        mut self,
+        cron: &'static str,
+        period: Duration,
+        make: impl Fn() -> J + Send + Sync + 'static,
+    ) -> Self {
+        let make: MakeJob = Arc::new(move || NewJob::of(&make()));
+        self.entries.push(Entry { kind: J::KIND, cron, period, make });
+        self
+    }
+
+    /// Enqueues every entry's job for the tick that contains `now` (what a cron firing does).
+    pub async fn fire_all(&self, state: &AppState) {
+        for entry in &self.entries {
+            fire(state, entry).await;
+        }
+    }
+}
+
+/// The key of the tick containing the current time: `kind@<period start, unix seconds>`.
+fn tick_key(kind: &str, period: Duration) -> String {
+    let period = period.as_secs().max(1) as i64;
+    let start = now().unix_timestamp().div_euclid(period) * period;
+    format!("{kind}@{start}")
+}
+
+async fn fire(state: &AppState, entry: &Entry) {
+    let job = (entry.make)().for_tick(tick_key(entry.kind, entry.period));
+    match enqueue(&state.db, job).await {
+        Ok(enqueued) => {
+            tracing::debug!(kind = entry.kind, ?enqueued, "scheduled job enqueued");
+            state.waker.wake();
+        }
+        Err(err) => tracing::warn!(kind = entry.kind, error = %err, "enqueueing a scheduled job failed"),
+    }
+}
+
+/// Starts the cron scheduler; call `shutdown()` on the result to stop it.
+pub async fn start_scheduler(state: AppState, schedule: Schedule) -> Result<JobScheduler, JobSchedulerError> {
+    let scheduler = JobScheduler::new().await?;
+    for entry in schedule.entries {
+        let state = state.clone();
+        let cron = entry.cron;
+        let job = tokio_cron_scheduler::Job::new_async(cron, move |_id, _lock| {
+            let (state, entry) = (state.clone(), entry.clone());
+            Box::pin(async move { fire(&state, &entry).await })
+        })?;
+        scheduler.add(job).await?;
+    }
+    scheduler.start().await?;
+    Ok(scheduler)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tick_keys_name_the_period() {
+        let key = tick_key("prune_jobs", Duration::from_secs(3600));
+        let (kind, start) = key.split_once('@').expect("kind@start");
+        assert_eq!(kind, "prune_jobs");
+        let start: i64 = start.parse().expect("unix seconds");
+        assert_eq!(start % 3600, 0);
+        assert!(now().unix_timestamp() - start < 3600);
+    }
+}

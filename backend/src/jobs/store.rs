@@ -1,0 +1,199 @@
+//! The queue's SQL: claiming, fenced transitions, lease rescue. One statement
+//! each, portable between SQLite and PostgreSQL except where claiming needs
+//! `FOR UPDATE SKIP LOCKED`.
+
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+use time::OffsetDateTime;
+
+use super::JobProblem;
+
+/// A job a worker has claimed: it holds the lease for this attempt.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Claimed {
+    /// The job's id.
+    pub id: i64,
+    /// Its kind.
+    pub kind: String,
+    /// Its arguments.
+    pub args: serde_json::Value,
+    /// This attempt's number (1-based).
+    pub attempts: i32,
+    /// Attempts allowed in all.
+    pub max_attempts: i32,
+}
+
+impl Claimed {
+    /// The fence every write of this attempt goes through.
+    pub fn fence(&self) -> Fence {
+        Fence { id: self.id, attempt: self.attempts }
+    }
+}
+
+/// `(id, attempt)`: writes succeed only while this attempt still holds the job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fence {
+    /// The job's id.
+    pub id: i64,
+    /// The attempt that holds it.
+    pub attempt: i32,
+}
+
+/// How an attempt ends.
+#[derive(Debug, Clone)]
+pub enum Transition {
+    /// Done.
+    Succeeded,
+    /// Back to the queue, to run again at the given time.
+    Retry {
+        /// When.
+        at: OffsetDateTime,
+        /// Why.
+        error: JobProblem,
+    },
+    /// Failed for good.
+    Failed {
+        /// Why.
+        error: JobProblem,
+    },
+    /// Handed back unperformed (shutdown): the attempt does not count.
+    Released,
+}
+
+/// The current time, at the precision both backends store (microseconds), so a
+/// value written and read back compares equal.
+pub fn now() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000).unwrap_or(now)
+}
+
+fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
+    Statement::from_sql_and_values(db.get_database_backend(), sql, values)
+}
+
+fn json(value: &impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null).into()
+}
+
+/// Claims up to `limit` runnable jobs for `worker_id`, each with a lease of
+/// `lease`, in one atomic statement: no two workers ever claim the same job.
+pub async fn claim(
+    db: &impl ConnectionTrait,
+    worker_id: &str,
+    limit: u32,
+    lease: Duration,
+) -> Result<Vec<Claimed>, DbErr> {
+    let lock = match db.get_database_backend() {
+        // Concurrent claimers skip rows another transaction has locked instead of waiting.
+        DbBackend::Postgres => "FOR UPDATE SKIP LOCKED",
+        // SQLite runs one writer at a time, so the UPDATE is atomic as it is.
+        _ => "",
+    };
+    // The CTE is materialized, so the locking subquery runs once: inlined into
+    // `IN (…)`, PostgreSQL may re-run it, and SKIP LOCKED would then hand back
+    // more rows than the limit. The outer `state = 'queued'` is re-checked on
+    // each locked row, so a row that changed meanwhile is never claimed twice.
+    let sql = format!(
+        "WITH next AS MATERIALIZED (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $1 \
+                                    ORDER BY run_at, id LIMIT $4 {lock}) \
+         UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = $1, updated_at = $1, \
+         lease_expires_at = $2, worker_id = $3, progress = NULL \
+         WHERE state = 'queued' AND id IN (SELECT id FROM next) \
+         RETURNING id, kind, args, attempts, max_attempts"
+    );
+    let now = now();
+    let values = vec![now.into(), (now + lease).into(), worker_id.into(), i64::from(limit).into()];
+    let mut claimed = Claimed::find_by_statement(statement(db, &sql, values)).all(db).await?;
+    claimed.sort_by_key(|job| job.id);
+    Ok(claimed)
+}
+
+/// Applies `transition` if `fence` still holds the job; `false` means the lease
+/// was lost (rescued, cancelled) and nothing changed.
+pub async fn transition(
+    db: &impl ConnectionTrait,
+    fence: Fence,
+    transition: &Transition,
+) -> Result<bool, DbErr> {
+    let now = now();
+    let (sql, mut values): (&str, Vec<Value>) = match transition {
+        Transition::Succeeded => (
+            "UPDATE jobs SET state = 'succeeded', finished_at = $3, updated_at = $3, lease_expires_at = NULL \
+             WHERE id = $1 AND attempts = $2 AND state = 'running'",
+            vec![now.into()],
+        ),
+        Transition::Retry { at, error } => (
+            "UPDATE jobs SET state = 'queued', run_at = $4, last_error = $5, updated_at = $3, \
+             lease_expires_at = NULL, worker_id = NULL \
+             WHERE id = $1 AND attempts = $2 AND state = 'running'",
+            vec![now.into(), (*at).into(), json(error)],
+        ),
+        Transition::Failed { error } => (
+            "UPDATE jobs SET state = 'failed', finished_at = $3, updated_at = $3, last_error = $4, \
+             lease_expires_at = NULL \
+             WHERE id = $1 AND attempts = $2 AND state = 'running'",
+            vec![now.into(), json(error)],
+        ),
+        Transition::Released => (
+            "UPDATE jobs SET state = 'queued', attempts = attempts - 1, run_at = $3, updated_at = $3, \
+             lease_expires_at = NULL, worker_id = NULL \
+             WHERE id = $1 AND attempts = $2 AND state = 'running'",
+            vec![now.into()],
+        ),
+    };
+    values.splice(0..0, [fence.id.into(), fence.attempt.into()]);
+    let result = db.execute_raw(statement(db, sql, values)).await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Extends the lease of a running attempt; `false` means it was lost.
+pub async fn heartbeat(db: &impl ConnectionTrait, fence: Fence, lease: Duration) -> Result<bool, DbErr> {
+    let now = now();
+    let sql = "UPDATE jobs SET lease_expires_at = $3, updated_at = $4 \
+               WHERE id = $1 AND attempts = $2 AND state = 'running'";
+    let values = vec![fence.id.into(), fence.attempt.into(), (now + lease).into(), now.into()];
+    Ok(db.execute_raw(statement(db, sql, values)).await?.rows_affected() == 1)
+}
+
+/// Records a running attempt's progress; `false` means the lease was lost.
+pub async fn progress(
+    db: &impl ConnectionTrait,
+    fence: Fence,
+    progress: &impl serde::Serialize,
+) -> Result<bool, DbErr> {
+    let sql = "UPDATE jobs SET progress = $3 WHERE id = $1 AND attempts = $2 AND state = 'running'";
+    let values = vec![fence.id.into(), fence.attempt.into(), json(progress)];
+    Ok(db.execute_raw(statement(db, sql, values)).await?.rows_affected() == 1)
+}
+
+/// Puts running jobs whose lease expired (their worker died) back in the queue,
+/// or fails them when they are out of attempts. Returns how many were rescued.
+pub async fn rescue_expired(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    let error = JobProblem::new(
+        "lease_expired",
+        "The worker stopped answering",
+        Some("the job's lease expired: its worker was killed or lost the database".to_owned()),
+    );
+    let sql = "UPDATE jobs SET \
+                 state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END, \
+                 finished_at = CASE WHEN attempts >= max_attempts THEN $1 ELSE NULL END, \
+                 run_at = $1, updated_at = $1, last_error = $2, lease_expires_at = NULL, worker_id = NULL \
+               WHERE state = 'running' AND lease_expires_at < $1";
+    let result = db.execute_raw(statement(db, sql, vec![now().into(), json(&error)])).await?;
+    Ok(result.rows_affected())
+}
+
+/// Deletes finished jobs older than `retention`; returns how many.
+pub async fn prune_finished(db: &impl ConnectionTrait, retention: Duration) -> Result<u64, DbErr> {
+    let sql = "DELETE FROM jobs WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < $1";
+    let cutoff = now() - retention;
+    Ok(db.execute_raw(statement(db, sql, vec![cutoff.into()])).await?.rows_affected())
+}
+
+/// How many jobs are in each state (for the queue-depth gauge).
+pub async fn count_by_state(db: &impl ConnectionTrait) -> Result<Vec<(String, i64)>, DbErr> {
+    let sql = "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state";
+    let rows = db.query_all_raw(statement(db, sql, vec![])).await?;
+    rows.iter().map(|row| Ok((row.try_get::<String>("", "state")?, row.try_get::<i64>("", "n")?))).collect()
+}

@@ -1,0 +1,146 @@
+//! One attempt of one job: perform it under a heartbeat lease and a timeout,
+//! then record the outcome through the attempt's fence.
+
+use std::{
+    panic::AssertUnwindSafe,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Instant,
+};
+
+use futures::FutureExt as _;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
+
+use super::Shared;
+use crate::jobs::{
+    Claimed, Fence, JobContext, JobError, JobProblem, Transition,
+    metrics::OutcomeLabels,
+    store::{self, now},
+};
+
+/// Runs `job` and records how it ended. `stop` is cancelled when the worker's
+/// grace period is over: the attempt is then released unfinished.
+pub(super) async fn run(shared: Arc<Shared>, job: Claimed, stop: CancellationToken) {
+    let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
+    async move {
+        let started = Instant::now();
+        let fence = job.fence();
+        let cancel = stop.child_token();
+        let lease_lost = Arc::new(AtomicBool::new(false));
+        let heartbeat = tokio::spawn(keep_lease(shared.clone(), fence, cancel.clone(), lease_lost.clone()));
+        let outcome = tokio::select! {
+            result = perform(&shared, &job, cancel.clone()) => Some(result),
+            () = cancel.cancelled() => None,
+        };
+        heartbeat.abort();
+        let transition = match outcome {
+            None if lease_lost.load(Ordering::SeqCst) => {
+                tracing::warn!("lease lost while running; another worker owns the job now");
+                return;
+            }
+            None => Transition::Released,
+            Some(result) => decide(&shared, &job, result),
+        };
+        record(&shared, &job, fence, &transition, started).await;
+    }
+    .instrument(span)
+    .await;
+}
+
+async fn perform(shared: &Shared, job: &Claimed, cancel: CancellationToken) -> Result<(), JobError> {
+    let Some(entry) = shared.registry.get(&job.kind) else {
+        return Err(JobError::permanent(
+            "unknown_kind",
+            "No worker knows this kind of job",
+            Some(format!("kind `{}` is not registered in this binary", job.kind)),
+        ));
+    };
+    let ctx = JobContext::new(shared.state.clone(), job.fence(), job.max_attempts, cancel);
+    let future = AssertUnwindSafe((entry.perform)(job.args.clone(), ctx)).catch_unwind();
+    match tokio::time::timeout(entry.timeout, future).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(_panic)) => Err(JobError::transient("panicked", "The job panicked", None)),
+        Err(_elapsed) => Err(JobError::transient(
+            "timeout",
+            "The job took too long",
+            Some(format!("gave up after {:?}", entry.timeout)),
+        )),
+    }
+}
+
+/// Turns an attempt's result into the next state.
+fn decide(shared: &Shared, job: &Claimed, result: Result<(), JobError>) -> Transition {
+    match result {
+        Ok(()) => Transition::Succeeded,
+        Err(JobError::Permanent { problem }) => Transition::Failed { error: problem },
+        Err(JobError::Transient { problem, .. }) if job.attempts >= job.max_attempts => {
+            Transition::Failed { error: out_of_attempts(problem, job.attempts) }
+        }
+        Err(JobError::Transient { problem, retry_after }) => {
+            let delay = shared.config.backoff().delay(job.attempts, retry_after);
+            Transition::Retry { at: now() + delay, error: problem }
+        }
+    }
+}
+
+fn out_of_attempts(problem: JobProblem, attempts: i32) -> JobProblem {
+    let detail = problem.detail.map_or_else(
+        || format!("gave up after {attempts} attempts"),
+        |detail| format!("{detail} (gave up after {attempts} attempts)"),
+    );
+    JobProblem { detail: Some(detail), ..problem }
+}
+
+async fn record(shared: &Shared, job: &Claimed, fence: Fence, transition: &Transition, started: Instant) {
+    let outcome = match transition {
+        Transition::Succeeded => "succeeded",
+        Transition::Retry { .. } => "retried",
+        Transition::Failed { .. } => "failed",
+        Transition::Released => "released",
+    };
+    match transition {
+        Transition::Retry { error, at } => {
+            tracing::warn!(code = %error.code, detail = ?error.detail, retry_at = %at, "job attempt failed; will retry")
+        }
+        Transition::Failed { error } => {
+            tracing::error!(code = %error.code, detail = ?error.detail, "job failed")
+        }
+        _ => {
+            tracing::info!(outcome, elapsed_ms = started.elapsed().as_millis() as u64, "job attempt finished")
+        }
+    }
+    match store::transition(&shared.state.db, fence, transition).await {
+        Ok(true) => {
+            let labels = OutcomeLabels { kind: job.kind.clone(), outcome };
+            let metrics = &shared.state.metrics.jobs;
+            metrics.attempts.get_or_create(&labels).inc();
+            metrics.run_seconds.get_or_create(&labels).observe(started.elapsed().as_secs_f64());
+        }
+        Ok(false) => {
+            tracing::warn!(outcome, "the attempt lost its lease before finishing; outcome discarded")
+        }
+        // The lease will expire and the job be rescued: at-least-once, never lost.
+        Err(err) => tracing::error!(error = %err, outcome, "recording the job's outcome failed"),
+    }
+}
+
+/// Extends the lease every third of its length; cancels the attempt when the
+/// lease turns out to be lost.
+async fn keep_lease(shared: Arc<Shared>, fence: Fence, cancel: CancellationToken, lost: Arc<AtomicBool>) {
+    let lease = shared.config.lease();
+    loop {
+        tokio::time::sleep(lease / 3).await;
+        match store::heartbeat(&shared.state.db, fence, lease).await {
+            Ok(true) => {}
+            Ok(false) => {
+                lost.store(true, Ordering::SeqCst);
+                cancel.cancel();
+                return;
+            }
+            Err(err) => tracing::warn!(error = %err, "heartbeat failed; retrying"),
+        }
+    }
+}

@@ -7,10 +7,13 @@ use anyhow::Context as _;
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 
+use instagram_sandbox::SandboxHandle;
+
 use crate::{
-    config::{HttpConfig, ServeConfig, WorkerCommandConfig, WorkerConfig},
+    config::{HttpConfig, InstagramConfig, InstagramSetup, ServeConfig, WorkerCommandConfig, WorkerConfig},
     db,
     http::{self, AppState},
+    instagram::InstagramClient,
     jobs,
 };
 
@@ -19,6 +22,7 @@ pub struct Server {
     state: AppState,
     listener: TcpListener,
     worker: WorkerConfig,
+    sandbox: Option<SandboxHandle>,
 }
 
 impl Server {
@@ -30,13 +34,19 @@ impl Server {
         }
         let addr = config.http.listen_addr;
         let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-        let state = AppState::new(db, config.http);
-        Ok(Self { state, listener, worker: config.worker })
+        let (instagram, sandbox) = connect_instagram(&config.instagram).await?;
+        let state = AppState::new(db, config.http, instagram);
+        Ok(Self { state, listener, worker: config.worker, sandbox })
     }
 
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// The in-process Instagram sandbox's origin, when no Meta app is configured.
+    pub fn sandbox_url(&self) -> Option<String> {
+        self.sandbox.as_ref().map(SandboxHandle::base_url)
     }
 
     /// The shared state handlers see.
@@ -65,9 +75,35 @@ impl Server {
         if let Some(background) = background {
             background.await.ok();
         }
+        if let Some(sandbox) = self.sandbox {
+            sandbox.shutdown().await;
+        }
         self.state.db.clone().close().await.ok();
         Ok(())
     }
+}
+
+/// The Instagram client: for the configured Meta app, or else for a sandbox
+/// started in-process (returned too: it runs as long as the handle lives).
+pub async fn connect_instagram(
+    setup: &InstagramSetup,
+) -> anyhow::Result<(InstagramClient, Option<SandboxHandle>)> {
+    if setup.client.is_configured() {
+        let client = InstagramClient::new(setup.client.clone()).context("invalid Instagram configuration")?;
+        return Ok((client, None));
+    }
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], setup.sandbox_port));
+    let sandbox = instagram_sandbox::spawn(setup.sandbox.clone(), addr)
+        .await
+        .with_context(|| format!("cannot start the Instagram sandbox on {addr}"))?;
+    let config = InstagramConfig {
+        graph_api_version: setup.client.graph_api_version.clone(),
+        timeout_secs: setup.client.timeout_secs,
+        ..InstagramConfig::for_sandbox(&sandbox.base_url())
+    };
+    tracing::info!(url = %sandbox.base_url(), "no Instagram app configured: using the sandbox");
+    let client = InstagramClient::new(config).context("invalid Instagram configuration")?;
+    Ok((client, Some(sandbox)))
 }
 
 /// Runs a worker and the scheduler until `shutdown`; the handle ends when both have stopped.
@@ -91,8 +127,12 @@ fn spawn_background(state: AppState, config: WorkerConfig, shutdown: Cancellatio
 pub async fn run_worker(config: WorkerCommandConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
     let db = db::connect(&config.database).await?;
     db::check_ready(&db).await.context("the database is not ready (run `instacrush migrate`)")?;
-    let state = AppState::new(db, HttpConfig::ephemeral());
+    let (instagram, sandbox) = connect_instagram(&config.instagram).await?;
+    let state = AppState::new(db, HttpConfig::ephemeral(), instagram);
     spawn_background(state.clone(), config.worker, shutdown).await.ok();
+    if let Some(sandbox) = sandbox {
+        sandbox.shutdown().await;
+    }
     state.db.clone().close().await.ok();
     Ok(())
 }

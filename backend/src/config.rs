@@ -5,7 +5,8 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::db::DatabaseUrl;
-pub use crate::jobs::WorkerConfig;
+pub use crate::{instagram::InstagramConfig, jobs::WorkerConfig};
+pub use instagram_sandbox::SandboxConfig;
 
 /// Instacrush: who interacts most with your Instagram posts.
 #[derive(Debug, Parser)]
@@ -31,6 +32,14 @@ pub enum Command {
     },
     /// Print the OpenAPI document as YAML.
     Openapi,
+    /// Run the Instagram sandbox on its own (a local stand-in for Instagram's API).
+    Sandbox {
+        /// Port to listen on (loopback).
+        #[arg(long, env = "SANDBOX_PORT", default_value_t = 4010)]
+        port: u16,
+        #[command(flatten)]
+        config: SandboxConfig,
+    },
 }
 
 /// Logging.
@@ -111,6 +120,8 @@ pub struct ServeConfig {
     pub http: HttpConfig,
     #[command(flatten)]
     pub worker: WorkerConfig,
+    #[command(flatten)]
+    pub instagram: InstagramSetup,
     /// Do not apply pending migrations on start (for deployments that run `migrate` first).
     #[arg(long, env = "NO_MIGRATE")]
     pub no_migrate: bool,
@@ -123,6 +134,21 @@ pub struct WorkerCommandConfig {
     pub database: DatabaseConfig,
     #[command(flatten)]
     pub worker: WorkerConfig,
+    #[command(flatten)]
+    pub instagram: InstagramSetup,
+}
+
+/// Where Instagram is: a real Meta app when its credentials are set, else the
+/// sandbox, started in-process.
+#[derive(Debug, Clone, Default, Args)]
+pub struct InstagramSetup {
+    #[command(flatten)]
+    pub client: InstagramConfig,
+    #[command(flatten)]
+    pub sandbox: SandboxConfig,
+    /// Port of the in-process sandbox (used when no Meta app is configured); 0 picks a free one.
+    #[arg(long = "sandbox-port", env = "SANDBOX_PORT", default_value_t = 0)]
+    pub sandbox_port: u16,
 }
 
 /// The HTTP listener and its limits.

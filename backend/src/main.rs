@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::Parser as _;
 use instacrush::{
     app::{self, Server},
@@ -47,6 +48,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
             db::migrate(&conn).await?;
             eprintln!("migrations applied to {}", database.database_url);
             Ok(())
+        }
+        Command::Sandbox { port, config } => {
+            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+            eprintln!("Instagram sandbox: http://{addr}/  (accounts: /_sandbox/accounts)");
+            instagram_sandbox::serve(config, addr).await.with_context(|| format!("cannot listen on {addr}"))
         }
         Command::Openapi => {
             print!("{}", http::openapi_yaml()?);

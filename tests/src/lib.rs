@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 
 use instacrush::{
     app::Server,
-    config::{DatabaseConfig, HttpConfig, ServeConfig, WorkerConfig},
+    config::{DatabaseConfig, HttpConfig, InstagramSetup, ServeConfig, WorkerConfig},
     http::AppState,
 };
 use tokio_util::sync::CancellationToken;
@@ -83,6 +83,8 @@ pub struct TestApp {
     pub database: TestDatabase,
     /// A direct connection to that database, for setting up and checking data.
     pub db: sea_orm::DatabaseConnection,
+    /// The in-process Instagram sandbox the server talks to.
+    pub sandbox_url: String,
     /// The server's shared state (for running jobs in the test).
     pub state: AppState,
     shutdown: CancellationToken,
@@ -103,11 +105,13 @@ impl TestApp {
             database: DatabaseConfig::new(database.url.clone()),
             http: HttpConfig::ephemeral(),
             worker: WorkerConfig { concurrency: 0, ..test_worker_config() },
+            instagram: InstagramSetup::default(),
             no_migrate: false,
         };
         adjust(&mut config);
         let server = Server::build(config).await.expect("server builds");
         let addr = server.local_addr().expect("bound");
+        let sandbox_url = server.sandbox_url().expect("tests run against the in-process sandbox");
         let state = server.state().clone();
         let db = state.db.clone();
         let shutdown = CancellationToken::new();
@@ -116,7 +120,7 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client builds");
-        Self { addr, base_url: format!("http://{addr}"), client, database, db, state, shutdown }
+        Self { addr, base_url: format!("http://{addr}"), client, database, db, sandbox_url, state, shutdown }
     }
 
     /// An absolute URL for a path on this server.

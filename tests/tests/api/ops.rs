@@ -89,3 +89,13 @@ fn committed_openapi_yaml_matches_the_code() {
     let generated = instacrush::http::openapi_yaml().unwrap();
     assert!(committed == generated, "openapi.yaml is stale: run `make openapi` and commit the result");
 }
+
+#[tokio::test]
+async fn without_a_meta_app_the_server_talks_to_an_in_process_sandbox() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let accounts: serde_json::Value =
+        reqwest::get(format!("{}/_sandbox/accounts", app.sandbox_url)).await.unwrap().json().await.unwrap();
+    assert!(accounts.to_string().contains("ada.demo"), "{accounts}");
+    let authorize = app.state.instagram.authorize_url("state-1", "http://localhost/callback");
+    assert!(authorize.as_str().starts_with(&app.sandbox_url), "{authorize}");
+}

@@ -29,6 +29,13 @@ test-rust: ## Rust unit and integration tests (PostgreSQL too when TEST_POSTGRES
 	$(CARGO) build -p instacrush --bin instacrush
 	$(CARGO) test --workspace --no-fail-fast
 
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+export BENCH_POSTGRES_URL
+
+.PHONY: bench
+bench: ## Benchmarks, each beside its baseline (PostgreSQL too when BENCH_POSTGRES_URL answers)
+	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-jobs
+
 .PHONY: fmt
 fmt: ## Format the Rust code
 	$(CARGO) fmt --all

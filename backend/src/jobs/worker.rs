@@ -71,6 +71,27 @@ struct Shared {
     registry: Registry,
     config: WorkerConfig,
     worker_id: String,
+    /// On SQLite, the worker's own queue writes take turns in-process: SQLite
+    /// allows one writer, and a connection that finds the lock taken backs off
+    /// for whole milliseconds, far longer than the write itself.
+    write_turn: Option<tokio::sync::Mutex<()>>,
+}
+
+impl Shared {
+    fn new(state: AppState, registry: Registry, config: WorkerConfig, worker_id: String) -> Self {
+        let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+        let write_turn = sqlite.then(|| tokio::sync::Mutex::new(()));
+        Self { state, registry, config, worker_id, write_turn }
+    }
+
+    /// Runs one queue write, in turn with this worker's others on SQLite.
+    async fn write<T>(&self, write: impl std::future::Future<Output = T>) -> T {
+        let _turn = match &self.write_turn {
+            Some(turn) => Some(turn.lock().await),
+            None => None,
+        };
+        write.await
+    }
 }
 
 /// A pool of job runners in this process.
@@ -82,7 +103,7 @@ impl Worker {
     /// A worker performing the kinds in `registry`.
     pub fn new(state: AppState, registry: Registry, config: WorkerConfig) -> Self {
         let worker_id = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
-        Self { shared: Arc::new(Shared { state, registry, config, worker_id }) }
+        Self { shared: Arc::new(Shared::new(state, registry, config, worker_id)) }
     }
 
     /// This worker's id, as written in the `worker_id` of the jobs it holds.
@@ -107,7 +128,8 @@ impl Worker {
             let free = capacity.saturating_sub(running.len());
             let mut claimed = 0;
             if free > 0 {
-                match store::claim(&shared.state.db, &shared.worker_id, free as u32, config.lease()).await {
+                let claim = store::claim(&shared.state.db, &shared.worker_id, free as u32, config.lease());
+                match shared.write(claim).await {
                     Ok(jobs) => {
                         claimed = jobs.len();
                         for job in jobs {
@@ -126,6 +148,9 @@ impl Worker {
                 Some(_) = running.join_next(), if !running.is_empty() => {}
                 () = tokio::time::sleep(Duration::from_millis(config.poll_ms)) => {}
             }
+            // Collect every attempt that finished meanwhile, so that the next
+            // claim fills all free slots in one statement.
+            while running.try_join_next().is_some() {}
         }
         let grace = Duration::from_secs(config.grace_secs);
         tracing::info!(running = running.len(), ?grace, "worker stopping");
@@ -151,7 +176,7 @@ impl Upkeep {
         let due = |last: Option<Instant>, every: Duration| last.is_none_or(|at| at.elapsed() >= every);
         if due(self.last_rescue, shared.config.lease() / 2) {
             self.last_rescue = Some(Instant::now());
-            match store::rescue_expired(db).await {
+            match shared.write(store::rescue_expired(db)).await {
                 Ok(0) => {}
                 Ok(rescued) => {
                     tracing::warn!(rescued, "rescued jobs whose lease expired");
@@ -176,12 +201,8 @@ impl Upkeep {
 /// Runs every job that is runnable now, one at a time, until none is left;
 /// returns how many attempts ran. Tests use it to drain the queue synchronously.
 pub async fn drain(state: &AppState, registry: &Registry, config: &WorkerConfig) -> usize {
-    let shared = Arc::new(Shared {
-        state: state.clone(),
-        registry: registry.clone(),
-        config: config.clone(),
-        worker_id: format!("drain-{}", std::process::id()),
-    });
+    let worker_id = format!("drain-{}", std::process::id());
+    let shared = Arc::new(Shared::new(state.clone(), registry.clone(), config.clone(), worker_id));
     let mut ran = 0;
     loop {
         let claimed: Vec<Claimed> = match store::claim(&state.db, &shared.worker_id, 1, config.lease()).await

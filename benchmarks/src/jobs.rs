@@ -1,0 +1,226 @@
+//! Job queue benchmark (`make bench`): no-op job throughput and
+//! enqueue-to-start latency through the real worker, each printed beside a
+//! baseline that runs the same claim and complete statements in a bare loop on
+//! the same database in the same run, with the ratio.
+//!
+//! SQLite always (a temp file); PostgreSQL when `BENCH_POSTGRES_URL` names a
+//! server where a scratch database may be created.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use instacrush::{
+    config::{DatabaseConfig, HttpConfig, InstagramConfig},
+    db::{self, DatabaseUrl},
+    http::AppState,
+    instagram::InstagramClient,
+    jobs::{self, NewJob, NoopJob, Transition, Worker, WorkerConfig, store},
+};
+use sea_orm::{ConnectionTrait, Database, Statement, TransactionTrait};
+use tokio_util::sync::CancellationToken;
+
+/// Jobs per throughput run.
+const JOBS: usize = 2_000;
+/// Latency samples per run.
+const SAMPLES: usize = 200;
+/// Jobs claimed per statement, by the worker (its concurrency) and the bare loop alike.
+const BATCH: u32 = 8;
+/// Each measure runs this many times, queue and bare loop interleaved; the median is shown.
+const ROUNDS: usize = 3;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    println!(
+        "Job queue: {JOBS} no-op jobs for throughput, {SAMPLES} single jobs for latency, batch {BATCH}; \
+         median of {ROUNDS} interleaved rounds\n"
+    );
+    println!("{:<9} {:<30} {:>12} {:>12} {:>8}  target", "backend", "measure", "queue", "bare loop", "ratio");
+    let sqlite_dir = tempfile::tempdir()?;
+    let sqlite = format!("sqlite://{}?mode=rwc", sqlite_dir.path().join("bench.db").display());
+    run_backend("sqlite", sqlite.parse()?, false).await?;
+    match std::env::var("BENCH_POSTGRES_URL") {
+        Ok(admin) if !admin.is_empty() => match ScratchPostgres::create(&admin).await {
+            Ok(scratch) => {
+                let result = run_backend("postgres", scratch.url.parse()?, true).await;
+                scratch.drop_database().await;
+                result?;
+            }
+            Err(err) => println!("postgres  skipped: {err:#}"),
+        },
+        _ => println!("postgres  skipped: set BENCH_POSTGRES_URL to include it"),
+    }
+    Ok(())
+}
+
+async fn run_backend(name: &str, url: DatabaseUrl, is_postgres: bool) -> anyhow::Result<()> {
+    let state = connect(url).await?;
+    let (mut queue, mut bare) = (Vec::new(), Vec::new());
+    let (mut queue_latency, mut bare_latency) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        queue.push(throughput_with_worker(&state).await?);
+        bare.push(throughput_bare(&state).await?);
+        queue_latency.push(latency_with_worker(&state).await?);
+        bare_latency.push(latency_bare(&state).await?);
+    }
+    let (queue, bare) = (median(queue), median(bare));
+    row(name, "throughput (jobs/s)", queue, bare, queue / bare, ">= 0.50 ratio");
+    let p50 = |runs: &[(f64, f64)]| median(runs.iter().map(|run| run.0).collect());
+    let p99 = |runs: &[(f64, f64)]| median(runs.iter().map(|run| run.1).collect());
+    let (queue, bare) = (p50(&queue_latency), p50(&bare_latency));
+    let p50_target = if is_postgres { "< 20 ms p50" } else { "" };
+    row(name, "enqueue-to-start p50 (ms)", queue, bare, queue / bare.max(0.001), p50_target);
+    let (queue, bare) = (p99(&queue_latency), p99(&bare_latency));
+    row(name, "enqueue-to-start p99 (ms)", queue, bare, queue / bare.max(0.001), "");
+    state.db.close().await?;
+    Ok(())
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn row(backend: &str, measure: &str, queue: f64, bare: f64, ratio: f64, target: &str) {
+    println!("{backend:<9} {measure:<30} {queue:>12.1} {bare:>12.1} {ratio:>8.2}  {target}");
+}
+
+async fn connect(url: DatabaseUrl) -> anyhow::Result<AppState> {
+    let config = DatabaseConfig { database_max_connections: 16, ..DatabaseConfig::new(url) };
+    let conn = db::connect(&config).await?;
+    db::migrate(&conn).await?;
+    // No Instagram calls are made: the client only needs a syntactically valid origin.
+    let instagram = InstagramClient::new(InstagramConfig::for_sandbox("http://127.0.0.1:9"))?;
+    Ok(AppState::new(conn, HttpConfig::ephemeral(), instagram))
+}
+
+async fn enqueue_many(state: &AppState, count: usize) -> anyhow::Result<()> {
+    let txn = state.db.begin().await?;
+    for _ in 0..count {
+        jobs::enqueue(&txn, NewJob::of(&NoopJob::default())).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn clear(state: &AppState) -> anyhow::Result<()> {
+    state.db.execute_unprepared("DELETE FROM jobs").await?;
+    Ok(())
+}
+
+async fn succeeded(state: &AppState) -> anyhow::Result<usize> {
+    let backend = state.db.get_database_backend();
+    let sql = "SELECT COUNT(*) AS n FROM jobs WHERE state = 'succeeded'";
+    let row = state.db.query_one_raw(Statement::from_string(backend, sql)).await?.context("a count")?;
+    Ok(usize::try_from(row.try_get::<i64>("", "n")?)?)
+}
+
+fn worker_config() -> WorkerConfig {
+    WorkerConfig { concurrency: BATCH, poll_ms: 1_000, ..WorkerConfig::default() }
+}
+
+async fn throughput_with_worker(state: &AppState) -> anyhow::Result<f64> {
+    clear(state).await?;
+    enqueue_many(state, JOBS).await?;
+    let shutdown = CancellationToken::new();
+    let started = Instant::now();
+    let worker =
+        tokio::spawn(Worker::new(state.clone(), jobs::registry(), worker_config()).run(shutdown.clone()));
+    while succeeded(state).await? < JOBS {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let elapsed = started.elapsed();
+    shutdown.cancel();
+    worker.await?;
+    Ok(JOBS as f64 / elapsed.as_secs_f64())
+}
+
+async fn throughput_bare(state: &AppState) -> anyhow::Result<f64> {
+    clear(state).await?;
+    enqueue_many(state, JOBS).await?;
+    let started = Instant::now();
+    loop {
+        let claimed = store::claim(&state.db, "bare", BATCH, Duration::from_secs(30)).await?;
+        if claimed.is_empty() {
+            break;
+        }
+        for job in claimed {
+            store::transition(&state.db, job.fence(), &Transition::Succeeded).await?;
+        }
+    }
+    Ok(JOBS as f64 / started.elapsed().as_secs_f64())
+}
+
+/// p50 and p99 of `started_at - created_at`, in ms, over the finished jobs.
+async fn start_delays(state: &AppState) -> anyhow::Result<(f64, f64)> {
+    let mut delays: Vec<f64> = jobs_rows(state)
+        .await?
+        .iter()
+        .filter_map(|job| Some((job.started_at? - job.created_at).as_seconds_f64() * 1000.0))
+        .collect();
+    delays.sort_by(f64::total_cmp);
+    let pick = |q: f64| delays[((delays.len() as f64 - 1.0) * q).round() as usize];
+    Ok((pick(0.50), pick(0.99)))
+}
+
+async fn jobs_rows(state: &AppState) -> anyhow::Result<Vec<instacrush::entities::job::Model>> {
+    use sea_orm::EntityTrait as _;
+    Ok(instacrush::entities::job::Entity::find().all(&state.db).await?)
+}
+
+async fn latency_with_worker(state: &AppState) -> anyhow::Result<(f64, f64)> {
+    clear(state).await?;
+    let shutdown = CancellationToken::new();
+    let worker =
+        tokio::spawn(Worker::new(state.clone(), jobs::registry(), worker_config()).run(shutdown.clone()));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    for done in 1..=SAMPLES {
+        jobs::enqueue(&state.db, NewJob::of(&NoopJob::default())).await?;
+        // What the API does after enqueueing: wake this process's worker
+        // (other processes hear PostgreSQL's NOTIFY).
+        state.waker.wake();
+        while succeeded(state).await? < done {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+    shutdown.cancel();
+    worker.await?;
+    start_delays(state).await
+}
+
+async fn latency_bare(state: &AppState) -> anyhow::Result<(f64, f64)> {
+    clear(state).await?;
+    for _ in 0..SAMPLES {
+        jobs::enqueue(&state.db, NewJob::of(&NoopJob::default())).await?;
+        for job in store::claim(&state.db, "bare", 1, Duration::from_secs(30)).await? {
+            store::transition(&state.db, job.fence(), &Transition::Succeeded).await?;
+        }
+    }
+    start_delays(state).await
+}
+
+/// A database created for the run and dropped after it.
+struct ScratchPostgres {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl ScratchPostgres {
+    async fn create(admin: &str) -> anyhow::Result<Self> {
+        let name = format!("instacrush_bench_{}", uuid::Uuid::new_v4().simple());
+        let conn = Database::connect(admin).await.context("cannot reach BENCH_POSTGRES_URL")?;
+        conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+        conn.close().await?;
+        let mut url = url::Url::parse(admin)?;
+        url.set_path(&name);
+        Ok(Self { admin: admin.to_owned(), name, url: url.to_string() })
+    }
+
+    async fn drop_database(self) {
+        if let Ok(conn) = Database::connect(self.admin.as_str()).await {
+            let _ =
+                conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).await;
+            let _ = conn.close().await;
+        }
+    }
+}

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod config;
+pub mod crush;
 pub mod db;
 pub mod entities;
 pub mod http;
@@ -13,4 +14,5 @@ pub mod jobs;
 pub mod metrics;
 pub mod shutdown;
 pub mod state;
+pub mod sync;
 pub mod telemetry;

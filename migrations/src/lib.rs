@@ -7,6 +7,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_create_schema;
+mod m20261129_000003_current_crush;
 
 /// Applies the migrations in order; `instacrush migrate` and `serve` call it.
 pub struct Migrator;
@@ -14,6 +15,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261129_000001_create_schema::Migration)]
+        vec![
+            Box::new(m20261129_000001_create_schema::Migration),
+            Box::new(m20261129_000003_current_crush::Migration),
+        ]
     }
 }

@@ -10,3 +10,4 @@ mod jobs_workers;
 mod ops;
 mod sandbox;
 mod schema;
+mod sync;

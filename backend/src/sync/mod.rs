@@ -1,0 +1,153 @@
+//! Syncing an Instagram account: read the profile, the recent posts and every
+//! comment and reply on them (posts in parallel, bounded), write them
+//! idempotently by Instagram ids, sweep what Instagram no longer has, and
+//! record the crush — the final step in one transaction with `last_synced_at`.
+
+mod write;
+
+use std::future::Future;
+
+use futures::{StreamExt as _, TryStreamExt as _};
+use sea_orm::{ConnectionTrait as _, DbErr, Statement, TransactionTrait as _};
+use time::OffsetDateTime;
+
+use crate::{
+    crush::{self, Interactor},
+    instagram::{AccessToken, InstagramClient, InstagramError, Media},
+    jobs::{JobContext, store::now},
+};
+
+/// How much to read and how fast.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SyncSettings {
+    /// The crush counts comments on this many of the owner's most recent posts.
+    #[arg(long = "sync-window-posts", env = "SYNC_WINDOW_POSTS", default_value_t = 100)]
+    pub window_posts: u32,
+    /// Posts whose comments are read at once.
+    #[arg(long = "sync-concurrency", env = "SYNC_CONCURRENCY", default_value_t = 8)]
+    pub concurrency: usize,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        Self { window_posts: 100, concurrency: 8 }
+    }
+}
+
+/// Why a sync stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// Instagram refused or failed; its kind says whether to retry.
+    #[error(transparent)]
+    Instagram(#[from] InstagramError),
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+/// What a sync did.
+#[derive(Debug, Clone)]
+pub struct SyncReport {
+    /// The owner's `instagram_users.id`.
+    pub owner_id: i64,
+    /// Posts read.
+    pub posts: usize,
+    /// Comments and replies on them.
+    pub interactions: usize,
+    /// The crush, if anybody commented.
+    pub crush: Option<Interactor>,
+}
+
+/// Receives progress: posts whose comments are done, of all posts.
+pub trait SyncProgress: Sync {
+    /// Reports `done` of `total` posts.
+    fn report(&self, done: u64, total: u64) -> impl Future<Output = ()> + Send;
+}
+
+impl SyncProgress for JobContext {
+    async fn report(&self, done: u64, total: u64) {
+        if let Err(err) = self.progress(done, Some(total), "comments").await {
+            tracing::warn!(error = %err, "recording sync progress failed");
+        }
+    }
+}
+
+/// Ignores progress.
+impl SyncProgress for () {
+    async fn report(&self, _done: u64, _total: u64) {}
+}
+
+/// Syncs the account `token` belongs to and records its crush.
+pub async fn sync_account(
+    db: &sea_orm::DatabaseConnection,
+    client: &InstagramClient,
+    token: &AccessToken,
+    settings: &SyncSettings,
+    progress: &impl SyncProgress,
+) -> Result<SyncReport, SyncError> {
+    let synced_at = now();
+    let profile = client.profile(token).await?;
+    let owner_id = write::upsert_owner(db, &profile, synced_at).await?;
+    let (media, complete) = recent_media(client, token, settings.window_posts).await?;
+    let posts = write::upsert_media(db, owner_id, &media, synced_at).await?;
+    let oldest = if complete { None } else { media.iter().filter_map(|post| post.timestamp).min() };
+    write::sweep_media(db, owner_id, oldest, synced_at).await?;
+
+    let total = posts.len() as u64;
+    progress.report(0, total).await;
+    let mut done = 0;
+    let mut interactions = 0;
+    let mut comments = futures::stream::iter(posts.iter().map(|(media_id, ig_id)| async move {
+        let comments = client.comments(token, ig_id).collect_all().await?;
+        Ok::<_, SyncError>(write::replace_comments(db, *media_id, &comments, synced_at).await?)
+    }))
+    .buffer_unordered(settings.concurrency.max(1));
+    while let Some(count) = comments.try_next().await? {
+        done += 1;
+        interactions += count;
+        progress.report(done, total).await;
+    }
+    drop(comments);
+
+    let crush = finish(db, owner_id, settings.window_posts, synced_at).await?;
+    Ok(SyncReport { owner_id, posts: posts.len(), interactions, crush })
+}
+
+/// The owner's most recent posts, up to `window`; `true` when that is all of them.
+async fn recent_media(
+    client: &InstagramClient,
+    token: &AccessToken,
+    window: u32,
+) -> Result<(Vec<Media>, bool), SyncError> {
+    let window = window as usize;
+    let mut pages = client.media_pages(token, window.clamp(1, 100) as u32);
+    let mut media = Vec::new();
+    while let Some(page) = pages.next_page().await {
+        media.extend(page?);
+        if media.len() >= window {
+            media.truncate(window);
+            return Ok((media, false));
+        }
+    }
+    Ok((media, true))
+}
+
+/// Records the crush and marks the account synced, together.
+async fn finish(
+    db: &sea_orm::DatabaseConnection,
+    owner_id: i64,
+    window: u32,
+    synced_at: OffsetDateTime,
+) -> Result<Option<Interactor>, DbErr> {
+    let txn = db.begin().await?;
+    let crush = crush::record_crush(&txn, owner_id, window, synced_at).await?;
+    let sql = "UPDATE instagram_users SET last_synced_at = $2, updated_at = $2 WHERE id = $1";
+    txn.execute_raw(Statement::from_sql_and_values(
+        txn.get_database_backend(),
+        sql,
+        [owner_id.into(), synced_at.into()],
+    ))
+    .await?;
+    txn.commit().await?;
+    Ok(crush)
+}

@@ -1,0 +1,264 @@
+//! Writing what a sync read, idempotently by Instagram ids: a retried or
+//! concurrent sync updates rows instead of duplicating them, and rows a sync
+//! no longer saw (deleted posts and comments) are swept.
+
+use std::collections::BTreeMap;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement, TransactionTrait as _, Value};
+use time::OffsetDateTime;
+
+use crate::instagram::{Comment, Media, Profile};
+
+/// Rows per multi-row INSERT, well under SQLite's bound-parameter limit.
+const BATCH_ROWS: usize = 200;
+
+/// `($1, $2, …), ($n, …)` for `rows` rows of `columns` placeholders.
+fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let cells: Vec<String> = (1..=columns).map(|col| format!("${}", row * columns + col)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn count(n: Option<u64>) -> Value {
+    n.and_then(|n| i64::try_from(n).ok()).into()
+}
+
+/// Creates or updates the owner's account from their profile; returns its id.
+pub async fn upsert_owner(
+    db: &impl ConnectionTrait,
+    profile: &Profile,
+    now: OffsetDateTime,
+) -> Result<i64, DbErr> {
+    let sql = "INSERT INTO instagram_users (ig_id, username, name, profile_picture_url, followers_count, \
+                                            follows_count, media_count, created_at, updated_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+               ON CONFLICT (ig_id) DO UPDATE SET username = excluded.username, name = excluded.name, \
+                 profile_picture_url = excluded.profile_picture_url, followers_count = excluded.followers_count, \
+                 follows_count = excluded.follows_count, media_count = excluded.media_count, \
+                 updated_at = excluded.updated_at \
+               RETURNING id";
+    let values = vec![
+        profile.user_id.clone().into(),
+        profile.username.clone().into(),
+        profile.name.clone().into(),
+        profile.profile_picture_url.clone().into(),
+        count(profile.followers_count),
+        count(profile.follows_count),
+        count(profile.media_count),
+        now.into(),
+    ];
+    let row =
+        db.query_one_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
+    row.ok_or_else(|| DbErr::RecordNotInserted)?.try_get("", "id")
+}
+
+/// Creates or updates the owner's posts; returns `(row id, Instagram id)` per post.
+pub async fn upsert_media(
+    db: &impl ConnectionTrait,
+    owner_id: i64,
+    media: &[Media],
+    now: OffsetDateTime,
+) -> Result<Vec<(i64, String)>, DbErr> {
+    let mut ids = Vec::with_capacity(media.len());
+    for batch in media.chunks(BATCH_ROWS) {
+        let sql = format!(
+            "INSERT INTO instagram_media (ig_id, owner_id, media_type, caption, permalink, media_url, thumbnail_url, \
+                                          like_count, comments_count, posted_at, created_at, updated_at) \
+             VALUES {} \
+             ON CONFLICT (ig_id) DO UPDATE SET media_type = excluded.media_type, caption = excluded.caption, \
+               permalink = excluded.permalink, media_url = excluded.media_url, \
+               thumbnail_url = excluded.thumbnail_url, like_count = excluded.like_count, \
+               comments_count = excluded.comments_count, posted_at = excluded.posted_at, \
+               updated_at = excluded.updated_at \
+             RETURNING id, ig_id",
+            placeholders(batch.len(), 12)
+        );
+        let values = batch.iter().flat_map(|post| {
+            [
+                post.id.clone().into(),
+                owner_id.into(),
+                post.media_type.clone().unwrap_or_else(|| "IMAGE".to_owned()).into(),
+                post.caption.clone().into(),
+                post.permalink.clone().into(),
+                post.media_url.clone().into(),
+                post.thumbnail_url.clone().into(),
+                count(post.like_count),
+                count(post.comments_count),
+                post.timestamp.unwrap_or(now).into(),
+                now.into(),
+                now.into(),
+            ]
+        });
+        let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, values);
+        for row in db.query_all_raw(statement).await? {
+            ids.push((row.try_get("", "id")?, row.try_get("", "ig_id")?));
+        }
+    }
+    Ok(ids)
+}
+
+/// Deletes the owner's posts this sync did not see, from `since` on (all of
+/// them when the sync read to the end of the feed): they were deleted.
+pub async fn sweep_media(
+    db: &impl ConnectionTrait,
+    owner_id: i64,
+    since: Option<OffsetDateTime>,
+    synced_at: OffsetDateTime,
+) -> Result<u64, DbErr> {
+    let (sql, values): (&str, Vec<Value>) = match since {
+        Some(since) => (
+            "DELETE FROM instagram_media WHERE owner_id = $1 AND updated_at < $2 AND posted_at >= $3",
+            vec![owner_id.into(), synced_at.into(), since.into()],
+        ),
+        None => (
+            "DELETE FROM instagram_media WHERE owner_id = $1 AND updated_at < $2",
+            vec![owner_id.into(), synced_at.into()],
+        ),
+    };
+    Ok(db
+        .execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
+        .await?
+        .rows_affected())
+}
+
+/// One comment or reply as stored.
+struct Interaction<'a> {
+    ig_id: &'a str,
+    parent: Option<&'a str>,
+    author: &'a str,
+    text: &'a str,
+    at: Option<OffsetDateTime>,
+}
+
+fn interactions(comments: &[Comment]) -> Vec<(Interaction<'_>, Option<&str>)> {
+    let mut all = Vec::new();
+    for comment in comments {
+        let Some(from) = &comment.from else { continue };
+        let top = Interaction {
+            ig_id: &comment.id,
+            parent: None,
+            author: &from.id,
+            text: &comment.text,
+            at: comment.timestamp,
+        };
+        all.push((top, from.username.as_deref()));
+        for reply in &comment.replies {
+            let Some(from) = &reply.from else { continue };
+            let parent = Some(comment.id.as_str());
+            let item = Interaction {
+                ig_id: &reply.id,
+                parent,
+                author: &from.id,
+                text: &reply.text,
+                at: reply.timestamp,
+            };
+            all.push((item, from.username.as_deref()));
+        }
+    }
+    all
+}
+
+/// Replaces one post's comments and replies with what Instagram returned now,
+/// in one transaction: authors upserted by id (a renamed account stays one
+/// account), interactions upserted by id, and the ones not seen deleted.
+/// Returns how many interactions the post has.
+pub async fn replace_comments(
+    db: &DatabaseConnection,
+    media_id: i64,
+    comments: &[Comment],
+    synced_at: OffsetDateTime,
+) -> Result<usize, DbErr> {
+    let items = interactions(comments);
+    let txn = db.begin().await?;
+    let authors =
+        upsert_authors(&txn, items.iter().map(|(item, username)| (item.author, *username)), synced_at)
+            .await?;
+    for batch in items.chunks(BATCH_ROWS) {
+        upsert_interactions(&txn, media_id, batch, &authors, synced_at).await?;
+    }
+    let sweep = "DELETE FROM instagram_interactions WHERE media_id = $1 AND updated_at < $2";
+    txn.execute_raw(Statement::from_sql_and_values(
+        txn.get_database_backend(),
+        sweep,
+        [media_id.into(), synced_at.into()],
+    ))
+    .await?;
+    txn.commit().await?;
+    Ok(items.len())
+}
+
+async fn upsert_authors<'a>(
+    db: &impl ConnectionTrait,
+    authors: impl Iterator<Item = (&'a str, Option<&'a str>)>,
+    now: OffsetDateTime,
+) -> Result<BTreeMap<String, i64>, DbErr> {
+    // One row per account: PostgreSQL refuses to upsert a row twice in one statement.
+    let unique: BTreeMap<&str, Option<&str>> = authors.fold(BTreeMap::new(), |mut map, (id, name)| {
+        let entry = map.entry(id).or_insert(None);
+        if name.is_some() {
+            *entry = name;
+        }
+        map
+    });
+    let unique: Vec<_> = unique.into_iter().collect();
+    let mut ids = BTreeMap::new();
+    for batch in unique.chunks(BATCH_ROWS) {
+        // A comment without a username keeps the one we know.
+        let sql = format!(
+            "INSERT INTO instagram_users (ig_id, username, created_at, updated_at) VALUES {} \
+             ON CONFLICT (ig_id) DO UPDATE SET username = CASE WHEN excluded.username = '' \
+               THEN instagram_users.username ELSE excluded.username END, updated_at = excluded.updated_at \
+             RETURNING id, ig_id",
+            placeholders(batch.len(), 4)
+        );
+        let values = batch
+            .iter()
+            .flat_map(|(id, name)| [(*id).into(), name.unwrap_or_default().into(), now.into(), now.into()]);
+        let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, values);
+        for row in db.query_all_raw(statement).await? {
+            ids.insert(row.try_get::<String>("", "ig_id")?, row.try_get::<i64>("", "id")?);
+        }
+    }
+    Ok(ids)
+}
+
+async fn upsert_interactions(
+    db: &impl ConnectionTrait,
+    media_id: i64,
+    batch: &[(Interaction<'_>, Option<&str>)],
+    authors: &BTreeMap<String, i64>,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let rows: Vec<_> =
+        batch.iter().filter_map(|(item, _)| Some((item, *authors.get(item.author)?))).collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO instagram_interactions (ig_comment_id, media_id, author_id, parent_ig_comment_id, kind, text, \
+                                             commented_at, created_at, updated_at) VALUES {} \
+         ON CONFLICT (ig_comment_id) DO UPDATE SET media_id = excluded.media_id, author_id = excluded.author_id, \
+           parent_ig_comment_id = excluded.parent_ig_comment_id, kind = excluded.kind, text = excluded.text, \
+           commented_at = excluded.commented_at, updated_at = excluded.updated_at",
+        placeholders(rows.len(), 9)
+    );
+    let values = rows.iter().flat_map(|(item, author_id)| {
+        [
+            item.ig_id.into(),
+            media_id.into(),
+            (*author_id).into(),
+            item.parent.map(str::to_owned).into(),
+            if item.parent.is_some() { "reply" } else { "comment" }.into(),
+            item.text.into(),
+            item.at.unwrap_or(now).into(),
+            now.into(),
+            now.into(),
+        ]
+    });
+    db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
+    Ok(())
+}

@@ -27,7 +27,10 @@ test: fmt-check lint test-rust ## Every suite: format, lints, unit and integrati
 .PHONY: test-rust
 test-rust: ## Rust unit and integration tests (PostgreSQL too when TEST_POSTGRES_URL is set)
 	$(CARGO) build -p instacrush --bin instacrush
-	$(CARGO) test --workspace --no-fail-fast
+	mkdir -p target
+	$(CARGO) test --workspace --no-fail-fast 2>&1 | tee target/test-rust.log
+	@awk '/^test result:/ { passed += $$4; failed += $$6 } \
+	  END { printf "rust: %d passed, %d failed\n", passed, failed; exit (failed > 0 || passed == 0) }' target/test-rust.log
 
 BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export BENCH_POSTGRES_URL

@@ -23,6 +23,14 @@ fn placeholders(rows: usize, columns: usize) -> String {
         .join(", ")
 }
 
+/// `updated_at` is the mark of the latest sync that saw a row, and sweeps
+/// delete rows older than their sync's mark. An overlapping older sync (a
+/// rescued attempt still running) must not move the mark back, or the newer
+/// sync's sweep would delete rows both of them saw.
+fn latest_mark(table: &str) -> String {
+    format!("CASE WHEN excluded.updated_at > {table}.updated_at THEN excluded.updated_at ELSE {table}.updated_at END")
+}
+
 fn count(n: Option<u64>) -> Value {
     n.and_then(|n| i64::try_from(n).ok()).into()
 }
@@ -73,9 +81,10 @@ pub async fn upsert_media(
                permalink = excluded.permalink, media_url = excluded.media_url, \
                thumbnail_url = excluded.thumbnail_url, like_count = excluded.like_count, \
                comments_count = excluded.comments_count, posted_at = excluded.posted_at, \
-               updated_at = excluded.updated_at \
+               updated_at = {} \
              RETURNING id, ig_id",
-            placeholders(batch.len(), 12)
+            placeholders(batch.len(), 12),
+            latest_mark("instagram_media")
         );
         let values = batch.iter().flat_map(|post| {
             [
@@ -243,8 +252,9 @@ async fn upsert_interactions(
                                              commented_at, created_at, updated_at) VALUES {} \
          ON CONFLICT (ig_comment_id) DO UPDATE SET media_id = excluded.media_id, author_id = excluded.author_id, \
            parent_ig_comment_id = excluded.parent_ig_comment_id, kind = excluded.kind, text = excluded.text, \
-           commented_at = excluded.commented_at, updated_at = excluded.updated_at",
-        placeholders(rows.len(), 9)
+           commented_at = excluded.commented_at, updated_at = {}",
+        placeholders(rows.len(), 9),
+        latest_mark("instagram_interactions")
     );
     let values = rows.iter().flat_map(|(item, author_id)| {
         [

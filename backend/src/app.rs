@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 use instagram_sandbox::SandboxHandle;
 
 use crate::{
+    auth::{Auth, AuthConfig},
     config::{HttpConfig, InstagramConfig, InstagramSetup, ServeConfig, WorkerCommandConfig, WorkerConfig},
     db,
     http::{self, AppState},
@@ -34,8 +35,14 @@ impl Server {
         }
         let addr = config.http.listen_addr;
         let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+        let mut http = config.http;
+        if http.public_url.is_none() {
+            // Port 0 binds a free port: links and redirects need the one actually bound.
+            http.public_url = Some(url::Url::parse(&format!("http://{}", listener.local_addr()?))?);
+        }
+        let auth = load_auth(&config.auth, &http)?;
         let (instagram, sandbox) = connect_instagram(&config.instagram).await?;
-        let state = AppState::new(db, config.http, instagram);
+        let state = AppState::new(db, http, instagram).with_auth(auth);
         Ok(Self { state, listener, worker: config.worker, sandbox })
     }
 
@@ -106,6 +113,12 @@ pub async fn connect_instagram(
     Ok((client, Some(sandbox)))
 }
 
+/// The configured keys (or the key file's, created on first start) and auth settings.
+fn load_auth(config: &AuthConfig, http: &HttpConfig) -> anyhow::Result<Auth> {
+    let keys = config.load_keys().context("cannot load the auth keys")?;
+    Auth::new(config, &keys, http).context("invalid auth configuration")
+}
+
 /// Runs a worker and the scheduler until `shutdown`; the handle ends when both have stopped.
 fn spawn_background(state: AppState, config: WorkerConfig, shutdown: CancellationToken) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -128,7 +141,9 @@ pub async fn run_worker(config: WorkerCommandConfig, shutdown: CancellationToken
     let db = db::connect(&config.database).await?;
     db::check_ready(&db).await.context("the database is not ready (run `instacrush migrate`)")?;
     let (instagram, sandbox) = connect_instagram(&config.instagram).await?;
-    let state = AppState::new(db, HttpConfig::ephemeral(), instagram);
+    let http = HttpConfig::ephemeral();
+    let auth = load_auth(&config.auth, &http)?;
+    let state = AppState::new(db, http, instagram).with_auth(auth);
     spawn_background(state.clone(), config.worker, shutdown).await.ok();
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;

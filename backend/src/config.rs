@@ -5,7 +5,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::db::DatabaseUrl;
-pub use crate::{instagram::InstagramConfig, jobs::WorkerConfig};
+pub use crate::{auth::AuthConfig, instagram::InstagramConfig, jobs::WorkerConfig};
 pub use instagram_sandbox::SandboxConfig;
 
 /// Instacrush: who interacts most with your Instagram posts.
@@ -122,6 +122,8 @@ pub struct ServeConfig {
     pub worker: WorkerConfig,
     #[command(flatten)]
     pub instagram: InstagramSetup,
+    #[command(flatten)]
+    pub auth: AuthConfig,
     /// Do not apply pending migrations on start (for deployments that run `migrate` first).
     #[arg(long, env = "NO_MIGRATE")]
     pub no_migrate: bool,
@@ -136,6 +138,8 @@ pub struct WorkerCommandConfig {
     pub worker: WorkerConfig,
     #[command(flatten)]
     pub instagram: InstagramSetup,
+    #[command(flatten)]
+    pub auth: AuthConfig,
 }
 
 /// Where Instagram is: a real Meta app when its credentials are set, else the
@@ -185,6 +189,14 @@ impl HttpConfig {
             body_limit_bytes: 64 * 1024,
             shutdown_grace_secs: 5,
             static_dir: PathBuf::from("frontend/dist"),
+        }
+    }
+
+    /// The public URL, or `http://<listen_addr>` when none is configured.
+    pub fn public_base_url(&self) -> Result<url::Url, url::ParseError> {
+        match &self.public_url {
+            Some(url) => Ok(url.clone()),
+            None => url::Url::parse(&format!("http://{}", self.listen_addr)),
         }
     }
 

@@ -4,6 +4,7 @@
 //! HTTP API and background work. Tests build the same server it runs.
 
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod crush;
 pub mod db;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{config::HttpConfig, instagram::InstagramClient, jobs::Waker, metrics::Metrics};
+use crate::{auth::Auth, config::HttpConfig, instagram::InstagramClient, jobs::Waker, metrics::Metrics};
 
 /// What every handler and job can reach.
 #[derive(Clone)]
@@ -19,17 +19,28 @@ pub struct AppState {
     pub waker: Waker,
     /// The Instagram API (a real Meta app or the sandbox).
     pub instagram: InstagramClient,
+    /// Keys and settings for sessions, API tokens and tokens at rest.
+    pub auth: Arc<Auth>,
 }
 
 impl AppState {
-    /// The state for a process connected to `db`.
+    /// The state for a process connected to `db`, with fresh random auth keys: call
+    /// [`AppState::with_auth`] to use the configured ones.
     pub fn new(db: DatabaseConnection, http: HttpConfig, instagram: InstagramClient) -> Self {
+        let auth = Arc::new(Auth::ephemeral(&http));
         Self {
             db,
             metrics: Arc::new(Metrics::new()),
             http: Arc::new(http),
             waker: Waker::default(),
             instagram,
+            auth,
         }
+    }
+
+    /// The same state with these auth keys and settings.
+    #[must_use]
+    pub fn with_auth(self, auth: Auth) -> Self {
+        Self { auth: Arc::new(auth), ..self }
     }
 }

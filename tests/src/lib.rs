@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // a test fails by panicking
 
+pub mod auth;
 mod backend;
 pub mod jobs;
 
@@ -10,6 +11,7 @@ use std::net::SocketAddr;
 
 use instacrush::{
     app::Server,
+    auth::{AuthConfig, KeySet},
     config::{DatabaseConfig, HttpConfig, InstagramSetup, ServeConfig, WorkerConfig},
     http::AppState,
 };
@@ -48,14 +50,17 @@ pub fn init_logs() {
     }
 }
 
-/// The `instacrush` binary beside the test binary (`make test` builds it first).
+/// The `instacrush` binary beside the test binary (`make test` builds it first), with its
+/// own fresh auth keys in `AUTH_KEYS`.
 pub fn instacrush_command() -> std::process::Command {
     let exe = std::env::current_exe().expect("test exe");
     let dir = exe.parent().and_then(|deps| deps.parent()).expect("target dir");
     let bin = dir.join("instacrush");
     assert!(bin.exists(), "{} is missing: run `cargo build -p instacrush`", bin.display());
     let mut command = std::process::Command::new(bin);
-    command.env_remove("DATABASE_URL").env("RUST_LOG", "off");
+    // Fresh in-memory keys: no test may write a key file into the source tree.
+    let keys = serde_json::to_string(&KeySet::generate()).unwrap();
+    command.env_remove("DATABASE_URL").env("RUST_LOG", "off").env("AUTH_KEYS", keys);
     command
 }
 
@@ -87,12 +92,14 @@ pub struct TestApp {
     pub sandbox_url: String,
     /// The server's shared state (for running jobs in the test).
     pub state: AppState,
+    /// The server's auth keys, generated for this test (for forging tokens in tests).
+    pub keys: KeySet,
     shutdown: CancellationToken,
 }
 
 impl TestApp {
-    /// Starts the server on port 0 against a fresh database of `backend`,
-    /// with no worker: tests drain the queue with [`TestApp::run_pending_jobs`].
+    /// Starts the server on port 0 against a fresh database of `backend`, with
+    /// its own in-memory auth keys and no worker: tests drain the queue with [`TestApp::run_pending_jobs`].
     pub async fn spawn(backend: Backend) -> Self {
         Self::spawn_with(backend, |_| {}).await
     }
@@ -101,11 +108,13 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut ServeConfig)) -> Self {
         init_logs();
         let database = TestDatabase::create(backend).await;
+        let keys = KeySet::generate();
         let mut config = ServeConfig {
             database: DatabaseConfig::new(database.url.clone()),
             http: HttpConfig::ephemeral(),
             worker: WorkerConfig { concurrency: 0, ..test_worker_config() },
             instagram: InstagramSetup::default(),
+            auth: AuthConfig::with_keys(keys.clone()),
             no_migrate: false,
         };
         adjust(&mut config);
@@ -120,7 +129,8 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client builds");
-        Self { addr, base_url: format!("http://{addr}"), client, database, db, sandbox_url, state, shutdown }
+        let base_url = format!("http://{addr}");
+        Self { addr, base_url, client, database, db, sandbox_url, state, keys, shutdown }
     }
 
     /// An absolute URL for a path on this server.

@@ -10,6 +10,9 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// Where a `401` problem sends people to sign in.
+pub const SIGN_IN_URL: &str = "/api/auth/instagram";
+
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -35,6 +38,9 @@ pub struct Problem {
     pub detail: Option<String>,
     /// A stable machine-readable code, for clients to branch on.
     pub code: String,
+    /// On `401`: where the web app sends people to sign in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_url: Option<String>,
 }
 
 impl Problem {
@@ -46,6 +52,7 @@ impl Problem {
             status: status.as_u16(),
             detail,
             code: code.to_owned(),
+            sign_in_url: None,
         }
     }
 }
@@ -68,6 +75,17 @@ pub enum ApiError {
     /// The request is well-formed but its content is not acceptable.
     #[error("{0}")]
     Unprocessable(String),
+    /// No valid credentials: sign in (the problem carries `sign_in_url`).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Authenticated, or not, but this request is refused (e.g. no CSRF header).
+    #[error("{detail}")]
+    Forbidden {
+        /// The stable code, e.g. `csrf_header_missing`.
+        code: &'static str,
+        /// What to do about it.
+        detail: String,
+    },
     /// No such resource (or not one the caller may see).
     #[error("{0}")]
     NotFound(String),
@@ -91,6 +109,8 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
+            Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
@@ -115,7 +135,11 @@ impl IntoResponse for ApiError {
             }
             other => Some(other.to_string()),
         };
-        let mut response = Problem::new(status, code, detail).into_response();
+        let mut problem = Problem::new(status, code, detail);
+        if let Self::Unauthorized(_) = self {
+            problem.sign_in_url = Some(SIGN_IN_URL.to_owned());
+        }
+        let mut response = problem.into_response();
         if let Self::TooManyRequests { retry_after } = self {
             let secs = retry_after.as_secs().max(1);
             if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
@@ -123,6 +147,30 @@ impl IntoResponse for ApiError {
             }
         }
         response
+    }
+}
+
+impl From<crate::auth::refresh::RefreshError> for ApiError {
+    fn from(err: crate::auth::refresh::RefreshError) -> Self {
+        use crate::auth::refresh::RefreshError;
+        match err {
+            RefreshError::Invalid | RefreshError::Reused => Self::Unauthorized(err.to_string()),
+            RefreshError::Db(err) => err.into(),
+            RefreshError::Internal(err) => Self::Internal(err),
+        }
+    }
+}
+
+impl From<crate::auth::api_tokens::ApiTokenError> for ApiError {
+    fn from(err: crate::auth::api_tokens::ApiTokenError) -> Self {
+        use crate::auth::api_tokens::ApiTokenError;
+        match err {
+            ApiTokenError::BadName => Self::Unprocessable(err.to_string()),
+            ApiTokenError::Invalid => Self::Unauthorized(err.to_string()),
+            ApiTokenError::NotFound => Self::NotFound(err.to_string()),
+            ApiTokenError::Db(err) => err.into(),
+            ApiTokenError::Internal(err) => Self::Internal(err),
+        }
     }
 }
 
@@ -143,6 +191,21 @@ mod tests {
         let body = body_of(response).await;
         assert_eq!(body["code"], "internal");
         assert!(!body.to_string().contains("hunter2"));
+    }
+
+    #[tokio::test]
+    async fn unauthorized_says_where_to_sign_in() {
+        let response = ApiError::Unauthorized("sign in".into()).into_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        let body = body_of(response).await;
+        assert_eq!(body["code"], "unauthorized");
+        assert_eq!(body["sign_in_url"], SIGN_IN_URL);
+        let forbidden =
+            ApiError::Forbidden { code: "csrf_header_missing", detail: "x".into() }.into_response();
+        assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+        let body = body_of(forbidden).await;
+        assert_eq!(body["code"], "csrf_header_missing");
+        assert!(body.get("sign_in_url").is_none());
     }
 
     #[tokio::test]

@@ -1,16 +1,18 @@
 //! The HTTP layer: the router (which is also the OpenAPI document), shared
 //! state, middleware, and the SPA.
 
+mod auth;
 pub mod error;
 pub mod extract;
 mod middleware;
 mod openapi;
 mod ops;
 mod spa;
+mod users;
 
 use axum::{
     Router,
-    http::{HeaderName, Request, StatusCode},
+    http::{HeaderName, HeaderValue, Method, Request, StatusCode, header},
     middleware::{from_fn, from_fn_with_state},
     routing::any,
 };
@@ -18,6 +20,7 @@ use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
+    cors::{AllowOrigin, CorsLayer},
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
@@ -37,6 +40,33 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(ops::get_health))
         .routes(routes!(ops::get_readiness))
         .routes(routes!(ops::get_metrics))
+        .routes(routes!(auth::sign_in::start_instagram_sign_in))
+        .routes(routes!(auth::sign_in::finish_instagram_sign_in))
+        .routes(routes!(auth::session::refresh_session))
+        .routes(routes!(auth::session::sign_out))
+        .routes(routes!(auth::api_tokens::create_api_token, auth::api_tokens::list_api_tokens))
+        .routes(routes!(auth::api_tokens::revoke_api_token))
+        .routes(routes!(auth::api_tokens::exchange_api_token))
+        .routes(routes!(auth::meta::deauthorize_instagram))
+        .routes(routes!(auth::meta::request_data_deletion))
+        .routes(routes!(users::get_me, users::delete_me))
+}
+
+/// CORS: only the configured browser origin may call the API with credentials, and only with
+/// the headers the SPA sends (the CSRF header among them).
+fn cors(state: &AppState) -> CorsLayer {
+    let origins: Vec<HeaderValue> =
+        HeaderValue::from_str(&state.auth.allowed_origin).ok().into_iter().collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            HeaderName::from_static(crate::auth::CSRF_HEADER),
+        ])
+        .max_age(std::time::Duration::from_secs(600))
 }
 
 /// The OpenAPI document, as `instacrush openapi` prints it.
@@ -55,6 +85,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     let (api, spec) = api_router().split_for_parts();
     let http = state.http.clone();
+    let cors = cors(&state);
     let app = api
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
@@ -65,19 +96,30 @@ pub fn router(state: AppState) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
         let request_id =
             request.headers().get(&REQUEST_ID).and_then(|value| value.to_str().ok()).unwrap_or_default();
-        tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id)
+        let uri = loggable_uri(request.uri());
+        tracing::info_span!("request", method = %request.method(), uri, request_id)
     });
     app.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(cors)
             .layer(CatchPanicLayer::new())
             .layer(from_fn(middleware::problem_for_bare_errors))
             .layer(CompressionLayer::new())
             .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout()))
             .layer(RequestBodyLimitLayer::new(http.body_limit_bytes)),
     )
+}
+
+/// The request URI as logged: the OAuth callback's query (an authorization code and the
+/// `state`) is credentials, and never reaches the logs.
+fn loggable_uri(uri: &axum::http::Uri) -> String {
+    match uri.query() {
+        Some(_) if uri.path() == crate::auth::sign_in::CALLBACK_PATH => format!("{}?<redacted>", uri.path()),
+        _ => uri.to_string(),
+    }
 }
 
 async fn api_not_found(request: Request<axum::body::Body>) -> ApiError {

@@ -57,10 +57,17 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
 
 /// The registry of every job kind this binary can perform.
 pub fn registry() -> Registry {
-    Registry::default().register::<NoopJob>().register::<PruneJobs>()
+    Registry::default()
+        .register::<NoopJob>()
+        .register::<PruneJobs>()
+        .register::<crate::auth::RefreshInstagramTokens>()
 }
 
 /// The periodic work the scheduler enqueues.
 pub fn schedule() -> Schedule {
-    Schedule::default().every("0 17 * * * *", Duration::from_secs(3600), PruneJobs::default)
+    Schedule::default().every("0 17 * * * *", Duration::from_secs(3600), PruneJobs::default).every(
+        "0 40 3 * * *",
+        Duration::from_secs(24 * 3600),
+        crate::auth::RefreshInstagramTokens::default,
+    )
 }

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // a test fails by panicking
 
+mod auth;
 mod cli;
 mod errors;
 mod instagram_client;

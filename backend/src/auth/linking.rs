@@ -1,0 +1,128 @@
+//! Creating or linking the app user behind an Instagram sign-in: the user, the identity (with
+//! the token encrypted) and the Instagram account, all keyed by Instagram's id, in one
+//! transaction.
+
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::NotSet, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
+    EntityTrait as _, QueryFilter as _, Set, TransactionTrait as _,
+};
+use time::OffsetDateTime;
+
+use super::{Auth, INSTAGRAM};
+use crate::{
+    entities::{identity, instagram_user, user},
+    instagram::{LongLivedToken, Profile},
+    jobs::store::now,
+};
+
+/// Finds or creates the user signing in as `profile` and stores the token; returns the user id.
+pub async fn link_instagram_account(
+    db: &DatabaseConnection,
+    auth: &Auth,
+    profile: &Profile,
+    token: &LongLivedToken,
+    scopes: &[String],
+) -> anyhow::Result<i64> {
+    let txn = db.begin().await?;
+    let existing = identity::Entity::find()
+        .filter(identity::Column::Provider.eq(INSTAGRAM))
+        .filter(identity::Column::Uid.eq(&profile.user_id))
+        .one(&txn)
+        .await?;
+    let at = now();
+    let user_id = match &existing {
+        Some(identity) => identity.user_id,
+        None => create_user(&txn, at).await?,
+    };
+    let mut row = identity_row(auth, &profile.user_id, user_id, token, scopes, at)?;
+    match existing {
+        Some(identity) => {
+            row.id = Set(identity.id);
+            row.update(&txn).await?;
+        }
+        None => {
+            row.created_at = Set(at);
+            row.insert(&txn).await?;
+        }
+    }
+    upsert_instagram_user(&txn, profile, user_id, at).await?;
+    txn.commit().await?;
+    Ok(user_id)
+}
+
+/// The identity's new values: the token encrypted and bound to the identity, its expiry, the
+/// granted scopes, and any earlier "sign in again" flag cleared.
+fn identity_row(
+    auth: &Auth,
+    uid: &str,
+    user_id: i64,
+    token: &LongLivedToken,
+    scopes: &[String],
+    at: OffsetDateTime,
+) -> anyhow::Result<identity::ActiveModel> {
+    let encrypted = auth.cipher.encrypt(token.token.expose(), &Auth::token_context(INSTAGRAM, uid))?;
+    let expires_at = at + time::Duration::try_from(token.expires_in).unwrap_or(time::Duration::ZERO);
+    Ok(identity::ActiveModel {
+        user_id: Set(user_id),
+        provider: Set(INSTAGRAM.to_owned()),
+        uid: Set(uid.to_owned()),
+        access_token_encrypted: Set(Some(encrypted)),
+        access_token_expires_at: Set(Some(expires_at)),
+        access_token_refreshed_at: Set(Some(at)),
+        scopes: Set(scopes.join(",")),
+        reauth_required_at: Set(None),
+        updated_at: Set(at),
+        ..Default::default()
+    })
+}
+
+async fn create_user(db: &impl ConnectionTrait, at: OffsetDateTime) -> Result<i64, sea_orm::DbErr> {
+    let row = user::ActiveModel { created_at: Set(at), updated_at: Set(at), ..Default::default() }
+        .insert(db)
+        .await?;
+    Ok(row.id)
+}
+
+/// The account may already exist (seen as a commenter on someone's post): link it by its id.
+async fn upsert_instagram_user(
+    db: &impl ConnectionTrait,
+    profile: &Profile,
+    user_id: i64,
+    at: OffsetDateTime,
+) -> Result<(), sea_orm::DbErr> {
+    let existing = instagram_user::Entity::find()
+        .filter(instagram_user::Column::IgId.eq(&profile.user_id))
+        .one(db)
+        .await?;
+    let count = |value: Option<u64>| value.and_then(|n| i64::try_from(n).ok());
+    let mut row = instagram_user::ActiveModel {
+        id: existing.as_ref().map_or(NotSet, |row| Set(row.id)),
+        ig_id: Set(profile.user_id.clone()),
+        username: Set(profile.username.clone()),
+        name: Set(profile.name.clone()),
+        profile_picture_url: Set(profile.profile_picture_url.clone()),
+        followers_count: Set(count(profile.followers_count)),
+        follows_count: Set(count(profile.follows_count)),
+        media_count: Set(count(profile.media_count)),
+        user_id: Set(Some(user_id)),
+        updated_at: Set(at),
+        ..Default::default()
+    };
+    if existing.is_some() {
+        row.update(db).await?;
+    } else {
+        row.created_at = Set(at);
+        row.insert(db).await?;
+    }
+    Ok(())
+}
+
+/// The Instagram username of an app user, if their account is linked.
+pub async fn instagram_username(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+) -> Result<Option<String>, sea_orm::DbErr> {
+    let row =
+        instagram_user::Entity::find().filter(instagram_user::Column::UserId.eq(user_id)).one(db).await?;
+    Ok(row.map(|row| row.username))
+}

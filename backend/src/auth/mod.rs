@@ -1,0 +1,101 @@
+//! Authentication: sign in with Instagram, browser sessions (a short-lived JWT in an httpOnly
+//! cookie plus a rotating refresh token), API tokens for third-party clients, Instagram tokens
+//! encrypted at rest, and deleting a user's data.
+//!
+//! Handlers never see a token: [`CurrentUser`] and [`SessionUser`] extract the caller.
+
+pub mod api_tokens;
+mod config;
+pub mod crypto;
+pub mod deletion;
+mod extract;
+pub mod jwt;
+mod keys;
+pub mod linking;
+pub mod oauth_state;
+pub mod refresh;
+mod refresh_instagram_tokens;
+mod return_to;
+pub mod session;
+pub mod sign_in;
+pub mod signed_request;
+
+use std::time::Duration;
+
+pub use self::{
+    config::AuthConfig,
+    crypto::TokenCipher,
+    extract::{AuthMethod, CSRF_HEADER, CurrentUser, SessionUser, require_csrf_header},
+    jwt::{AccessClaims, Keyring, TokenUse},
+    keys::{KeySet, SecretKey},
+    refresh_instagram_tokens::RefreshInstagramTokens,
+    return_to::{NotASameSitePath, ReturnTo},
+};
+use crate::config::HttpConfig;
+
+/// The provider name of Instagram identities.
+pub const INSTAGRAM: &str = "instagram";
+
+/// What the auth code needs at run time: keys and settings.
+#[derive(Clone)]
+pub struct Auth {
+    /// Encrypts Instagram tokens at rest.
+    pub cipher: TokenCipher,
+    /// Signs and verifies access tokens.
+    pub keyring: Keyring,
+    /// Lifetime of access tokens.
+    pub access_ttl: Duration,
+    /// Lifetime of refresh tokens.
+    pub refresh_ttl: Duration,
+    /// Whether cookies carry `Secure` (the public URL is https).
+    pub secure_cookies: bool,
+    /// The origin allowed by CORS.
+    pub allowed_origin: String,
+    /// This server's public origin, e.g. `http://127.0.0.1:3000`.
+    pub public_origin: String,
+}
+
+impl Auth {
+    /// Builds the runtime auth from its configuration, keys and the HTTP settings.
+    pub fn new(config: &AuthConfig, keys: &KeySet, http: &HttpConfig) -> anyhow::Result<Self> {
+        let public = http.public_base_url()?;
+        let public_origin = public.origin().ascii_serialization();
+        let allowed_origin = config
+            .allowed_origin
+            .as_ref()
+            .map_or_else(|| public_origin.clone(), |url| url.origin().ascii_serialization());
+        Ok(Self {
+            cipher: TokenCipher::new(&keys.token_encryption_key)?,
+            keyring: Keyring::new(keys)?,
+            access_ttl: config.access_ttl(),
+            refresh_ttl: config.refresh_ttl(),
+            secure_cookies: public.scheme() == "https",
+            allowed_origin,
+            public_origin,
+        })
+    }
+
+    /// Auth with fresh random keys, for processes that never read stored secrets or issued
+    /// tokens (benchmarks, embedding); servers and workers load theirs from [`AuthConfig`].
+    pub fn ephemeral(http: &HttpConfig) -> Self {
+        let config = AuthConfig::default();
+        let public = http.public_base_url().ok();
+        let public_origin = public
+            .as_ref()
+            .map_or_else(|| "http://127.0.0.1".to_owned(), |url| url.origin().ascii_serialization());
+        Self {
+            cipher: TokenCipher::generate(),
+            keyring: Keyring::generate(),
+            access_ttl: config.access_ttl(),
+            refresh_ttl: config.refresh_ttl(),
+            secure_cookies: public.is_some_and(|url| url.scheme() == "https"),
+            allowed_origin: public_origin.clone(),
+            public_origin,
+        }
+    }
+
+    /// The associated data binding an encrypted provider token to its identity.
+    pub fn token_context(provider: &str, uid: &str) -> String {
+        format!("{provider}:{uid}")
+    }
+}

@@ -1,0 +1,176 @@
+//! API tokens: a signed-in user creates, lists and revokes them; a third-party client
+//! exchanges one for a short-lived Bearer access token.
+
+use axum::{
+    extract::State,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::{
+    auth::{SessionUser, api_tokens},
+    entities::api_token,
+    http::{
+        AppState,
+        error::{ApiError, Problem},
+        extract::{Json, Path},
+    },
+};
+
+/// A new API token's name.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewApiToken {
+    /// What the token is for, e.g. `my script` (1–100 characters).
+    #[schema(example = "my script")]
+    pub name: String,
+}
+
+/// An API token as listed (never its secret).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiToken {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its first characters, to tell tokens apart.
+    #[schema(example = "icat_Zx81Qa")]
+    pub prefix: String,
+    /// When it was created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When it was last exchanged, if ever.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+impl From<api_token::Model> for ApiToken {
+    fn from(row: api_token::Model) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            prefix: row.prefix,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+        }
+    }
+}
+
+/// A just-created token: the only response that ever holds its secret (no `Debug`: secrets
+/// never reach logs).
+#[derive(Serialize, ToSchema)]
+pub struct CreatedApiToken {
+    /// The token's listing.
+    #[serde(flatten)]
+    pub api_token: ApiToken,
+    /// The secret: store it now, it is not shown again.
+    pub token: String,
+}
+
+/// The token endpoint's request.
+#[derive(Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// An API token (`icat_…`).
+    pub api_token: String,
+}
+
+/// A short-lived access token (RFC 6749 §5.1 shape).
+#[derive(Serialize, ToSchema)]
+pub struct AccessToken {
+    /// The JWT to send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until it expires; exchange the API token again after.
+    pub expires_in: u64,
+}
+
+/// Creates a named API token for third-party clients.
+#[utoipa::path(
+    post,
+    path = "/api/auth/api-tokens",
+    tag = "auth",
+    security(("session_cookie" = [])),
+    request_body = NewApiToken,
+    responses(
+        (status = 201, description = "Created; the secret is shown this once", body = CreatedApiToken),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No CSRF header, or not a web session", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad name", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_api_token(
+    State(state): State<AppState>,
+    SessionUser(user): SessionUser,
+    Json(body): Json<NewApiToken>,
+) -> Result<(StatusCode, Json<CreatedApiToken>), ApiError> {
+    let created = api_tokens::create(&state.db, user.id, &body.name).await?;
+    Ok((StatusCode::CREATED, Json(CreatedApiToken { api_token: created.row.into(), token: created.token })))
+}
+
+/// Lists the signed-in user's API tokens (without their secrets).
+#[utoipa::path(
+    get,
+    path = "/api/auth/api-tokens",
+    tag = "auth",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The tokens, newest first", body = Vec<ApiToken>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a web session", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_api_tokens(
+    State(state): State<AppState>,
+    SessionUser(user): SessionUser,
+) -> Result<Json<Vec<ApiToken>>, ApiError> {
+    let rows = api_tokens::list(&state.db, user.id).await?;
+    Ok(Json(rows.into_iter().map(ApiToken::from).collect()))
+}
+
+/// Revokes an API token; access tokens exchanged for it stop working at once.
+#[utoipa::path(
+    delete,
+    path = "/api/auth/api-tokens/{id}",
+    tag = "auth",
+    security(("session_cookie" = [])),
+    params(("id" = i64, Path, description = "The token's id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No CSRF header, or not a web session", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such token of yours", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn revoke_api_token(
+    State(state): State<AppState>,
+    SessionUser(user): SessionUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    api_tokens::revoke(&state.db, user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Exchanges an API token for a short-lived Bearer access token.
+#[utoipa::path(
+    post,
+    path = "/api/auth/token",
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, description = "An access token", body = AccessToken),
+        (status = 401, description = "Unknown or revoked API token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn exchange_api_token(
+    State(state): State<AppState>,
+    Json(body): Json<TokenRequest>,
+) -> Result<Response, ApiError> {
+    let access_token = api_tokens::exchange(&state.db, &state.auth, &body.api_token).await?;
+    let body =
+        AccessToken { access_token, token_type: "Bearer", expires_in: state.auth.access_ttl.as_secs() };
+    Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(body)).into_response())
+}

@@ -1,0 +1,83 @@
+//! Meta's callbacks for the app: deauthorize (the person removed the app) and data deletion
+//! (the person asked Meta to have their data deleted). Both verify the `signed_request` with
+//! the app secret and delete everything we hold about the person.
+
+use axum::{Form, extract::State};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    auth::{crypto::random_token, deletion, signed_request},
+    http::{
+        AppState,
+        error::{ApiError, Problem},
+        extract::Json,
+    },
+};
+
+/// The form Meta posts.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SignedRequestForm {
+    /// `base64url(HMAC-SHA256 signature).base64url(JSON payload)`.
+    pub signed_request: String,
+}
+
+/// What Meta expects back from a data-deletion callback.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DataDeletionStatus {
+    /// Where the person can check the deletion.
+    pub url: String,
+    /// A code identifying the request.
+    pub confirmation_code: String,
+}
+
+async fn delete_signed(state: &AppState, form: &SignedRequestForm) -> Result<(), ApiError> {
+    let secret = state.instagram.config().app_secret.expose();
+    let request = signed_request::verify(&form.signed_request, secret).map_err(|err| {
+        tracing::warn!(error = %err, "refused a Meta callback");
+        ApiError::BadRequest(err.to_string())
+    })?;
+    let deleted = deletion::delete_instagram_user(&state.db, &request.user_id).await?;
+    tracing::info!(deleted, "Meta callback processed");
+    Ok(())
+}
+
+/// Meta's deauthorize callback: the person removed the app; their data is deleted.
+#[utoipa::path(
+    post,
+    path = "/api/meta/deauthorize",
+    tag = "meta",
+    request_body(content = SignedRequestForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Done (also when the person was unknown)"),
+        (status = 400, description = "The signed_request does not verify", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn deauthorize_instagram(
+    State(state): State<AppState>,
+    Form(form): Form<SignedRequestForm>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    delete_signed(&state, &form).await?;
+    Ok(Json(serde_json::json!({})))
+}
+
+/// Meta's data-deletion callback: deletes the person's data and returns a confirmation.
+#[utoipa::path(
+    post,
+    path = "/api/meta/data-deletion",
+    tag = "meta",
+    request_body(content = SignedRequestForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Deleted", body = DataDeletionStatus),
+        (status = 400, description = "The signed_request does not verify", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn request_data_deletion(
+    State(state): State<AppState>,
+    Form(form): Form<SignedRequestForm>,
+) -> Result<Json<DataDeletionStatus>, ApiError> {
+    delete_signed(&state, &form).await?;
+    let confirmation_code = random_token(12);
+    let url = format!("{}/account/deleted?code={confirmation_code}", state.auth.public_origin);
+    Ok(Json(DataDeletionStatus { url, confirmation_code }))
+}

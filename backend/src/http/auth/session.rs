@@ -1,0 +1,85 @@
+//! `POST /api/auth/refresh` and `POST /api/auth/logout`: the SPA's session, by cookie.
+
+use axum::{
+    extract::State,
+    http::{HeaderMap, Method, StatusCode},
+    response::{IntoResponse, Response},
+};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    auth::{
+        refresh, require_csrf_header,
+        session::{self, REFRESH_COOKIE},
+    },
+    http::{
+        AppState,
+        error::{ApiError, Problem},
+        extract::Json,
+    },
+};
+
+/// The renewed session (the tokens themselves are in httpOnly cookies).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionInfo {
+    /// The signed-in user.
+    pub user_id: i64,
+    /// Seconds until the new access token expires: refresh before then.
+    pub expires_in: u64,
+}
+
+/// Renews the session: rotates the refresh token and issues a new access token.
+///
+/// Presenting a refresh token that was already used revokes its whole session.
+#[utoipa::path(
+    post,
+    path = "/api/auth/refresh",
+    tag = "auth",
+    params(("x-instacrush-csrf" = String, Header, description = "Any non-empty value (CSRF defence)")),
+    responses(
+        (status = 200, description = "New cookies set", body = SessionInfo),
+        (status = 401, description = "No valid refresh token; cookies cleared", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The CSRF header is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn refresh_session(State(state): State<AppState>, jar: CookieJar, headers: HeaderMap) -> Response {
+    if let Err(err) = require_csrf_header(&Method::POST, &headers) {
+        return err.into_response();
+    }
+    let Some(presented) = jar.get(REFRESH_COOKIE).map(|cookie| cookie.value().to_owned()) else {
+        return ApiError::Unauthorized("no session to refresh: sign in".to_owned()).into_response();
+    };
+    match session::renew(&state.db, &state.auth, &presented).await {
+        Ok(renewed) => {
+            let info =
+                SessionInfo { user_id: renewed.refresh.user_id, expires_in: state.auth.access_ttl.as_secs() };
+            (session::set_cookies(jar, &state.auth, renewed), Json(info)).into_response()
+        }
+        Err(err) => (session::clear_cookies(jar), ApiError::from(err)).into_response(),
+    }
+}
+
+/// Signs out: revokes the session's refresh tokens and clears the cookies.
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    tag = "auth",
+    params(("x-instacrush-csrf" = String, Header, description = "Any non-empty value (CSRF defence)")),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 403, description = "The CSRF header is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn sign_out(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+) -> Result<(CookieJar, StatusCode), ApiError> {
+    require_csrf_header(&Method::POST, &headers)?;
+    if let Some(cookie) = jar.get(REFRESH_COOKIE) {
+        refresh::revoke_family_of(&state.db, cookie.value()).await?;
+    }
+    Ok((session::clear_cookies(jar), StatusCode::NO_CONTENT))
+}

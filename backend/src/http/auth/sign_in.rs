@@ -1,0 +1,82 @@
+//! `GET /api/auth/instagram` and its callback: the browser's sign-in round trip.
+
+use axum::{extract::State, response::Response};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::found;
+use crate::{
+    auth::{
+        ReturnTo,
+        session::{self, STATE_COOKIE},
+        sign_in::{self, Callback},
+    },
+    http::{
+        AppState,
+        error::{ApiError, Problem},
+        extract::Query,
+    },
+};
+
+/// Where to return after signing in.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SignInQuery {
+    /// A path on this site, e.g. `/crush` (default `/`). URLs to other sites are refused.
+    pub return_to: Option<String>,
+}
+
+/// Sign in with Instagram: redirects to Instagram's authorize window.
+#[utoipa::path(
+    get,
+    path = "/api/auth/instagram",
+    tag = "auth",
+    params(SignInQuery),
+    responses(
+        (status = 302, description = "To Instagram's authorize window; sets the short-lived `state` cookie"),
+        (status = 400, description = "`return_to` is not a path on this site", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn start_instagram_sign_in(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(query): Query<SignInQuery>,
+) -> Result<(CookieJar, Response), ApiError> {
+    let return_to = match query.return_to.as_deref() {
+        Some(path) => ReturnTo::parse(path).map_err(|err| ApiError::BadRequest(err.to_string()))?,
+        None => ReturnTo::default(),
+    };
+    let (url, value) = sign_in::start(&state, &return_to).await?;
+    Ok((session::set_state_cookie(jar, &state.auth, value), found(url.as_str())))
+}
+
+/// Instagram's redirect back: signs the person in and returns them to where they started.
+///
+/// Every failure (declined consent, a wrong, missing or replayed `state`, Instagram
+/// unavailable) redirects to `/signin?error=<code>`: `access_denied`, `invalid_state`,
+/// `instagram_unavailable`, `instagram_refused` or `sign_in_failed`.
+#[utoipa::path(
+    get,
+    path = "/api/auth/instagram/callback",
+    tag = "auth",
+    params(Callback),
+    responses((status = 302, description = "To `return_to` with the session cookies set, or to `/signin?error=<code>`"))
+)]
+pub async fn finish_instagram_sign_in(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(callback): Query<Callback>,
+) -> (CookieJar, Response) {
+    let cookie_state = jar.get(STATE_COOKIE).map(|cookie| cookie.value().to_owned());
+    let jar = session::clear_state_cookie(jar);
+    match sign_in::complete(&state, &callback, cookie_state.as_deref()).await {
+        Ok((session, return_to)) => {
+            (session::set_cookies(jar, &state.auth, session), found(return_to.as_str()))
+        }
+        Err(err) => {
+            tracing::warn!(code = err.code(), error = %err, "sign-in failed");
+            (jar, found(&format!("/signin?error={}", err.code())))
+        }
+    }
+}

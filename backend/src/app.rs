@@ -1,7 +1,7 @@
 //! Building and running the processes: the API server (with its in-process
 //! worker and scheduler) and standalone workers.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, sync::Arc};
 
 use anyhow::Context as _;
 use tokio::{net::TcpListener, task::JoinHandle};
@@ -16,6 +16,7 @@ use crate::{
     http::{self, AppState},
     instagram::InstagramClient,
     jobs,
+    metrics::Metrics,
 };
 
 /// A server that is connected, migrated and bound, ready to run.
@@ -41,8 +42,10 @@ impl Server {
             http.public_url = Some(url::Url::parse(&format!("http://{}", listener.local_addr()?))?);
         }
         let auth = load_auth(&config.auth, &http)?;
-        let (instagram, sandbox) = connect_instagram(&config.instagram).await?;
-        let state = AppState::new(db, http, instagram).with_auth(auth);
+        let metrics = Arc::new(Metrics::new());
+        let (instagram, sandbox) = connect_instagram(&config.instagram, &metrics).await?;
+        let state =
+            AppState::new(db, http, instagram).with_auth(auth).with_metrics(metrics).with_sync(config.sync);
         Ok(Self { state, listener, worker: config.worker, sandbox })
     }
 
@@ -94,9 +97,11 @@ impl Server {
 /// started in-process (returned too: it runs as long as the handle lives).
 pub async fn connect_instagram(
     setup: &InstagramSetup,
+    metrics: &Metrics,
 ) -> anyhow::Result<(InstagramClient, Option<SandboxHandle>)> {
     if setup.client.is_configured() {
-        let client = InstagramClient::new(setup.client.clone()).context("invalid Instagram configuration")?;
+        let client = InstagramClient::with_observer(setup.client.clone(), metrics.instagram.observer())
+            .context("invalid Instagram configuration")?;
         return Ok((client, None));
     }
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], setup.sandbox_port));
@@ -109,7 +114,8 @@ pub async fn connect_instagram(
         ..InstagramConfig::for_sandbox(&sandbox.base_url())
     };
     tracing::info!(url = %sandbox.base_url(), "no Instagram app configured: using the sandbox");
-    let client = InstagramClient::new(config).context("invalid Instagram configuration")?;
+    let client = InstagramClient::with_observer(config, metrics.instagram.observer())
+        .context("invalid Instagram configuration")?;
     Ok((client, Some(sandbox)))
 }
 
@@ -140,10 +146,12 @@ fn spawn_background(state: AppState, config: WorkerConfig, shutdown: Cancellatio
 pub async fn run_worker(config: WorkerCommandConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
     let db = db::connect(&config.database).await?;
     db::check_ready(&db).await.context("the database is not ready (run `instacrush migrate`)")?;
-    let (instagram, sandbox) = connect_instagram(&config.instagram).await?;
+    let metrics = Arc::new(Metrics::new());
+    let (instagram, sandbox) = connect_instagram(&config.instagram, &metrics).await?;
     let http = HttpConfig::ephemeral();
     let auth = load_auth(&config.auth, &http)?;
-    let state = AppState::new(db, http, instagram).with_auth(auth);
+    let state =
+        AppState::new(db, http, instagram).with_auth(auth).with_metrics(metrics).with_sync(config.sync);
     spawn_background(state.clone(), config.worker, shutdown).await.ok();
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;

@@ -5,7 +5,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::db::DatabaseUrl;
-pub use crate::{auth::AuthConfig, instagram::InstagramConfig, jobs::WorkerConfig};
+pub use crate::{auth::AuthConfig, instagram::InstagramConfig, jobs::WorkerConfig, sync::SyncSettings};
 pub use instagram_sandbox::SandboxConfig;
 
 /// Instacrush: who interacts most with your Instagram posts.
@@ -124,6 +124,8 @@ pub struct ServeConfig {
     pub instagram: InstagramSetup,
     #[command(flatten)]
     pub auth: AuthConfig,
+    #[command(flatten)]
+    pub sync: SyncSettings,
     /// Do not apply pending migrations on start (for deployments that run `migrate` first).
     #[arg(long, env = "NO_MIGRATE")]
     pub no_migrate: bool,
@@ -140,6 +142,8 @@ pub struct WorkerCommandConfig {
     pub instagram: InstagramSetup,
     #[command(flatten)]
     pub auth: AuthConfig,
+    #[command(flatten)]
+    pub sync: SyncSettings,
 }
 
 /// Where Instagram is: a real Meta app when its credentials are set, else the

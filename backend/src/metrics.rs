@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use crate::jobs::JobMetrics;
 use prometheus_client::{
     encoding::{EncodeLabelSet, prometheus_text},
-    metrics::{counter::Counter, family::Family, histogram::Histogram},
+    metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram},
     registry::Registry,
 };
 
@@ -44,6 +44,74 @@ pub struct Metrics {
     pub http_duration: Family<RouteLabels, Histogram, fn() -> Histogram>,
     /// The job system's metrics.
     pub jobs: JobMetrics,
+    /// Calls to Instagram.
+    pub instagram: InstagramMetrics,
+}
+
+/// Labels of one Instagram call.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct InstagramCallLabels {
+    /// The endpoint, e.g. `GET /me/media`.
+    pub endpoint: String,
+    /// `ok`, `needs_reauth`, `throttled`, `transient` or `permanent`.
+    pub outcome: &'static str,
+}
+
+/// Labels naming an Instagram endpoint.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct EndpointLabels {
+    /// The endpoint.
+    pub endpoint: String,
+}
+
+/// Instagram calls, their latency, throttling and the app's usage of its quota.
+#[derive(Clone)]
+pub struct InstagramMetrics {
+    /// Calls by endpoint and outcome (throttled calls are `outcome="throttled"`).
+    pub calls: Family<InstagramCallLabels, Counter>,
+    /// Call latency in seconds.
+    pub duration: Family<EndpointLabels, Histogram, fn() -> Histogram>,
+    /// The highest usage percentage Instagram last reported (calls, CPU or time).
+    pub usage_percent: Gauge,
+}
+
+impl InstagramMetrics {
+    fn register(registry: &mut Registry) -> Self {
+        let this = Self {
+            calls: Family::default(),
+            duration: Family::new_with_constructor(latency_histogram),
+            usage_percent: Gauge::default(),
+        };
+        registry.register("instagram_calls", "Calls to Instagram", this.calls.clone());
+        registry.register("instagram_call_duration_seconds", "Instagram call latency", this.duration.clone());
+        registry.register(
+            "instagram_usage_percent",
+            "Usage of the app's Instagram quota",
+            this.usage_percent.clone(),
+        );
+        this
+    }
+
+    /// An observer for [`crate::instagram::InstagramClient::with_observer`] that records every call.
+    pub fn observer(&self) -> crate::instagram::CallObserver {
+        let this = self.clone();
+        std::sync::Arc::new(move |call: &crate::instagram::CallRecord| {
+            use crate::instagram::ErrorKind;
+            let outcome = match call.error {
+                None => "ok",
+                Some(ErrorKind::NeedsReauth) => "needs_reauth",
+                Some(ErrorKind::Throttled { .. }) => "throttled",
+                Some(ErrorKind::Transient) => "transient",
+                Some(_) => "permanent",
+            };
+            let endpoint = call.endpoint.to_owned();
+            this.calls.get_or_create(&InstagramCallLabels { endpoint: endpoint.clone(), outcome }).inc();
+            this.duration.get_or_create(&EndpointLabels { endpoint }).observe(call.elapsed.as_secs_f64());
+            if let Some(usage) = &call.usage {
+                this.usage_percent.set(i64::from(usage.max_percent()));
+            }
+        })
+    }
 }
 
 impl Default for Metrics {
@@ -62,7 +130,8 @@ impl Metrics {
             Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
         registry.register("http_request_duration_seconds", "HTTP request latency", http_duration.clone());
         let jobs = JobMetrics::register(&mut registry);
-        Self { registry: Mutex::new(registry), http_requests, http_duration, jobs }
+        let instagram = InstagramMetrics::register(&mut registry);
+        Self { registry: Mutex::new(registry), http_requests, http_duration, jobs, instagram }
     }
 
     /// Registers a further metric (used by subsystems such as the job queue).

@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{auth::Auth, config::HttpConfig, instagram::InstagramClient, jobs::Waker, metrics::Metrics};
+use crate::{
+    auth::Auth, config::HttpConfig, instagram::InstagramClient, jobs::Waker, metrics::Metrics,
+    sync::SyncSettings,
+};
 
 /// What every handler and job can reach.
 #[derive(Clone)]
@@ -21,6 +24,8 @@ pub struct AppState {
     pub instagram: InstagramClient,
     /// Keys and settings for sessions, API tokens and tokens at rest.
     pub auth: Arc<Auth>,
+    /// How syncs read Instagram.
+    pub sync: Arc<SyncSettings>,
 }
 
 impl AppState {
@@ -35,7 +40,20 @@ impl AppState {
             waker: Waker::default(),
             instagram,
             auth,
+            sync: Arc::new(SyncSettings::default()),
         }
+    }
+
+    /// The same state recording into `metrics` (which the Instagram client's observer may share).
+    #[must_use]
+    pub fn with_metrics(self, metrics: Arc<Metrics>) -> Self {
+        Self { metrics, ..self }
+    }
+
+    /// The same state with these sync settings.
+    #[must_use]
+    pub fn with_sync(self, sync: SyncSettings) -> Self {
+        Self { sync: Arc::new(sync), ..self }
     }
 
     /// The same state with these auth keys and settings.

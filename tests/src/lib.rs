@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use instacrush::{
     app::Server,
     auth::{AuthConfig, KeySet},
-    config::{DatabaseConfig, HttpConfig, InstagramSetup, ServeConfig, WorkerConfig},
+    config::{DatabaseConfig, HttpConfig, InstagramSetup, ServeConfig, SyncSettings, WorkerConfig},
     http::AppState,
 };
 use tokio_util::sync::CancellationToken;
@@ -115,6 +115,7 @@ impl TestApp {
             worker: WorkerConfig { concurrency: 0, ..test_worker_config() },
             instagram: InstagramSetup::default(),
             auth: AuthConfig::with_keys(keys.clone()),
+            sync: SyncSettings::default(),
             no_migrate: false,
         };
         adjust(&mut config);

@@ -4,7 +4,6 @@
 
 use sea_orm::{
     ColumnTrait as _, ConnectionTrait, DatabaseConnection, EntityTrait as _, QueryFilter as _, Statement,
-    TransactionTrait as _,
 };
 
 use super::INSTAGRAM;
@@ -31,7 +30,7 @@ const USER_DATA: &[&str] = &[
 
 /// Deletes user `user_id` and all their data; returns whether the user existed.
 pub async fn delete_user(db: &DatabaseConnection, user_id: i64) -> Result<bool, sea_orm::DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let accounts =
         instagram_user::Entity::find().filter(instagram_user::Column::UserId.eq(user_id)).all(&txn).await?;
     for account in accounts {

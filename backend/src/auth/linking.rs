@@ -4,7 +4,7 @@
 
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::NotSet, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
-    EntityTrait as _, QueryFilter as _, Set, TransactionTrait as _,
+    EntityTrait as _, QueryFilter as _, Set,
 };
 use time::OffsetDateTime;
 
@@ -23,7 +23,7 @@ pub async fn link_instagram_account(
     token: &LongLivedToken,
     scopes: &[String],
 ) -> anyhow::Result<i64> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let existing = identity::Entity::find()
         .filter(identity::Column::Provider.eq(INSTAGRAM))
         .filter(identity::Column::Uid.eq(&profile.user_id))

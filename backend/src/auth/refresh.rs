@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DatabaseConnection, EntityTrait as _,
-    PaginatorTrait as _, QueryFilter as _, Set, TransactionTrait as _, sea_query::Expr,
+    PaginatorTrait as _, QueryFilter as _, Set, sea_query::Expr,
 };
 
 use super::crypto::{random_token, token_hash};
@@ -79,7 +79,7 @@ pub async fn rotate(
     if row.revoked_at.is_some() || row.expires_at < now() {
         return Err(RefreshError::Invalid);
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let marked = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RotatedAt, Expr::value(now()))
         .col_expr(refresh_token::Column::UpdatedAt, Expr::value(now()))

@@ -6,7 +6,10 @@ mod url;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
 
 use crate::config::DatabaseConfig;
 
@@ -26,8 +29,11 @@ pub struct ConnectError {
 
 /// Connects to the configured database.
 ///
-/// SQLite gets WAL (readers never block the writer), a busy timeout (writers
-/// queue instead of failing) and enforced foreign keys.
+/// SQLite gets WAL (readers never block the writer), a busy timeout (a writer
+/// from another process queues instead of failing), enforced foreign keys, and
+/// one connection: SQLite has a single writer, and a second connection that
+/// read before it could write fails with "database is locked" instead of
+/// waiting (`SQLITE_BUSY_SNAPSHOT`). Queries are short, so they queue for it.
 pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, ConnectError> {
     let url = &config.database_url;
     let mut options = ConnectOptions::new(url.as_str());
@@ -36,7 +42,7 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, Conn
         .acquire_timeout(config.acquire_timeout())
         .sqlx_logging(false);
     if let DatabaseUrl::Sqlite(_) = url {
-        options.map_sqlx_sqlite_opts(|opts| {
+        options.max_connections(1).min_connections(1).map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
@@ -77,4 +83,16 @@ pub fn backend_name(db: &DatabaseConnection) -> &'static str {
         DbBackend::Sqlite => "sqlite",
         _ => "other",
     }
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at
+/// once (`BEGIN IMMEDIATE`): a deferred transaction that read first cannot
+/// upgrade once another connection has committed, and fails with "database is
+/// locked" instead of waiting. PostgreSQL ignores the mode.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }

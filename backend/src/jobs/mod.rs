@@ -61,6 +61,7 @@ pub fn registry() -> Registry {
         .register::<NoopJob>()
         .register::<PruneJobs>()
         .register::<crate::auth::RefreshInstagramTokens>()
+        .register::<crate::sync::SyncFeed>()
 }
 
 /// The periodic work the scheduler enqueues.

@@ -3,14 +3,22 @@
 //! idempotently by Instagram ids, sweep what Instagram no longer has, and
 //! record the crush — the final step in one transaction with `last_synced_at`.
 
+mod sync_feed;
 mod write;
 
-use std::future::Future;
+use std::{
+    future::Future,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 
 use futures::{StreamExt as _, TryStreamExt as _};
-use sea_orm::{ConnectionTrait as _, DbErr, Statement, TransactionTrait as _};
+use sea_orm::{ConnectionTrait as _, DbErr, Statement};
 use time::OffsetDateTime;
 
+pub use self::sync_feed::{NEEDS_REAUTH, SyncFeed};
 use crate::{
     crush::{self, Interactor},
     instagram::{AccessToken, InstagramClient, InstagramError, Media},
@@ -25,12 +33,12 @@ pub struct SyncSettings {
     pub window_posts: u32,
     /// Posts whose comments are read at once.
     #[arg(long = "sync-concurrency", env = "SYNC_CONCURRENCY", default_value_t = 8)]
-    pub concurrency: usize,
+    pub post_concurrency: usize,
 }
 
 impl Default for SyncSettings {
     fn default() -> Self {
-        Self { window_posts: 100, concurrency: 8 }
+        Self { window_posts: 100, post_concurrency: 8 }
     }
 }
 
@@ -59,7 +67,7 @@ pub struct SyncReport {
 }
 
 /// Receives progress: posts whose comments are done, of all posts.
-pub trait SyncProgress: Sync {
+pub trait SyncProgress: Send + Sync {
     /// Reports `done` of `total` posts.
     fn report(&self, done: u64, total: u64) -> impl Future<Output = ()> + Send;
 }
@@ -83,7 +91,7 @@ pub async fn sync_account(
     client: &InstagramClient,
     token: &AccessToken,
     settings: &SyncSettings,
-    progress: &impl SyncProgress,
+    progress: &(impl SyncProgress + Clone + 'static),
 ) -> Result<SyncReport, SyncError> {
     let synced_at = now();
     let profile = client.profile(token).await?;
@@ -95,22 +103,47 @@ pub async fn sync_account(
 
     let total = posts.len() as u64;
     progress.report(0, total).await;
-    let mut done = 0;
-    let mut interactions = 0;
-    let mut comments = futures::stream::iter(posts.iter().map(|(media_id, ig_id)| async move {
-        let comments = client.comments(token, ig_id).collect_all().await?;
-        Ok::<_, SyncError>(write::replace_comments(db, *media_id, &comments, synced_at).await?)
+    // Progress is reported from inside each post's future, never between
+    // polls of the stream: a post suspended mid-transaction holds a pooled
+    // connection that a write issued from outside would wait for.
+    let done = Arc::new(AtomicU64::new(0));
+    let mut comments = futures::stream::iter(posts.iter().cloned().map(|(media_id, ig_id)| {
+        let post =
+            Post { db: db.clone(), client: client.clone(), token: token.clone(), media_id, ig_id, synced_at };
+        let (progress, done) = (progress.clone(), done.clone());
+        async move {
+            let count = post.sync().await?;
+            progress.report(done.fetch_add(1, Ordering::SeqCst) + 1, total).await;
+            Ok::<_, SyncError>(count)
+        }
     }))
-    .buffer_unordered(settings.concurrency.max(1));
+    .buffer_unordered(settings.post_concurrency.max(1));
+    let mut interactions = 0;
     while let Some(count) = comments.try_next().await? {
-        done += 1;
         interactions += count;
-        progress.report(done, total).await;
     }
     drop(comments);
 
     let crush = finish(db, owner_id, settings.window_posts, synced_at).await?;
     Ok(SyncReport { owner_id, posts: posts.len(), interactions, crush })
+}
+
+/// One post to sync. (Owned: the posts run concurrently inside a `Send` job.)
+struct Post {
+    db: sea_orm::DatabaseConnection,
+    client: InstagramClient,
+    token: AccessToken,
+    media_id: i64,
+    ig_id: String,
+    synced_at: OffsetDateTime,
+}
+
+impl Post {
+    /// Reads the post's comments and replies and replaces what we had of them.
+    async fn sync(self) -> Result<usize, SyncError> {
+        let comments = self.client.comments(&self.token, &self.ig_id).collect_all().await?;
+        Ok(write::replace_comments(&self.db, self.media_id, &comments, self.synced_at).await?)
+    }
 }
 
 /// The owner's most recent posts, up to `window`; `true` when that is all of them.
@@ -139,7 +172,7 @@ async fn finish(
     window: u32,
     synced_at: OffsetDateTime,
 ) -> Result<Option<Interactor>, DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let crush = crush::record_crush(&txn, owner_id, window, synced_at).await?;
     let sql = "UPDATE instagram_users SET last_synced_at = $2, updated_at = $2 WHERE id = $1";
     txn.execute_raw(Statement::from_sql_and_values(

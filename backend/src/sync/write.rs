@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement, TransactionTrait as _, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement, Value};
 use time::OffsetDateTime;
 
 use crate::instagram::{Comment, Media, Profile};
@@ -28,7 +28,9 @@ fn placeholders(rows: usize, columns: usize) -> String {
 /// rescued attempt still running) must not move the mark back, or the newer
 /// sync's sweep would delete rows both of them saw.
 fn latest_mark(table: &str) -> String {
-    format!("CASE WHEN excluded.updated_at > {table}.updated_at THEN excluded.updated_at ELSE {table}.updated_at END")
+    format!(
+        "CASE WHEN excluded.updated_at > {table}.updated_at THEN excluded.updated_at ELSE {table}.updated_at END"
+    )
 }
 
 fn count(n: Option<u64>) -> Value {
@@ -182,7 +184,7 @@ pub async fn replace_comments(
     synced_at: OffsetDateTime,
 ) -> Result<usize, DbErr> {
     let items = interactions(comments);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let authors =
         upsert_authors(&txn, items.iter().map(|(item, username)| (item.author, *username)), synced_at)
             .await?;

@@ -12,3 +12,4 @@ mod ops;
 mod sandbox;
 mod schema;
 mod sync;
+mod sync_job;

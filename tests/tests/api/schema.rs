@@ -153,3 +153,22 @@ async fn id_of(app: &TestApp, table: &'static str, column: &'static str, value: 
     let row = app.db.query_one(&query).await.unwrap().expect("row exists");
     row.try_get_by_index::<i64>(0).unwrap()
 }
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_with_a_busy_timeout_and_foreign_keys() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let pragma = |name: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let statement =
+                sea_orm::Statement::from_string(db.get_database_backend(), format!("PRAGMA {name}"));
+            let row = db.query_one_raw(statement).await.unwrap().unwrap();
+            row.try_get_by_index::<String>(0)
+                .or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()))
+                .unwrap()
+        }
+    };
+    assert_eq!(pragma("journal_mode").await, "wal");
+    assert_eq!(pragma("foreign_keys").await, "1");
+    assert_eq!(pragma("busy_timeout").await, "5000");
+}

@@ -1,0 +1,113 @@
+//! `sync_feed`: the background job that syncs a user's Instagram account and
+//! recomputes their crush (the original's `UpdateUserFeedJob`).
+
+use std::time::Duration;
+
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _, IntoActiveModel as _,
+    QueryFilter as _,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{SyncError, sync_account};
+use crate::{
+    auth::{Auth, INSTAGRAM},
+    entities::identity,
+    instagram::{AccessToken, ErrorKind},
+    jobs::{Job, JobContext, JobError, store::now},
+};
+
+/// The code of a sync that ended because Instagram wants the user to sign in again.
+pub const NEEDS_REAUTH: &str = "needs_reauth";
+
+/// Syncs the Instagram account of user `user_id`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SyncFeed {
+    /// The app user whose account to sync.
+    pub user_id: i64,
+}
+
+impl SyncFeed {
+    /// The dedupe key: one active sync per user (and so per Instagram account).
+    pub fn key(user_id: i64) -> String {
+        format!("{}:user:{user_id}", Self::KIND)
+    }
+}
+
+impl Job for SyncFeed {
+    const KIND: &'static str = "sync_feed";
+    const MAX_ATTEMPTS: i32 = 5;
+    const TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+    fn dedupe_key(&self) -> Option<String> {
+        Some(Self::key(self.user_id))
+    }
+
+    async fn perform(self, ctx: JobContext) -> Result<(), JobError> {
+        let identity = identity::Entity::find()
+            .filter(identity::Column::UserId.eq(self.user_id))
+            .filter(identity::Column::Provider.eq(INSTAGRAM))
+            .one(&ctx.state.db)
+            .await?
+            .ok_or_else(|| JobError::permanent("no_identity", "The user has no Instagram sign-in", None))?;
+        let token = decrypt_token(&ctx, &identity)?;
+        let result = sync_account(&ctx.state.db, &ctx.state.instagram, &token, &ctx.state.sync, &ctx).await;
+        match result {
+            Ok(report) => {
+                tracing::info!(posts = report.posts, interactions = report.interactions, "synced");
+                Ok(())
+            }
+            Err(SyncError::Instagram(err)) if err.kind() == ErrorKind::NeedsReauth => {
+                mark_needs_reauth(&ctx, identity).await?;
+                Err(needs_reauth(err.to_string()))
+            }
+            Err(SyncError::Instagram(err)) => Err(instagram_error(&err)),
+            Err(SyncError::Database(err)) => Err(err.into()),
+        }
+    }
+}
+
+fn needs_reauth(detail: String) -> JobError {
+    JobError::permanent(NEEDS_REAUTH, "Instagram needs you to sign in again", Some(detail))
+}
+
+fn decrypt_token(ctx: &JobContext, identity: &identity::Model) -> Result<AccessToken, JobError> {
+    if identity.reauth_required_at.is_some() {
+        return Err(needs_reauth("the Instagram token was refused earlier".to_owned()));
+    }
+    let stored = identity
+        .access_token_encrypted
+        .as_deref()
+        .ok_or_else(|| needs_reauth("no token stored".to_owned()))?;
+    let context = Auth::token_context(&identity.provider, &identity.uid);
+    let plain = ctx
+        .state
+        .auth
+        .cipher
+        .decrypt(stored, &context)
+        .map_err(|_| needs_reauth("the stored token does not decrypt (keys changed)".to_owned()))?;
+    Ok(AccessToken::new(plain))
+}
+
+async fn mark_needs_reauth(ctx: &JobContext, identity: identity::Model) -> Result<(), JobError> {
+    let mut identity = identity.into_active_model();
+    identity.reauth_required_at = Set(Some(now()));
+    identity.updated_at = Set(now());
+    identity.update(&ctx.state.db).await?;
+    Ok(())
+}
+
+fn instagram_error(err: &crate::instagram::InstagramError) -> JobError {
+    let detail = Some(err.to_string());
+    match err.kind() {
+        ErrorKind::Throttled { retry_after } => {
+            JobError::transient("throttled", "Instagram asked us to slow down", detail)
+                .retry_after(retry_after)
+        }
+        ErrorKind::Transient => {
+            JobError::transient("instagram_unavailable", "Instagram did not answer", detail)
+        }
+        ErrorKind::NeedsReauth => needs_reauth(err.to_string()),
+        _ => JobError::permanent("instagram_error", "Instagram refused the request", detail),
+    }
+}

@@ -10,8 +10,14 @@ export CARGO_TERM_COLOR ?= never
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
+FRONTEND_DEPS := frontend/node_modules/.package-lock.json
+
+$(FRONTEND_DEPS): frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
 .PHONY: run
-run: ## Build and start the whole product on the embedded defaults (SQLite)
+run: $(FRONTEND_DEPS) ## Build and start the whole product on the embedded defaults (SQLite, sandbox)
+	cd frontend && npm run build
 	$(CARGO) build -p instacrush
 	./target/debug/instacrush migrate
 	@echo "Instacrush: http://$${LISTEN_ADDR:-127.0.0.1:3000}/  (API reference: /api/docs/)"
@@ -22,7 +28,9 @@ build: ## Build every crate and test
 	$(CARGO) build --workspace --all-targets
 
 .PHONY: test
-test: fmt-check lint test-rust ## Every suite: format, lints, unit and integration tests, OpenAPI drift
+test: fmt-check lint test-rust test-frontend test-e2e ## Every suite: Rust, OpenAPI drift, the SPA and end-to-end
+	@echo "== all suites passed"
+	@tail -n 1 target/test-rust.summary
 
 .PHONY: test-rust
 test-rust: ## Rust unit and integration tests (PostgreSQL too when TEST_POSTGRES_URL is set)
@@ -30,7 +38,21 @@ test-rust: ## Rust unit and integration tests (PostgreSQL too when TEST_POSTGRES
 	mkdir -p target
 	$(CARGO) test --workspace --no-fail-fast 2>&1 | tee target/test-rust.log
 	@awk '/^test result:/ { passed += $$4; failed += $$6 } \
-	  END { printf "rust: %d passed, %d failed\n", passed, failed; exit (failed > 0 || passed == 0) }' target/test-rust.log
+	  END { printf "rust: %d passed, %d failed\n", passed, failed; exit (failed > 0 || passed == 0) }' \
+	  target/test-rust.log | tee target/test-rust.summary
+
+.PHONY: test-frontend
+test-frontend: $(FRONTEND_DEPS) ## SPA: API types current, lint, typecheck, unit tests, build within its size budget
+	cd frontend && npm run check:api && npm run lint && npm run typecheck && npm test && npm run build
+
+.PHONY: test-e2e
+test-e2e: test-frontend ## Playwright in Chromium against the real server and its sandbox
+	$(CARGO) build -p instacrush --bin instacrush
+	cd frontend && npm run test:e2e
+
+.PHONY: dev
+dev: $(FRONTEND_DEPS) ## Vite dev server (http://127.0.0.1:5173) proxying the API on :3000 (run `make run` beside it)
+	cd frontend && npm run dev
 
 BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export BENCH_POSTGRES_URL
@@ -52,11 +74,13 @@ lint: ## Clippy with warnings as errors
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 .PHONY: openapi
-openapi: ## Regenerate openapi.yaml from the code
+openapi: $(FRONTEND_DEPS) ## Regenerate openapi.yaml from the code, and the SPA's types from it
 	$(CARGO) run -q -p instacrush -- openapi > openapi.yaml.tmp
 	mv openapi.yaml.tmp openapi.yaml
+	cd frontend && npm run gen:api
 
 .PHONY: clean
 clean: ## Remove build output and the local database
 	$(CARGO) clean
 	rm -f instacrush.db instacrush.db-shm instacrush.db-wal
+	rm -rf frontend/dist frontend/node_modules

@@ -1,0 +1,70 @@
+import { act, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { CSRF_HEADER } from '@/lib/api';
+import { json, mockApi } from '@/testing/mock-api';
+import { renderApp } from '@/testing/render';
+
+describe('routing', () => {
+  it('shows a not-found page for unknown paths', () => {
+    mockApi();
+    renderApp('/no/such/page');
+
+    expect(screen.getByRole('heading', { level: 1, name: 'Page not found' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Go to the home page' })).toHaveAttribute('href', '/');
+  });
+
+  it.each([
+    ['/loading', 'Finding your crush'],
+    ['/crush/abc', 'Crush'],
+    ['/top-users', 'Top users'],
+    ['/top-posts', 'Top posts'],
+    ['/account', 'Your account'],
+  ])('declares %s, honestly coming soon', async (path, title) => {
+    const { requests } = mockApi();
+    renderApp(path);
+
+    expect(screen.getByRole('heading', { level: 1, name: title })).toBeInTheDocument();
+    expect(screen.getByText(/coming soon/i)).toBeInTheDocument();
+    // No page calls an API that does not exist yet: only the header's session check.
+    await within(screen.getByRole('banner')).findByRole('link', { name: 'Sign in' });
+    expect(new Set(requests.map((r) => new URL(r.url).pathname))).toEqual(
+      new Set(['/api/users/me', '/api/auth/refresh']),
+    );
+  });
+
+  it('moves focus to the main content after navigating', async () => {
+    mockApi();
+    const { router } = renderApp('/');
+
+    await act(() => router.navigate('/top-users'));
+
+    expect(screen.getByRole('main')).toHaveFocus();
+  });
+});
+
+describe('the header when signed in', () => {
+  it('shows who is signed in, and signs out with the CSRF header', async () => {
+    let signedIn = true;
+    const { requests } = mockApi({
+      'GET /api/users/me': () =>
+        signedIn ? json({ id: 7, instagram_username: 'ada.demo' }) : json({}, 401),
+      'POST /api/auth/logout': () => {
+        signedIn = false;
+        return new Response(null, { status: 204 });
+      },
+    });
+    const { router } = renderApp('/account');
+    const header = screen.getByRole('banner');
+
+    expect(await within(header).findByRole('link', { name: '@ada.demo' })).toHaveAttribute('href', '/account');
+    expect(within(header).getByRole('navigation', { name: 'Main' })).toBeInTheDocument();
+
+    await userEvent.click(within(header).getByRole('button', { name: 'Sign out' }));
+
+    expect(await within(header).findByRole('link', { name: 'Sign in' })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/');
+    const logout = requests.find((r) => r.url.endsWith('/api/auth/logout'));
+    expect(logout?.headers.get(CSRF_HEADER)).toBe('1');
+  });
+});

@@ -1,0 +1,37 @@
+/** The route table: every SPA path, each rendered inside the app shell. */
+import type { RouteObject } from 'react-router';
+import { paths } from '@/config/paths';
+import { AppShell } from './layout/app-shell';
+import {
+  AccountRoute,
+  CrushRoute,
+  LoadingRoute,
+  TopPostsRoute,
+  TopUsersRoute,
+} from './routes/coming-soon';
+import { LandingRoute } from './routes/landing';
+import { NotFoundRoute } from './routes/not-found';
+import { RouteErrorBoundary } from './routes/route-error';
+import { SignInRoute } from './routes/sign-in';
+
+export const routes: RouteObject[] = [
+  {
+    element: <AppShell />,
+    children: [
+      {
+        // Errors render inside the shell, so the header and footer stay.
+        errorElement: <RouteErrorBoundary />,
+        children: [
+          { index: true, element: <LandingRoute /> },
+          { path: paths.signIn.path, element: <SignInRoute /> },
+          { path: paths.loading.path, element: <LoadingRoute /> },
+          { path: paths.crush.path, element: <CrushRoute /> },
+          { path: paths.topUsers.path, element: <TopUsersRoute /> },
+          { path: paths.topPosts.path, element: <TopPostsRoute /> },
+          { path: paths.account.path, element: <AccountRoute /> },
+          { path: '*', element: <NotFoundRoute /> },
+        ],
+      },
+    ],
+  },
+];

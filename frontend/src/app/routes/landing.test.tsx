@@ -1,0 +1,43 @@
+import { screen, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { mockApi } from '@/testing/mock-api';
+import { renderApp } from '@/testing/render';
+
+describe('the landing page', () => {
+  it('explains Instacrush and links to sign in with Instagram', async () => {
+    mockApi();
+    renderApp('/');
+
+    expect(screen.getByRole('heading', { level: 1, name: /who is your instagram crush/i })).toBeInTheDocument();
+    const main = screen.getByRole('main');
+    const signIn = within(main).getByRole('link', { name: 'Sign in with Instagram' });
+    expect(signIn).toHaveAttribute('href', '/api/auth/instagram?return_to=/loading');
+    expect(within(main).getByRole('heading', { name: 'How it works' })).toBeInTheDocument();
+
+    // Signed out: the header offers to sign in too, once the session check is done.
+    const header = screen.getByRole('banner');
+    expect(await within(header).findByRole('link', { name: 'Sign in' })).toHaveAttribute(
+      'href',
+      '/api/auth/instagram?return_to=/loading',
+    );
+  });
+
+  it('has the landmarks of the app shell', () => {
+    mockApi();
+    renderApp('/');
+
+    expect(screen.getByRole('banner')).toBeInTheDocument();
+    expect(screen.getByRole('main')).toHaveAttribute('id', 'main');
+    expect(screen.getByRole('contentinfo')).toHaveTextContent(/not affiliated with Instagram/);
+    expect(screen.getByRole('link', { name: 'Skip to content' })).toHaveAttribute('href', '#main');
+    expect(screen.getByRole('link', { name: 'Instacrush' })).toHaveAttribute('href', '/');
+  });
+
+  it('sets the document title', async () => {
+    mockApi();
+    renderApp('/');
+    await vi.waitFor(() => {
+      expect(document.title).toBe('Who is your Instagram crush? · Instacrush');
+    });
+  });
+});

@@ -1,0 +1,46 @@
+import { Page } from '@/components/ui/page';
+import { SignInLink } from '@/features/auth/components/sign-in-link';
+
+const steps = [
+  {
+    title: 'Sign in with Instagram',
+    body: 'You approve read access on Instagram. We never see your password and never post anything.',
+  },
+  {
+    title: 'We read your recent posts',
+    body: 'Instacrush looks at who comments and replies on your latest posts. It can take a little while, so we show you the progress.',
+  },
+  {
+    title: 'Meet your crush',
+    body: 'The account that engages with you most, with a page you can share. Delete your data whenever you like.',
+  },
+];
+
+/** The home page: what Instacrush does, and the way in. */
+export function LandingRoute() {
+  return (
+    <Page
+      title="Who is your Instagram crush?"
+      lead="Instacrush finds the account that comments most on your posts: your biggest fan, maybe more."
+    >
+      <p className="cta">
+        <SignInLink />
+      </p>
+      <section aria-labelledby="how-it-works">
+        <h2 id="how-it-works">How it works</h2>
+        <ol className="steps">
+          {steps.map((step) => (
+            <li key={step.title}>
+              <h3>{step.title}</h3>
+              <p>{step.body}</p>
+            </li>
+          ))}
+        </ol>
+      </section>
+      <p className="muted">
+        Works with Instagram professional accounts (Business or Creator). Likes are not counted:
+        Instagram no longer says who liked a post.
+      </p>
+    </Page>
+  );
+}

@@ -1,0 +1,13 @@
+/** The SPA's own routes, in one place so links and the router cannot disagree. */
+export const paths = {
+  home: { path: '/', getHref: () => '/' },
+  signIn: { path: '/signin', getHref: () => '/signin' },
+  loading: { path: '/loading', getHref: () => '/loading' },
+  crush: {
+    path: '/crush/:slug',
+    getHref: (slug: string) => `/crush/${encodeURIComponent(slug)}`,
+  },
+  topUsers: { path: '/top-users', getHref: () => '/top-users' },
+  topPosts: { path: '/top-posts', getHref: () => '/top-posts' },
+  account: { path: '/account', getHref: () => '/account' },
+} as const;

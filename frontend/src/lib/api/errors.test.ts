@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, isRetryable, unwrap } from './errors';
+
+const problem = { type: 'about:blank', title: 'Not Found', status: 404, code: 'not_found', detail: 'no crush' };
+
+describe('unwrap', () => {
+  it('returns the data of a success', () => {
+    expect(unwrap({ data: { id: 1 }, response: new Response(null, { status: 200 }) })).toEqual({ id: 1 });
+  });
+
+  it('throws an ApiError carrying the problem', () => {
+    const call = () => unwrap({ error: problem, response: new Response(null, { status: 404 }) });
+    expect(call).toThrow(ApiError);
+    expect(call).toThrow('no crush');
+    try {
+      call();
+    } catch (error) {
+      expect((error as ApiError).problem?.code).toBe('not_found');
+      expect((error as ApiError).status).toBe(404);
+    }
+  });
+
+  it('throws without a problem when the body is not one', () => {
+    const call = () => unwrap({ error: 'Bad Gateway', response: new Response(null, { status: 502 }) });
+    expect(call).toThrow('The server answered 502');
+  });
+});
+
+describe('isRetryable', () => {
+  it('retries server errors and network failures, not client errors', () => {
+    expect(isRetryable(new ApiError(503, undefined))).toBe(true);
+    expect(isRetryable(new TypeError('Failed to fetch'))).toBe(true);
+    expect(isRetryable(new ApiError(401, undefined))).toBe(false);
+    expect(isRetryable(new ApiError(404, undefined))).toBe(false);
+  });
+});

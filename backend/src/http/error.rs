@@ -86,6 +86,10 @@ pub enum ApiError {
         /// What to do about it.
         detail: String,
     },
+    /// Signed in here, but Instagram refused the stored token: sign in with
+    /// Instagram again (the problem carries `sign_in_url`).
+    #[error("Instagram needs you to sign in again")]
+    NeedsReauth,
     /// No such resource (or not one the caller may see).
     #[error("{0}")]
     NotFound(String),
@@ -111,6 +115,7 @@ impl ApiError {
             Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
+            Self::NeedsReauth => (StatusCode::FORBIDDEN, "needs_reauth"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
@@ -136,7 +141,7 @@ impl IntoResponse for ApiError {
             other => Some(other.to_string()),
         };
         let mut problem = Problem::new(status, code, detail);
-        if let Self::Unauthorized(_) = self {
+        if matches!(self, Self::Unauthorized(_) | Self::NeedsReauth) {
             problem.sign_in_url = Some(SIGN_IN_URL.to_owned());
         }
         let mut response = problem.into_response();

@@ -2,12 +2,15 @@
 //! state, middleware, and the SPA.
 
 mod auth;
+pub mod crush;
 pub mod error;
 pub mod extract;
+pub mod jobs;
 mod middleware;
 mod openapi;
 mod ops;
 mod spa;
+pub mod sync;
 mod users;
 
 use axum::{
@@ -50,6 +53,11 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::meta::deauthorize_instagram))
         .routes(routes!(auth::meta::request_data_deletion))
         .routes(routes!(users::get_me, users::delete_me))
+        .routes(routes!(crush::get_crush))
+        .routes(routes!(crush::get_sync_status))
+        .routes(routes!(crush::get_public_crush))
+        .routes(routes!(sync::start_sync))
+        .routes(routes!(jobs::get_job))
 }
 
 /// CORS: only the configured browser origin may call the API with credentials, and only with

@@ -22,6 +22,8 @@ use crate::auth::session::ACCESS_COOKIE;
     tags(
         (name = "auth", description = "Sign in with Instagram, the web session, and API tokens \
                                        for third-party clients (see docs/auth.md)"),
+        (name = "crush", description = "Your crush, the sync that computes it (a background job to poll), \
+                                        and public crush pages"),
         (name = "users", description = "The signed-in user's account"),
         (name = "meta", description = "Callbacks Meta calls: deauthorize and data deletion"),
         (name = "ops", description = "Health, readiness and metrics"),

@@ -3,6 +3,7 @@
 //! idempotently by Instagram ids, sweep what Instagram no longer has, and
 //! record the crush — the final step in one transaction with `last_synced_at`.
 
+mod status;
 mod sync_feed;
 mod write;
 
@@ -18,7 +19,10 @@ use futures::{StreamExt as _, TryStreamExt as _};
 use sea_orm::{ConnectionTrait as _, DbErr, Statement};
 use time::OffsetDateTime;
 
-pub use self::sync_feed::{NEEDS_REAUTH, SyncFeed};
+pub use self::{
+    status::{SyncOverview, SyncPhase, latest_sync_job, overview, request_sync},
+    sync_feed::{NEEDS_REAUTH, SyncFeed},
+};
 use crate::{
     crush::{self, Interactor},
     instagram::{AccessToken, InstagramClient, InstagramError, Media},
@@ -123,6 +127,8 @@ pub async fn sync_account(
         interactions += count;
     }
     drop(comments);
+    // Reports from concurrent posts may land out of order; end on the truth.
+    progress.report(total, total).await;
 
     let crush = finish(db, owner_id, settings.window_posts, synced_at).await?;
     Ok(SyncReport { owner_id, posts: posts.len(), interactions, crush })

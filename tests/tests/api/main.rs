@@ -4,6 +4,7 @@
 
 mod auth;
 mod cli;
+mod crush_api;
 mod errors;
 mod instagram_client;
 mod jobs_queue;

@@ -132,6 +132,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/crush": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My crush: `200` when the data is fresh; otherwise a sync is started (or the
+         *     running one found) and `202` gives its status to poll.
+         */
+        get: operations["get_crush"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crush/loading": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My sync's status: `202` while queued or running (with progress); `200` once
+         *     it ended: succeeded (with the crush), failed (with the error and whether a
+         *     retry may help) or needs re-auth (with a sign-in link). A stale account
+         *     with nothing running gets a sync started.
+         */
+        get: operations["get_sync_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crush/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A public crush page: both accounts' usernames and pictures and the counts;
+         *     nothing private.
+         */
+        get: operations["get_public_crush"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the caller's jobs (anyone else's is not found). */
+        get: operations["get_job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/meta/data-deletion": {
         parameters: {
             query?: never;
@@ -182,6 +261,26 @@ export interface paths {
          *     crushes, jobs), and signs them out.
          */
         delete: operations["delete_me"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Asks for a sync now: `202` with the sync's status (the running one, if a
+         *     sync is already under way). At most one request a minute per user.
+         */
+        post: operations["start_sync"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -290,6 +389,51 @@ export interface components {
             /** @description The secret: store it now, it is not shown again. */
             token: string;
         };
+        /** @description A crush: who comments most on the owner's recent posts. Public by its slug. */
+        Crush: {
+            /** @description The public, unguessable name of this crush's page. */
+            slug: string;
+            /** @description Whose crush it is. */
+            owner: components["schemas"]["CrushAccount"];
+            /** @description The crush. */
+            crush: components["schemas"]["CrushAccount"];
+            /**
+             * Format: int64
+             * @description Comments and replies by the crush on the owner's recent posts.
+             */
+            comments_count: number;
+            /**
+             * Format: int64
+             * @description Distinct posts they commented on.
+             */
+            posts_count: number;
+            /**
+             * Format: date-time
+             * @description When it was computed.
+             */
+            computed_at: string;
+            /** @description Related resources. */
+            links: components["schemas"]["CrushLinks"];
+        };
+        /** @description An Instagram account as a crush page shows it. */
+        CrushAccount: {
+            /** @description The username. */
+            username: string;
+            /** @description The profile picture. */
+            profile_picture_url?: string | null;
+        };
+        /** @description Links from a crush. */
+        CrushLinks: {
+            /** @description This resource. */
+            self: string;
+            /** @description The shareable page in the web app. */
+            page: string;
+        };
+        /**
+         * @description Whether a crush was found.
+         * @enum {string}
+         */
+        CrushOutcome: "found" | "nobody_yet";
         /** @description What Meta expects back from a data-deletion callback. */
         DataDeletionStatus: {
             /** @description Where the person can check the deletion. */
@@ -305,6 +449,62 @@ export interface components {
              */
             status: string;
         };
+        /**
+         * @description A job's error as stored in `last_error` and shown by the status API: an
+         *     RFC 9457-style problem with a stable code.
+         */
+        JobProblem: {
+            /** @description A stable machine-readable code, e.g. `needs_reauth`, `throttled`, `lease_expired`. */
+            code: string;
+            /** @description A short summary. */
+            title: string;
+            /** @description What happened this time. */
+            detail?: string | null;
+        };
+        /**
+         * @description Where a job is in its life: `queued → running → succeeded | failed | cancelled`.
+         * @enum {string}
+         */
+        JobState: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+        /** @description A background job. */
+        JobSummary: {
+            /**
+             * Format: int64
+             * @description The job's id.
+             */
+            id: number;
+            /** @description What kind of work, e.g. `sync_feed`. */
+            kind: string;
+            /** @description `queued`, `running`, `succeeded`, `failed` or `cancelled`. */
+            state: components["schemas"]["JobState"];
+            /**
+             * Format: int32
+             * @description Attempts started so far.
+             */
+            attempts: number;
+            /**
+             * Format: int32
+             * @description Attempts allowed.
+             */
+            max_attempts: number;
+            /**
+             * Format: date-time
+             * @description When it was enqueued.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When the latest attempt started.
+             */
+            started_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When it finished.
+             */
+            finished_at?: string | null;
+            progress?: components["schemas"]["Progress"] | null;
+            error?: components["schemas"]["JobProblem"] | null;
+        };
         /** @description The signed-in user. */
         Me: {
             /**
@@ -314,6 +514,17 @@ export interface components {
             id: number;
             /** @description Their Instagram username. */
             instagram_username?: string | null;
+        };
+        /** @description The signed-in user's crush as of their latest sync. */
+        MyCrush: {
+            /** @description Whether there is a crush. */
+            outcome: components["schemas"]["CrushOutcome"];
+            crush?: components["schemas"]["Crush"] | null;
+            /**
+             * Format: date-time
+             * @description When the data was last synced from Instagram.
+             */
+            synced_at?: string | null;
         };
         /** @description A new API token's name. */
         NewApiToken: {
@@ -350,6 +561,21 @@ export interface components {
             /** @description On `401`: where the web app sends people to sign in. */
             sign_in_url?: string | null;
         };
+        /** @description A job's progress as the status API shows it. */
+        Progress: {
+            /**
+             * Format: int64
+             * @description Units done so far.
+             */
+            done: number;
+            /**
+             * Format: int64
+             * @description Units in all, when known.
+             */
+            total?: number | null;
+            /** @description What the job is doing, e.g. `media` or `comments`. */
+            phase: string;
+        };
         /** @description The renewed session (the tokens themselves are in httpOnly cookies). */
         SessionInfo: {
             /**
@@ -367,6 +593,33 @@ export interface components {
         SignedRequestForm: {
             /** @description `base64url(HMAC-SHA256 signature).base64url(JSON payload)`. */
             signed_request: string;
+        };
+        /** @description Links from a sync status. */
+        SyncLinks: {
+            /** @description The job resource. */
+            job?: string | null;
+            /** @description The public crush page's resource, when there is a crush. */
+            crush?: string | null;
+            /** @description Where to sign in again. */
+            sign_in?: string | null;
+        };
+        /**
+         * @description Where a sync stands.
+         * @enum {string}
+         */
+        SyncState: "queued" | "running" | "succeeded" | "failed" | "needs_reauth";
+        /** @description A user's sync: poll it while `queued` or `running`. */
+        SyncStatus: {
+            /** @description Where the sync stands. */
+            status: components["schemas"]["SyncState"];
+            job?: components["schemas"]["JobSummary"] | null;
+            progress?: components["schemas"]["Progress"] | null;
+            error?: components["schemas"]["JobProblem"] | null;
+            /** @description Whether asking again (`POST /api/users/me/sync`) may help. */
+            retry_allowed: boolean;
+            result?: components["schemas"]["MyCrush"] | null;
+            /** @description Related resources. */
+            links: components["schemas"]["SyncLinks"];
         };
         /** @description The token endpoint's request. */
         TokenRequest: {
@@ -682,6 +935,172 @@ export interface operations {
             };
         };
     };
+    get_crush: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fresh: the crush, or nobody yet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyCrush"];
+                };
+            };
+            /** @description Syncing: poll the status */
+            202: {
+                headers: {
+                    /** @description The job */
+                    Location?: string;
+                    /** @description Seconds until the next poll */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncStatus"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Instagram needs a new sign-in (`needs_reauth`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_sync_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sync ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncStatus"];
+                };
+            };
+            /** @description Queued or running: poll again */
+            202: {
+                headers: {
+                    /** @description The job */
+                    Location?: string;
+                    /** @description Seconds until the next poll */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncStatus"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_public_crush: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The crush page's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The crush */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Crush"];
+                };
+            };
+            /** @description No such crush */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobSummary"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such job of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     request_data_deletion: {
         parameters: {
             query?: never;
@@ -806,6 +1225,59 @@ export interface operations {
             /** @description No CSRF header, or not a web session */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_sync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sync queued or already running */
+            202: {
+                headers: {
+                    /** @description The job */
+                    Location?: string;
+                    /** @description Seconds until the next poll */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncStatus"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Instagram needs a new sign-in (`needs_reauth`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Asked too recently */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,0 +1,70 @@
+//! Reading crushes: a user's current crush and public pages by slug, with both
+//! accounts' public details in one query.
+
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
+use time::OffsetDateTime;
+
+use super::Slug;
+
+/// A crush with what its page shows of both accounts.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct CrushView {
+    /// The public slug.
+    pub slug: String,
+    /// The owner's username.
+    pub owner_username: String,
+    /// The owner's picture.
+    pub owner_picture: Option<String>,
+    /// The crush's username.
+    pub crush_username: String,
+    /// The crush's picture.
+    pub crush_picture: Option<String>,
+    /// Comments and replies by the crush on the owner's recent posts.
+    pub comments_count: i64,
+    /// Distinct posts they commented on.
+    pub posts_count: i64,
+    /// When it was computed.
+    pub computed_at: OffsetDateTime,
+}
+
+const SELECT: &str = "SELECT c.slug AS slug, o.username AS owner_username, o.profile_picture_url AS owner_picture, \
+                             u.username AS crush_username, u.profile_picture_url AS crush_picture, \
+                             c.comments_count AS comments_count, c.posts_count AS posts_count, \
+                             c.computed_at AS computed_at \
+                      FROM crushes c \
+                      JOIN instagram_users o ON o.id = c.owner_id \
+                      JOIN instagram_users u ON u.id = c.crush_id";
+
+async fn one(db: &impl ConnectionTrait, filter: &str, value: Value) -> Result<Option<CrushView>, DbErr> {
+    let sql = format!("{SELECT} WHERE {filter}");
+    let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, [value]);
+    CrushView::find_by_statement(statement).one(db).await
+}
+
+/// The public crush page named `slug`.
+pub async fn by_slug(db: &impl ConnectionTrait, slug: &Slug) -> Result<Option<CrushView>, DbErr> {
+    one(db, "c.slug = $1", slug.as_str().into()).await
+}
+
+/// The current crush of the Instagram account `owner_id`.
+pub async fn current(db: &impl ConnectionTrait, owner_id: i64) -> Result<Option<CrushView>, DbErr> {
+    one(db, "c.owner_id = $1 AND c.is_current", owner_id.into()).await
+}
+
+/// A user's Instagram account: its id and when it was last synced.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct OwnerAccount {
+    /// `instagram_users.id`.
+    pub id: i64,
+    /// The username.
+    pub username: String,
+    /// The last successful sync.
+    pub last_synced_at: Option<OffsetDateTime>,
+}
+
+/// The Instagram account linked to user `user_id`.
+pub async fn owner_account(db: &impl ConnectionTrait, user_id: i64) -> Result<Option<OwnerAccount>, DbErr> {
+    let sql = "SELECT id, username, last_synced_at FROM instagram_users WHERE user_id = $1";
+    let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, [user_id.into()]);
+    OwnerAccount::find_by_statement(statement).one(db).await
+}

@@ -1,0 +1,201 @@
+//! The crush: mine (fresh, or a sync to watch), and public pages by slug.
+
+use std::time::Duration;
+
+use axum::{
+    extract::State,
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use super::{
+    AppState,
+    error::{ApiError, Problem},
+    extract::{Json, Path},
+    sync::{SyncState, SyncStatus},
+};
+use crate::{
+    auth::CurrentUser,
+    crush::{self, CrushView, OwnerAccount, Slug},
+    sync::{self, SyncPhase},
+};
+
+/// An Instagram account as a crush page shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CrushAccount {
+    /// The username.
+    pub username: String,
+    /// The profile picture.
+    pub profile_picture_url: Option<String>,
+}
+
+/// Links from a crush.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CrushLinks {
+    /// This resource.
+    #[serde(rename = "self")]
+    pub self_: String,
+    /// The shareable page in the web app.
+    pub page: String,
+}
+
+/// A crush: who comments most on the owner's recent posts. Public by its slug.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Crush {
+    /// The public, unguessable name of this crush's page.
+    pub slug: String,
+    /// Whose crush it is.
+    pub owner: CrushAccount,
+    /// The crush.
+    pub crush: CrushAccount,
+    /// Comments and replies by the crush on the owner's recent posts.
+    pub comments_count: i64,
+    /// Distinct posts they commented on.
+    pub posts_count: i64,
+    /// When it was computed.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub computed_at: OffsetDateTime,
+    /// Related resources.
+    pub links: CrushLinks,
+}
+
+impl From<CrushView> for Crush {
+    fn from(view: CrushView) -> Self {
+        Self {
+            links: CrushLinks { self_: format!("/api/crush/{}", view.slug), page: format!("/crush/{}", view.slug) },
+            slug: view.slug,
+            owner: CrushAccount { username: view.owner_username, profile_picture_url: view.owner_picture },
+            crush: CrushAccount { username: view.crush_username, profile_picture_url: view.crush_picture },
+            comments_count: view.comments_count,
+            posts_count: view.posts_count,
+            computed_at: view.computed_at,
+        }
+    }
+}
+
+/// Whether a crush was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CrushOutcome {
+    /// `crush` is set.
+    Found,
+    /// Nobody has commented on your recent posts yet.
+    NobodyYet,
+}
+
+/// The signed-in user's crush as of their latest sync.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MyCrush {
+    /// Whether there is a crush.
+    pub outcome: CrushOutcome,
+    /// The crush, when found.
+    pub crush: Option<Crush>,
+    /// When the data was last synced from Instagram.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub synced_at: Option<OffsetDateTime>,
+}
+
+/// How long synced data stays fresh.
+pub fn fresh_for(_state: &AppState) -> Duration {
+    Duration::from_secs(12 * 3600)
+}
+
+/// The signed-in user has no Instagram account (cannot happen after sign-in).
+pub fn no_account() -> ApiError {
+    ApiError::NotFound("no Instagram account is linked to this user".to_owned())
+}
+
+async fn my_crush(state: &AppState, account: &OwnerAccount) -> Result<MyCrush, ApiError> {
+    let crush = crush::current(&state.db, account.id).await?.map(Crush::from);
+    let outcome = if crush.is_some() { CrushOutcome::Found } else { CrushOutcome::NobodyYet };
+    Ok(MyCrush { outcome, crush, synced_at: account.last_synced_at })
+}
+
+/// My crush: `200` when the data is fresh; otherwise a sync is started (or the
+/// running one found) and `202` gives its status to poll.
+#[utoipa::path(
+    get,
+    path = "/api/crush",
+    tag = "crush",
+    security(("session_cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Fresh: the crush, or nobody yet", body = MyCrush),
+        (status = 202, description = "Syncing: poll the status", body = SyncStatus,
+         headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Instagram needs a new sign-in (`needs_reauth`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_crush(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    let account = crush::owner_account(&state.db, user.id).await?.ok_or_else(no_account)?;
+    let overview = sync::overview(&state.db, user.id, account.last_synced_at, fresh_for(&state)).await?;
+    match overview.phase {
+        SyncPhase::Fresh => Ok(Json(my_crush(&state, &account).await?).into_response()),
+        SyncPhase::NeedsReauth => Err(ApiError::NeedsReauth),
+        SyncPhase::Active | SyncPhase::Stale | SyncPhase::Failed => {
+            let job = sync::request_sync(&state, user.id).await?;
+            Ok(SyncStatus::of_job(&job).accepted())
+        }
+    }
+}
+
+/// My sync's status: `202` while queued or running (with progress); `200` once
+/// it ended: succeeded (with the crush), failed (with the error and whether a
+/// retry may help) or needs re-auth (with a sign-in link). A stale account
+/// with nothing running gets a sync started.
+#[utoipa::path(
+    get,
+    path = "/api/crush/loading",
+    tag = "crush",
+    security(("session_cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The sync ended", body = SyncStatus),
+        (status = 202, description = "Queued or running: poll again", body = SyncStatus,
+         headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_sync_status(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    let account = crush::owner_account(&state.db, user.id).await?.ok_or_else(no_account)?;
+    let overview = sync::overview(&state.db, user.id, account.last_synced_at, fresh_for(&state)).await?;
+    if overview.phase == SyncPhase::Stale {
+        let job = sync::request_sync(&state, user.id).await?;
+        return Ok(SyncStatus::of_job(&job).accepted());
+    }
+    let mut status = SyncStatus::of_overview(&overview);
+    if matches!(status.status, SyncState::Queued | SyncState::Running) {
+        return Ok(status.accepted());
+    }
+    if status.status == SyncState::Succeeded {
+        let result = my_crush(&state, &account).await?;
+        status.links.crush = result.crush.as_ref().map(|crush| crush.links.self_.clone());
+        status.result = Some(result);
+    }
+    Ok(Json(status).into_response())
+}
+
+/// A public crush page: both accounts' usernames and pictures and the counts;
+/// nothing private.
+#[utoipa::path(
+    get,
+    path = "/api/crush/{slug}",
+    tag = "crush",
+    params(("slug" = String, Path, description = "The crush page's slug")),
+    responses(
+        (status = 200, description = "The crush", body = Crush),
+        (status = 404, description = "No such crush", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_public_crush(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, ApiError> {
+    let not_found = || ApiError::NotFound(format!("no crush named {slug}"));
+    let parsed: Slug = slug.parse().map_err(|_| not_found())?;
+    let view = crush::by_slug(&state.db, &parsed).await?.ok_or_else(not_found)?;
+    let mut response = Json(Crush::from(view)).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+    Ok(response)
+}

@@ -1,0 +1,94 @@
+//! Where a user's sync stands, derived from the jobs and the account (never a
+//! stored column that could drift), and asking for a sync.
+
+use std::time::Duration;
+
+use sea_orm::{ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+use time::OffsetDateTime;
+
+use super::{NEEDS_REAUTH, SyncFeed};
+use crate::{
+    auth::INSTAGRAM,
+    entities::{identity, job},
+    jobs::{self, Job as _, NewJob, store::now},
+    state::AppState,
+};
+
+/// A user's sync, as the API reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncPhase {
+    /// A sync is queued or running.
+    Active,
+    /// The data is fresh: the last sync succeeded recently.
+    Fresh,
+    /// The data is stale (or was never synced) and nothing is running.
+    Stale,
+    /// The latest sync failed; a retry is allowed.
+    Failed,
+    /// Instagram refused the token: the user must sign in again.
+    NeedsReauth,
+}
+
+/// The facts the phase is derived from.
+#[derive(Debug, Clone)]
+pub struct SyncOverview {
+    /// The phase.
+    pub phase: SyncPhase,
+    /// The latest sync job, if any.
+    pub latest: Option<job::Model>,
+    /// The last successful sync.
+    pub last_synced_at: Option<OffsetDateTime>,
+}
+
+/// The latest `sync_feed` job of `user_id`.
+pub async fn latest_sync_job(db: &impl ConnectionTrait, user_id: i64) -> Result<Option<job::Model>, DbErr> {
+    job::Entity::find()
+        .filter(job::Column::UserId.eq(user_id))
+        .filter(job::Column::Kind.eq(SyncFeed::KIND))
+        .order_by_desc(job::Column::Id)
+        .one(db)
+        .await
+}
+
+async fn needs_reauth(db: &impl ConnectionTrait, user_id: i64) -> Result<bool, DbErr> {
+    let identity = identity::Entity::find()
+        .filter(identity::Column::UserId.eq(user_id))
+        .filter(identity::Column::Provider.eq(INSTAGRAM))
+        .one(db)
+        .await?;
+    Ok(identity.is_none_or(|identity| identity.reauth_required_at.is_some()))
+}
+
+/// Derives where `user_id`'s sync stands; data synced within `fresh_for` is fresh.
+pub async fn overview(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    last_synced_at: Option<OffsetDateTime>,
+    fresh_for: Duration,
+) -> Result<SyncOverview, DbErr> {
+    let latest = latest_sync_job(db, user_id).await?;
+    let failed_with = latest.as_ref().filter(|job| job.state == job::JobState::Failed).map(|job| {
+        job.last_error.as_ref().and_then(|error| error["code"].as_str().map(str::to_owned)).unwrap_or_default()
+    });
+    let fresh = last_synced_at.is_some_and(|at| now() - at < fresh_for);
+    let phase = if latest.as_ref().is_some_and(|job| job.state.is_active()) {
+        SyncPhase::Active
+    } else if failed_with.as_deref() == Some(NEEDS_REAUTH) || needs_reauth(db, user_id).await? {
+        SyncPhase::NeedsReauth
+    } else if failed_with.is_some() {
+        SyncPhase::Failed
+    } else if fresh {
+        SyncPhase::Fresh
+    } else {
+        SyncPhase::Stale
+    };
+    Ok(SyncOverview { phase, latest, last_synced_at })
+}
+
+/// Enqueues a sync of `user_id`'s account (or finds the active one) and wakes
+/// this process's worker; returns the job.
+pub async fn request_sync(state: &AppState, user_id: i64) -> Result<job::Model, DbErr> {
+    let id = jobs::enqueue(&state.db, NewJob::of(&SyncFeed { user_id }).owned_by(user_id)).await?.id();
+    state.waker.wake();
+    job::Entity::find_by_id(id).one(&state.db).await?.ok_or(DbErr::RecordNotFound(format!("job {id}")))
+}

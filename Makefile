@@ -28,7 +28,7 @@ build: ## Build every crate and test
 	$(CARGO) build --workspace --all-targets
 
 .PHONY: test
-test: fmt-check lint test-rust test-frontend test-e2e ## Every suite: Rust, OpenAPI drift, the SPA and end-to-end
+test: fmt-check lint test-rust test-contract test-frontend test-e2e ## Every suite: Rust, OpenAPI drift, contract fuzzing, the SPA, end-to-end
 	@echo "== all suites passed"
 	@tail -n 1 target/test-rust.summary
 
@@ -40,6 +40,11 @@ test-rust: ## Rust unit and integration tests (PostgreSQL too when TEST_POSTGRES
 	@awk '/^test result:/ { passed += $$4; failed += $$6 } \
 	  END { printf "rust: %d passed, %d failed\n", passed, failed; exit (failed > 0 || passed == 0) }' \
 	  target/test-rust.log | tee target/test-rust.summary
+
+.PHONY: test-contract
+test-contract: ## Fuzz the running server against openapi.yaml (schemathesis): no 5xx, responses as specified
+	$(CARGO) build -p instacrush --bin instacrush
+	bash scripts/contract-test.sh
 
 .PHONY: test-frontend
 test-frontend: $(FRONTEND_DEPS) ## SPA: API types current, lint, typecheck, unit tests, build within its size budget
@@ -60,6 +65,7 @@ export BENCH_POSTGRES_URL
 .PHONY: bench
 bench: ## Benchmarks, each beside its baseline (PostgreSQL too when BENCH_POSTGRES_URL answers)
 	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-jobs
+	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-sync
 
 .PHONY: fmt
 fmt: ## Format the Rust code

@@ -10,13 +10,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use instacrush::{
-    config::{DatabaseConfig, HttpConfig, InstagramConfig},
-    db::{self, DatabaseUrl},
+    config::{HttpConfig, InstagramConfig},
     http::AppState,
     instagram::InstagramClient,
     jobs::{self, NewJob, NoopJob, Transition, Worker, WorkerConfig, store},
 };
-use sea_orm::{ConnectionTrait, Database, Statement, TransactionTrait};
+use instacrush_benchmarks::{BenchDatabase, median};
+use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use tokio_util::sync::CancellationToken;
 
 /// Jobs per throughput run.
@@ -35,25 +35,23 @@ async fn main() -> anyhow::Result<()> {
          median of {ROUNDS} interleaved rounds\n"
     );
     println!("{:<9} {:<30} {:>12} {:>12} {:>8}  target", "backend", "measure", "queue", "bare loop", "ratio");
-    let sqlite_dir = tempfile::tempdir()?;
-    let sqlite = format!("sqlite://{}?mode=rwc", sqlite_dir.path().join("bench.db").display());
-    run_backend("sqlite", sqlite.parse()?, false).await?;
-    match std::env::var("BENCH_POSTGRES_URL") {
-        Ok(admin) if !admin.is_empty() => match ScratchPostgres::create(&admin).await {
-            Ok(scratch) => {
-                let result = run_backend("postgres", scratch.url.parse()?, true).await;
-                scratch.drop_database().await;
-                result?;
-            }
-            Err(err) => println!("postgres  skipped: {err:#}"),
-        },
-        _ => println!("postgres  skipped: set BENCH_POSTGRES_URL to include it"),
+    let sqlite = BenchDatabase::sqlite()?;
+    let result = run_backend("sqlite", &sqlite, false).await;
+    sqlite.close().await;
+    result?;
+    match BenchDatabase::postgres().await {
+        Ok(postgres) => {
+            let result = run_backend("postgres", &postgres, true).await;
+            postgres.close().await;
+            result?;
+        }
+        Err(err) => println!("postgres  skipped: {err:#}"),
     }
     Ok(())
 }
 
-async fn run_backend(name: &str, url: DatabaseUrl, is_postgres: bool) -> anyhow::Result<()> {
-    let state = connect(url).await?;
+async fn run_backend(name: &str, database: &BenchDatabase, is_postgres: bool) -> anyhow::Result<()> {
+    let state = connect(database).await?;
     let (mut queue, mut bare) = (Vec::new(), Vec::new());
     let (mut queue_latency, mut bare_latency) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
@@ -75,19 +73,12 @@ async fn run_backend(name: &str, url: DatabaseUrl, is_postgres: bool) -> anyhow:
     Ok(())
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 fn row(backend: &str, measure: &str, queue: f64, bare: f64, ratio: f64, target: &str) {
     println!("{backend:<9} {measure:<30} {queue:>12.1} {bare:>12.1} {ratio:>8.2}  {target}");
 }
 
-async fn connect(url: DatabaseUrl) -> anyhow::Result<AppState> {
-    let config = DatabaseConfig { database_max_connections: 16, ..DatabaseConfig::new(url) };
-    let conn = db::connect(&config).await?;
-    db::migrate(&conn).await?;
+async fn connect(database: &BenchDatabase) -> anyhow::Result<AppState> {
+    let conn = database.connect(16).await?;
     // No Instagram calls are made: the client only needs a syntactically valid origin.
     let instagram = InstagramClient::new(InstagramConfig::for_sandbox("http://127.0.0.1:9"))?;
     Ok(AppState::new(conn, HttpConfig::ephemeral(), instagram))
@@ -196,31 +187,4 @@ async fn latency_bare(state: &AppState) -> anyhow::Result<(f64, f64)> {
         }
     }
     start_delays(state).await
-}
-
-/// A database created for the run and dropped after it.
-struct ScratchPostgres {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl ScratchPostgres {
-    async fn create(admin: &str) -> anyhow::Result<Self> {
-        let name = format!("instacrush_bench_{}", uuid::Uuid::new_v4().simple());
-        let conn = Database::connect(admin).await.context("cannot reach BENCH_POSTGRES_URL")?;
-        conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
-        conn.close().await?;
-        let mut url = url::Url::parse(admin)?;
-        url.set_path(&name);
-        Ok(Self { admin: admin.to_owned(), name, url: url.to_string() })
-    }
-
-    async fn drop_database(self) {
-        if let Ok(conn) = Database::connect(self.admin.as_str()).await {
-            let _ =
-                conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).await;
-            let _ = conn.close().await;
-        }
-    }
 }

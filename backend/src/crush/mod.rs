@@ -2,11 +2,16 @@
 //! shareable page.
 
 mod compute;
+mod insights;
 mod read;
 mod slug;
 
 pub use self::{
     compute::{Interactor, rank, record_crush},
+    insights::{
+        CommentedPost, InteractorComment, InteractorSummary, Page, PageRequest, TopPost, interactor_comments,
+        top_interactors, top_posts,
+    },
     read::{CrushView, OwnerAccount, by_slug, current, owner_account},
     slug::{InvalidSlug, Slug},
 };

@@ -66,7 +66,10 @@ pub struct Crush {
 impl From<CrushView> for Crush {
     fn from(view: CrushView) -> Self {
         Self {
-            links: CrushLinks { self_: format!("/api/crush/{}", view.slug), page: format!("/crush/{}", view.slug) },
+            links: CrushLinks {
+                self_: format!("/api/crush/{}", view.slug),
+                page: format!("/crush/{}", view.slug),
+            },
             slug: view.slug,
             owner: CrushAccount { username: view.owner_username, profile_picture_url: view.owner_picture },
             crush: CrushAccount { username: view.crush_username, profile_picture_url: view.crush_picture },
@@ -101,8 +104,8 @@ pub struct MyCrush {
 }
 
 /// How long synced data stays fresh.
-pub fn fresh_for(_state: &AppState) -> Duration {
-    Duration::from_secs(12 * 3600)
+pub fn fresh_for(state: &AppState) -> Duration {
+    Duration::from_secs(u64::from(state.sync.fresh_hours) * 3600)
 }
 
 /// The signed-in user has no Instagram account (cannot happen after sign-in).
@@ -132,6 +135,8 @@ async fn my_crush(state: &AppState, account: &OwnerAccount) -> Result<MyCrush, A
     )
 )]
 pub async fn get_crush(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    // Keeps an active user's crush fresh through the scheduled resync.
+    sync::touch_last_seen(&state.db, user.id).await?;
     let account = crush::owner_account(&state.db, user.id).await?.ok_or_else(no_account)?;
     let overview = sync::overview(&state.db, user.id, account.last_synced_at, fresh_for(&state)).await?;
     match overview.phase {
@@ -191,7 +196,10 @@ pub async fn get_sync_status(State(state): State<AppState>, user: CurrentUser) -
         (status = 404, description = "No such crush", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_public_crush(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, ApiError> {
+pub async fn get_public_crush(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, ApiError> {
     let not_found = || ApiError::NotFound(format!("no crush named {slug}"));
     let parsed: Slug = slug.parse().map_err(|_| not_found())?;
     let view = crush::by_slug(&state.db, &parsed).await?.ok_or_else(not_found)?;

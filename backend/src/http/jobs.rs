@@ -81,6 +81,7 @@ impl From<&job::Model> for JobSummary {
     params(("id" = i64, Path, description = "The job's id")),
     responses(
         (status = 200, description = "The job", body = JobSummary),
+        (status = 400, description = "Not a job id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such job of yours", body = Problem, content_type = "application/problem+json"),
     )

@@ -59,7 +59,10 @@ pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     let code = status.canonical_reason().unwrap_or("error").to_ascii_lowercase().replace(' ', "_");
     let problem = Problem::new(status, &code, None).into_response();
     let (problem_parts, body) = problem.into_parts();
-    parts.headers.remove(header::CONTENT_LENGTH);
+    // The body is replaced: whatever described the old one no longer applies.
+    for stale in [header::CONTENT_LENGTH, header::CONTENT_ENCODING, header::TRANSFER_ENCODING] {
+        parts.headers.remove(stale);
+    }
     if let Some(length) = problem_parts.headers.get(header::CONTENT_LENGTH) {
         parts.headers.insert(header::CONTENT_LENGTH, length.clone());
     }

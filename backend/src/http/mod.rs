@@ -5,6 +5,7 @@ mod auth;
 pub mod crush;
 pub mod error;
 pub mod extract;
+mod insights;
 pub mod jobs;
 mod middleware;
 mod openapi;
@@ -58,6 +59,9 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(crush::get_public_crush))
         .routes(routes!(sync::start_sync))
         .routes(routes!(jobs::get_job))
+        .routes(routes!(insights::list_top_interactors))
+        .routes(routes!(insights::list_top_posts))
+        .routes(routes!(insights::list_interactor_comments))
 }
 
 /// CORS: only the configured browser origin may call the API with credentials, and only with
@@ -114,8 +118,9 @@ pub fn router(state: AppState) -> Router {
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(cors)
             .layer(CatchPanicLayer::new())
-            .layer(from_fn(middleware::problem_for_bare_errors))
             .layer(CompressionLayer::new())
+            // Inside compression, so problem bodies are compressed like any other.
+            .layer(from_fn(middleware::problem_for_bare_errors))
             .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout()))
             .layer(RequestBodyLimitLayer::new(http.body_limit_bytes)),
     )

@@ -159,7 +159,8 @@ impl SyncStatus {
 )]
 pub async fn start_sync(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
     let account = crush::owner_account(&state.db, user.id).await?.ok_or_else(super::crush::no_account)?;
-    let overview = sync::overview(&state.db, user.id, account.last_synced_at, super::crush::fresh_for(&state)).await?;
+    let overview =
+        sync::overview(&state.db, user.id, account.last_synced_at, super::crush::fresh_for(&state)).await?;
     match overview.phase {
         SyncPhase::NeedsReauth => return Err(ApiError::NeedsReauth),
         SyncPhase::Active => {}

@@ -62,13 +62,13 @@ pub fn registry() -> Registry {
         .register::<PruneJobs>()
         .register::<crate::auth::RefreshInstagramTokens>()
         .register::<crate::sync::SyncFeed>()
+        .register::<crate::sync::ResyncStale>()
 }
 
 /// The periodic work the scheduler enqueues.
 pub fn schedule() -> Schedule {
-    Schedule::default().every("0 17 * * * *", Duration::from_secs(3600), PruneJobs::default).every(
-        "0 40 3 * * *",
-        Duration::from_secs(24 * 3600),
-        crate::auth::RefreshInstagramTokens::default,
-    )
+    Schedule::default()
+        .every("0 17 * * * *", Duration::from_secs(3600), PruneJobs::default)
+        .every("0 40 3 * * *", Duration::from_secs(24 * 3600), crate::auth::RefreshInstagramTokens::default)
+        .every("0 5 * * * *", Duration::from_secs(3600), crate::sync::ResyncStale::default)
 }

@@ -3,6 +3,8 @@
 //! idempotently by Instagram ids, sweep what Instagram no longer has, and
 //! record the crush — the final step in one transaction with `last_synced_at`.
 
+mod activity;
+mod resync_stale;
 mod status;
 mod sync_feed;
 mod write;
@@ -20,6 +22,8 @@ use sea_orm::{ConnectionTrait as _, DbErr, Statement};
 use time::OffsetDateTime;
 
 pub use self::{
+    activity::touch_last_seen,
+    resync_stale::ResyncStale,
     status::{SyncOverview, SyncPhase, latest_sync_job, overview, request_sync},
     sync_feed::{NEEDS_REAUTH, SyncFeed},
 };
@@ -38,11 +42,14 @@ pub struct SyncSettings {
     /// Posts whose comments are read at once.
     #[arg(long = "sync-concurrency", env = "SYNC_CONCURRENCY", default_value_t = 8)]
     pub post_concurrency: usize,
+    /// An account synced within this many hours is fresh; older ones are resynced.
+    #[arg(long = "sync-fresh-hours", env = "SYNC_FRESH_HOURS", default_value_t = 12)]
+    pub fresh_hours: u32,
 }
 
 impl Default for SyncSettings {
     fn default() -> Self {
-        Self { window_posts: 100, post_concurrency: 8 }
+        Self { window_posts: 100, post_concurrency: 8, fresh_hours: 12 }
     }
 }
 

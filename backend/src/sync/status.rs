@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use sea_orm::{ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _, QueryOrder as _,
+};
 use time::OffsetDateTime;
 
 use super::{NEEDS_REAUTH, SyncFeed};
@@ -68,7 +70,10 @@ pub async fn overview(
 ) -> Result<SyncOverview, DbErr> {
     let latest = latest_sync_job(db, user_id).await?;
     let failed_with = latest.as_ref().filter(|job| job.state == job::JobState::Failed).map(|job| {
-        job.last_error.as_ref().and_then(|error| error["code"].as_str().map(str::to_owned)).unwrap_or_default()
+        job.last_error
+            .as_ref()
+            .and_then(|error| error["code"].as_str().map(str::to_owned))
+            .unwrap_or_default()
     });
     let fresh = last_synced_at.is_some_and(|at| now() - at < fresh_for);
     let phase = if latest.as_ref().is_some_and(|job| job.state.is_active()) {

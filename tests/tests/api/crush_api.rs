@@ -15,6 +15,7 @@ on_both_backends!(
     a_failed_sync_can_be_retried,
     a_refused_token_asks_to_sign_in_again,
     jobs_are_visible_to_their_owner_only,
+    insights_list_interactors_posts_and_comments,
 );
 
 async fn signed_in(app: &TestApp, username: &str) -> Browser {
@@ -38,7 +39,8 @@ async fn sync_now(app: &TestApp, browser: &Browser) -> Value {
 async fn expected_crush(app: &TestApp, username: &str) -> Value {
     let url = format!("{}/_sandbox/accounts", app.sandbox_url);
     let accounts: Value = app.client.get(url).send().await.unwrap().json().await.unwrap();
-    let account = accounts["accounts"].as_array().unwrap().iter().find(|a| a["username"] == username).unwrap();
+    let account =
+        accounts["accounts"].as_array().unwrap().iter().find(|a| a["username"] == username).unwrap();
     account["expected_crush"].clone()
 }
 
@@ -208,4 +210,40 @@ async fn jobs_are_visible_to_their_owner_only(backend: Backend) {
     assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
     assert_eq!(ben.get("/api/jobs/999999").await.status(), StatusCode::NOT_FOUND);
     assert_eq!(ben.get("/api/jobs/nope").await.status(), StatusCode::BAD_REQUEST);
+}
+
+async fn insights_list_interactors_posts_and_comments(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    assert_eq!(app.get("/api/users/me/top-interactors").await.status(), StatusCode::UNAUTHORIZED);
+    let ada = signed_in(&app, "ada.demo").await;
+    sync_now(&app, &ada).await;
+    let seen = app.db.query_one_raw(sea_orm::Statement::from_string(
+        app.db.get_database_backend(),
+        "SELECT COUNT(*) FROM users WHERE last_seen_at IS NOT NULL",
+    ));
+    assert_eq!(seen.await.unwrap().unwrap().try_get_by_index::<i64>(0).unwrap(), 1, "activity is recorded");
+
+    let top = json_of(ada.get("/api/users/me/top-interactors?limit=2").await).await;
+    let expected = expected_crush(&app, "ada.demo").await;
+    assert_eq!(top["items"][0]["username"], expected["username"]);
+    assert_eq!(top["items"].as_array().unwrap().len(), 2);
+    assert!(top["total"].as_u64().unwrap() >= 2);
+    let second = json_of(ada.get("/api/users/me/top-interactors?limit=2&offset=2").await).await;
+    assert_ne!(second["items"][0]["ig_id"], top["items"][0]["ig_id"]);
+
+    let posts = json_of(ada.get("/api/users/me/top-posts").await).await;
+    let counts: Vec<u64> = posts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|post| post["interactions_count"].as_u64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|pair| pair[0] >= pair[1]), "most commented first: {counts:?}");
+
+    let crush_id = top["items"][0]["ig_id"].as_str().unwrap();
+    let comments = ada.get(&format!("/api/users/me/interactors/{crush_id}/comments")).await;
+    assert_eq!(comments.status(), StatusCode::OK);
+    assert_eq!(json_of(comments).await["total"], expected["interactions"]);
+    assert_eq!(ada.get("/api/users/me/interactors/1/comments").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(ada.get("/api/users/me/top-posts?limit=abc").await.status(), StatusCode::BAD_REQUEST);
 }

@@ -99,6 +99,8 @@ pub struct AccessToken {
         (status = 201, description = "Created; the secret is shown this once", body = CreatedApiToken),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "No CSRF header, or not a web session", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad name", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -140,6 +142,7 @@ pub async fn list_api_tokens(
     params(("id" = i64, Path, description = "The token's id")),
     responses(
         (status = 204, description = "Revoked"),
+        (status = 400, description = "Not a token id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "No CSRF header, or not a web session", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such token of yours", body = Problem, content_type = "application/problem+json"),
@@ -162,6 +165,9 @@ pub async fn revoke_api_token(
     request_body = TokenRequest,
     responses(
         (status = 200, description = "An access token", body = AccessToken),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No api_token field", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown or revoked API token", body = Problem, content_type = "application/problem+json"),
     )
 )]

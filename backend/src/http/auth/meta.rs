@@ -51,6 +51,8 @@ async fn delete_signed(state: &AppState, form: &SignedRequestForm) -> Result<(),
     responses(
         (status = 200, description = "Done (also when the person was unknown)"),
         (status = 400, description = "The signed_request does not verify", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not a form", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No signed_request field", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn deauthorize_instagram(
@@ -70,6 +72,8 @@ pub async fn deauthorize_instagram(
     responses(
         (status = 200, description = "Deleted", body = DataDeletionStatus),
         (status = 400, description = "The signed_request does not verify", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not a form", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No signed_request field", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn request_data_deletion(

@@ -266,6 +266,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/interactors/{ig_id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One account's comments and replies on my posts, newest first. */
+        get: operations["list_interactor_comments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me/sync": {
         parameters: {
             query?: never;
@@ -280,6 +297,40 @@ export interface paths {
          *     sync is already under way). At most one request a minute per user.
          */
         post: operations["start_sync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/top-interactors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who comments most on my recent posts, best first (my crush first). */
+        get: operations["list_top_interactors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/top-posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My recent posts, most commented first. */
+        get: operations["list_top_posts"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -381,6 +432,22 @@ export interface components {
              */
             last_used_at?: string | null;
         };
+        /** @description The post a comment was written on. */
+        CommentedPost: {
+            /** @description The post's Instagram id. */
+            ig_id: string;
+            /** @description Its caption. */
+            caption?: string | null;
+            /** @description Its page on Instagram. */
+            permalink?: string | null;
+            /** @description A picture of it: the thumbnail for videos, else the media itself. */
+            picture_url?: string | null;
+            /**
+             * Format: date-time
+             * @description When it was posted.
+             */
+            posted_at: string;
+        };
         /**
          * @description A just-created token: the only response that ever holds its secret (no `Debug`: secrets
          *     never reach logs).
@@ -448,6 +515,51 @@ export interface components {
              * @example ok
              */
             status: string;
+        };
+        /** @description One comment or reply an interactor wrote on the owner's posts. */
+        InteractorComment: {
+            /** @description The comment's Instagram id. */
+            ig_comment_id: string;
+            /** @description `comment`, or `reply` to another comment. */
+            kind: string;
+            /** @description What it says. */
+            text: string;
+            /**
+             * Format: date-time
+             * @description When it was written.
+             */
+            commented_at: string;
+            /** @description The post it is on. */
+            post: components["schemas"]["CommentedPost"];
+        };
+        /** @description An account that commented on the owner's recent posts, as the top list shows it. */
+        InteractorSummary: {
+            /**
+             * Format: int64
+             * @description Position in the ranking, from 1 (1 is the crush).
+             */
+            rank: number;
+            /** @description The account's Instagram id. */
+            ig_id: string;
+            /** @description Its username. */
+            username: string;
+            /** @description Its profile picture, when known. */
+            profile_picture_url?: string | null;
+            /**
+             * Format: int64
+             * @description Its comments plus replies on the owner's recent posts.
+             */
+            comments_count: number;
+            /**
+             * Format: int64
+             * @description Distinct recent posts it commented on.
+             */
+            posts_count: number;
+            /**
+             * Format: date-time
+             * @description Its most recent comment.
+             */
+            latest_comment_at: string;
         };
         /**
          * @description A job's error as stored in `last_error` and shown by the status API: an
@@ -533,6 +645,145 @@ export interface components {
              * @example my script
              */
             name: string;
+        };
+        /** @description One page of a list, with the size of the whole list. */
+        Page_InteractorComment: {
+            /** @description This page's items. */
+            items: {
+                /** @description The comment's Instagram id. */
+                ig_comment_id: string;
+                /** @description `comment`, or `reply` to another comment. */
+                kind: string;
+                /** @description What it says. */
+                text: string;
+                /**
+                 * Format: date-time
+                 * @description When it was written.
+                 */
+                commented_at: string;
+                /** @description The post it is on. */
+                post: components["schemas"]["CommentedPost"];
+            }[];
+            /**
+             * Format: int64
+             * @description Items in the whole list.
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @description The page size asked for (after clamping).
+             */
+            limit: number;
+            /**
+             * Format: int64
+             * @description Items skipped before this page.
+             */
+            offset: number;
+        };
+        /** @description One page of a list, with the size of the whole list. */
+        Page_InteractorSummary: {
+            /** @description This page's items. */
+            items: {
+                /**
+                 * Format: int64
+                 * @description Position in the ranking, from 1 (1 is the crush).
+                 */
+                rank: number;
+                /** @description The account's Instagram id. */
+                ig_id: string;
+                /** @description Its username. */
+                username: string;
+                /** @description Its profile picture, when known. */
+                profile_picture_url?: string | null;
+                /**
+                 * Format: int64
+                 * @description Its comments plus replies on the owner's recent posts.
+                 */
+                comments_count: number;
+                /**
+                 * Format: int64
+                 * @description Distinct recent posts it commented on.
+                 */
+                posts_count: number;
+                /**
+                 * Format: date-time
+                 * @description Its most recent comment.
+                 */
+                latest_comment_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Items in the whole list.
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @description The page size asked for (after clamping).
+             */
+            limit: number;
+            /**
+             * Format: int64
+             * @description Items skipped before this page.
+             */
+            offset: number;
+        };
+        /** @description One page of a list, with the size of the whole list. */
+        Page_TopPost: {
+            /** @description This page's items. */
+            items: {
+                /** @description The post's Instagram id. */
+                ig_id: string;
+                /** @description `IMAGE`, `VIDEO` or `CAROUSEL_ALBUM`. */
+                media_type: string;
+                /** @description Its caption. */
+                caption?: string | null;
+                /** @description Its page on Instagram. */
+                permalink?: string | null;
+                /** @description The image (or video) itself. */
+                media_url?: string | null;
+                /** @description A still image, for videos. */
+                thumbnail_url?: string | null;
+                /**
+                 * Format: date-time
+                 * @description When it was posted.
+                 */
+                posted_at: string;
+                /**
+                 * Format: int64
+                 * @description Likes, as Instagram counts them.
+                 */
+                like_count?: number | null;
+                /**
+                 * Format: int64
+                 * @description Top-level comments by others than the owner.
+                 */
+                comments_count: number;
+                /**
+                 * Format: int64
+                 * @description Replies by others than the owner.
+                 */
+                replies_count: number;
+                /**
+                 * Format: int64
+                 * @description Comments plus replies by others than the owner: the ranking key.
+                 */
+                interactions_count: number;
+            }[];
+            /**
+             * Format: int64
+             * @description Items in the whole list.
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @description The page size asked for (after clamping).
+             */
+            limit: number;
+            /**
+             * Format: int64
+             * @description Items skipped before this page.
+             */
+            offset: number;
         };
         /**
          * @description An RFC 9457 problem details object.
@@ -626,6 +877,46 @@ export interface components {
             /** @description An API token (`icat_…`). */
             api_token: string;
         };
+        /** @description One of the owner's recent posts, with how much others commented on it. */
+        TopPost: {
+            /** @description The post's Instagram id. */
+            ig_id: string;
+            /** @description `IMAGE`, `VIDEO` or `CAROUSEL_ALBUM`. */
+            media_type: string;
+            /** @description Its caption. */
+            caption?: string | null;
+            /** @description Its page on Instagram. */
+            permalink?: string | null;
+            /** @description The image (or video) itself. */
+            media_url?: string | null;
+            /** @description A still image, for videos. */
+            thumbnail_url?: string | null;
+            /**
+             * Format: date-time
+             * @description When it was posted.
+             */
+            posted_at: string;
+            /**
+             * Format: int64
+             * @description Likes, as Instagram counts them.
+             */
+            like_count?: number | null;
+            /**
+             * Format: int64
+             * @description Top-level comments by others than the owner.
+             */
+            comments_count: number;
+            /**
+             * Format: int64
+             * @description Replies by others than the owner.
+             */
+            replies_count: number;
+            /**
+             * Format: int64
+             * @description Comments plus replies by others than the owner: the ranking key.
+             */
+            interactions_count: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -695,6 +986,15 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiToken"];
                 };
             };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -706,6 +1006,15 @@ export interface operations {
             };
             /** @description No CSRF header, or not a web session */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -742,6 +1051,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Not a token id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in */
             401: {
@@ -924,8 +1242,35 @@ export interface operations {
                     "application/json": components["schemas"]["AccessToken"];
                 };
             };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unknown or revoked API token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No api_token field */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1081,6 +1426,15 @@ export interface operations {
                     "application/json": components["schemas"]["JobSummary"];
                 };
             };
+            /** @description Not a job id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -1132,6 +1486,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not a form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No signed_request field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deauthorize_instagram: {
@@ -1156,6 +1528,24 @@ export interface operations {
             };
             /** @description The signed_request does not verify */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No signed_request field */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1233,6 +1623,61 @@ export interface operations {
             };
         };
     };
+    list_interactor_comments: {
+        parameters: {
+            query?: {
+                /** @description Items per page: 1 to 100, 20 by default. */
+                limit?: number;
+                /** @description Items to skip, 0 by default. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The account's Instagram id */
+                ig_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of comments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_InteractorComment"];
+                };
+            };
+            /** @description Bad paging parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description That account never commented on my posts */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     start_sync: {
         parameters: {
             query?: never;
@@ -1278,6 +1723,92 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_top_interactors: {
+        parameters: {
+            query?: {
+                /** @description Items per page: 1 to 100, 20 by default. */
+                limit?: number;
+                /** @description Items to skip, 0 by default. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of interactors */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_InteractorSummary"];
+                };
+            };
+            /** @description Bad paging parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_top_posts: {
+        parameters: {
+            query?: {
+                /** @description Items per page: 1 to 100, 20 by default. */
+                limit?: number;
+                /** @description Items to skip, 0 by default. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of posts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TopPost"];
+                };
+            };
+            /** @description Bad paging parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

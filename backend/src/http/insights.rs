@@ -1,0 +1,91 @@
+//! Insights into my recent posts: top interactors, top posts, and one
+//! interactor's comments (the original's "Top users" and "Top posts").
+
+use axum::extract::State;
+
+use super::{
+    AppState,
+    crush::no_account,
+    error::{ApiError, Problem},
+    extract::{Json, Path, Query},
+};
+use crate::{
+    auth::CurrentUser,
+    crush::{self, InteractorComment, InteractorSummary, Page, PageRequest, TopPost},
+};
+
+async fn owner_id(state: &AppState, user: CurrentUser) -> Result<i64, ApiError> {
+    Ok(crush::owner_account(&state.db, user.id).await?.ok_or_else(no_account)?.id)
+}
+
+/// Who comments most on my recent posts, best first (my crush first).
+#[utoipa::path(
+    get,
+    path = "/api/users/me/top-interactors",
+    tag = "crush",
+    security(("session_cookie" = []), ("bearer" = [])),
+    params(PageRequest),
+    responses(
+        (status = 200, description = "A page of interactors", body = Page<InteractorSummary>),
+        (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_top_interactors(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(page): Query<PageRequest>,
+) -> Result<Json<Page<InteractorSummary>>, ApiError> {
+    let owner = owner_id(&state, user).await?;
+    Ok(Json(crush::top_interactors(&state.db, owner, state.sync.window_posts, page).await?))
+}
+
+/// My recent posts, most commented first.
+#[utoipa::path(
+    get,
+    path = "/api/users/me/top-posts",
+    tag = "crush",
+    security(("session_cookie" = []), ("bearer" = [])),
+    params(PageRequest),
+    responses(
+        (status = 200, description = "A page of posts", body = Page<TopPost>),
+        (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_top_posts(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(page): Query<PageRequest>,
+) -> Result<Json<Page<TopPost>>, ApiError> {
+    let owner = owner_id(&state, user).await?;
+    Ok(Json(crush::top_posts(&state.db, owner, state.sync.window_posts, page).await?))
+}
+
+/// One account's comments and replies on my posts, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/users/me/interactors/{ig_id}/comments",
+    tag = "crush",
+    security(("session_cookie" = []), ("bearer" = [])),
+    params(("ig_id" = String, Path, description = "The account's Instagram id"), PageRequest),
+    responses(
+        (status = 200, description = "A page of comments", body = Page<InteractorComment>),
+        (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "That account never commented on my posts", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_interactor_comments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(ig_id): Path<String>,
+    Query(page): Query<PageRequest>,
+) -> Result<Json<Page<InteractorComment>>, ApiError> {
+    let owner = owner_id(&state, user).await?;
+    let comments = crush::interactor_comments(&state.db, owner, &ig_id, page).await?;
+    if comments.total == 0 {
+        return Err(ApiError::NotFound(format!("account {ig_id} never commented on your posts")));
+    }
+    Ok(Json(comments))
+}

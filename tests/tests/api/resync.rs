@@ -1,0 +1,184 @@
+//! The `resync_stale` scheduled job: stale accounts of recently active users
+//! get one sync each, spread over the period, however often the tick fires;
+//! fresh, inactive and needs-reauth users get none. And `touch_last_seen`.
+
+use std::time::Duration;
+
+use instacrush::{
+    entities::{identity, instagram_user, job, user},
+    jobs::{self, Job as _, NewJob, store},
+    sync::{ResyncStale, SyncFeed, touch_last_seen},
+};
+use instacrush_tests::{Backend, TestApp, on_both_backends};
+use sea_orm::{ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, QueryFilter as _, Set};
+use time::OffsetDateTime;
+
+on_both_backends!(
+    a_stale_active_user_gets_one_sync_however_often_the_tick_fires,
+    a_running_sync_is_not_doubled,
+    fresh_inactive_and_reauth_users_get_none,
+    resyncs_are_spread_over_the_period_and_bounded_by_the_batch,
+    last_seen_is_written_at_most_hourly,
+);
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// A user as the resync job sees them.
+#[derive(Default)]
+struct Seed {
+    seen_ago: Option<Duration>,
+    synced_ago: Option<Duration>,
+    needs_reauth: bool,
+}
+
+/// Inserts a user with an Instagram identity and account; returns the user id.
+async fn seed(app: &TestApp, n: u32, seed: Seed) -> i64 {
+    let at = store::now();
+    let ago = |d: Option<Duration>| d.map(|d| at - d);
+    let user = user::ActiveModel {
+        last_seen_at: Set(ago(seed.seen_ago)),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    };
+    let user_id = user.insert(&app.db).await.unwrap().id;
+    let identity = identity::ActiveModel {
+        user_id: Set(user_id),
+        provider: Set("instagram".to_owned()),
+        uid: Set(format!("9000{n}")),
+        access_token_encrypted: Set(Some(vec![1, 2, 3])),
+        scopes: Set(String::new()),
+        reauth_required_at: Set(seed.needs_reauth.then_some(at)),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    };
+    identity.insert(&app.db).await.unwrap();
+    let account = instagram_user::ActiveModel {
+        ig_id: Set(format!("9000{n}")),
+        username: Set(format!("user{n}")),
+        user_id: Set(Some(user_id)),
+        last_synced_at: Set(ago(seed.synced_ago)),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    };
+    account.insert(&app.db).await.unwrap();
+    user_id
+}
+
+fn stale() -> Seed {
+    Seed { seen_ago: Some(24 * HOUR), synced_ago: Some(13 * HOUR), ..Seed::default() }
+}
+
+/// The sync jobs of `user_id`.
+async fn syncs_of(app: &TestApp, user_id: i64) -> Vec<job::Model> {
+    job::Entity::find()
+        .filter(job::Column::Kind.eq(SyncFeed::KIND))
+        .filter(job::Column::DedupeKey.eq(SyncFeed::key(user_id)))
+        .all(&app.db)
+        .await
+        .unwrap()
+}
+
+/// Enqueues a resync run and performs it (the syncs it queues start later).
+async fn resync(app: &TestApp, job: ResyncStale) {
+    jobs::enqueue(&app.db, NewJob::of(&job)).await.unwrap();
+    app.run_pending_jobs().await;
+}
+
+async fn a_stale_active_user_gets_one_sync_however_often_the_tick_fires(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let stale = seed(&app, 1, stale()).await;
+    let never = seed(&app, 2, Seed { seen_ago: Some(HOUR), ..Seed::default() }).await;
+    let schedule = jobs::schedule();
+    schedule.fire_all(&app.state).await;
+    schedule.fire_all(&app.state).await;
+    app.run_pending_jobs().await;
+    schedule.fire_all(&app.state).await;
+    resync(&app, ResyncStale::default()).await;
+    for user_id in [stale, never] {
+        let syncs = syncs_of(&app, user_id).await;
+        assert_eq!(syncs.len(), 1, "user {user_id}: {syncs:?}");
+        assert_eq!(syncs[0].state, job::JobState::Queued);
+        assert_eq!(syncs[0].user_id, Some(user_id), "owned by the user");
+    }
+    let runs =
+        job::Entity::find().filter(job::Column::Kind.eq(ResyncStale::KIND)).all(&app.db).await.unwrap();
+    assert_eq!(runs.len(), 2, "one per tick, plus the direct one");
+    assert!(runs.iter().all(|run| run.state == job::JobState::Succeeded), "{runs:?}");
+}
+
+async fn a_running_sync_is_not_doubled(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let user_id = seed(&app, 1, stale()).await;
+    let id = jobs::enqueue(&app.db, NewJob::of(&SyncFeed { user_id })).await.unwrap().id();
+    let claimed = store::claim(&app.db, "elsewhere", 1, Duration::from_secs(600)).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    let (new, existing) = ResyncStale::default().enqueue_due(&app.db, 12 * HOUR).await.unwrap();
+    assert_eq!((new, existing), (0, 0), "a user with a sync running is not due");
+    resync(&app, ResyncStale::default()).await;
+    let syncs = syncs_of(&app, user_id).await;
+    assert_eq!(syncs.len(), 1, "{syncs:?}");
+    assert_eq!((syncs[0].id, syncs[0].state), (id, job::JobState::Running));
+}
+
+async fn fresh_inactive_and_reauth_users_get_none(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let fresh = seed(&app, 1, Seed { seen_ago: Some(HOUR), synced_ago: Some(HOUR), ..Seed::default() }).await;
+    let inactive = seed(&app, 2, Seed { seen_ago: Some(8 * 24 * HOUR), ..stale() }).await;
+    let never_seen = seed(&app, 3, Seed { seen_ago: None, ..stale() }).await;
+    let reauth = seed(&app, 4, Seed { needs_reauth: true, ..stale() }).await;
+    let due = seed(&app, 5, stale()).await;
+    resync(&app, ResyncStale::default()).await;
+    for user_id in [fresh, inactive, never_seen, reauth] {
+        assert!(syncs_of(&app, user_id).await.is_empty(), "user {user_id} gets no sync");
+    }
+    assert_eq!(syncs_of(&app, due).await.len(), 1, "the control user does");
+}
+
+async fn resyncs_are_spread_over_the_period_and_bounded_by_the_batch(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut users = Vec::new();
+    for n in 0..6 {
+        users.push(seed(&app, n, stale()).await);
+    }
+    let before = store::now();
+    let job = ResyncStale { batch: 4, ..ResyncStale::default() };
+    assert_eq!(
+        job.enqueue_due(&app.db, 12 * HOUR).await.unwrap(),
+        (4, 0),
+        "a run enqueues at most its batch"
+    );
+    let after = store::now();
+    let mut run_at: Vec<OffsetDateTime> = Vec::new();
+    for user_id in &users {
+        run_at.extend(syncs_of(&app, *user_id).await.iter().map(|sync| sync.run_at));
+    }
+    run_at.sort();
+    assert_eq!(run_at.len(), 4);
+    assert!(run_at[0] > before && run_at[3] < after + HOUR, "within the hour: {run_at:?}");
+    let gaps: Vec<i64> = run_at.windows(2).map(|pair| (pair[1] - pair[0]).whole_seconds()).collect();
+    assert!(gaps.iter().all(|gap| (899..=901).contains(gap)), "evenly spread: {gaps:?}");
+    assert_eq!(job.enqueue_due(&app.db, 12 * HOUR).await.unwrap(), (2, 0), "the next run takes the rest");
+}
+
+async fn last_seen_is_written_at_most_hourly(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let user_id = seed(&app, 1, Seed::default()).await;
+    let seen =
+        || async { user::Entity::find_by_id(user_id).one(&app.db).await.unwrap().unwrap().last_seen_at };
+    assert_eq!(seen().await, None);
+    assert!(touch_last_seen(&app.db, user_id).await.unwrap());
+    let first = seen().await.expect("marked seen");
+    assert!(!touch_last_seen(&app.db, user_id).await.unwrap(), "not again within the hour");
+    assert_eq!(seen().await, Some(first));
+    let earlier = user::ActiveModel {
+        id: Set(user_id),
+        last_seen_at: Set(Some(first - 2 * HOUR)),
+        ..Default::default()
+    };
+    earlier.update(&app.db).await.unwrap();
+    assert!(touch_last_seen(&app.db, user_id).await.unwrap(), "an hour later it writes again");
+    assert!(seen().await.unwrap() >= first);
+}

@@ -6,12 +6,15 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
-    auth::{CurrentUser, SessionUser, deletion, linking, session},
+    auth::{CurrentUser, SessionUser, deletion, session},
+    crush,
     http::{
         AppState,
+        crush::fresh_for,
         error::{ApiError, Problem},
         extract::Json,
     },
+    sync::{self, SyncPhase},
 };
 
 /// The signed-in user.
@@ -21,9 +24,38 @@ pub struct Me {
     pub id: i64,
     /// Their Instagram username.
     pub instagram_username: Option<String>,
+    /// Where their data stands.
+    pub sync: MySync,
 }
 
-/// The signed-in user (web session or API token).
+/// Where a user's synced data stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DataState {
+    /// Synced recently: `GET /api/crush` answers at once.
+    Fresh,
+    /// Old or never synced: `GET /api/crush` starts a sync.
+    Stale,
+    /// A sync is queued or running.
+    Syncing,
+    /// The latest sync failed; asking again may help.
+    Failed,
+    /// Instagram wants a new sign-in.
+    NeedsReauth,
+}
+
+/// The user's sync state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MySync {
+    /// Where the data stands.
+    pub state: DataState,
+    /// The last successful sync.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_synced_at: Option<time::OffsetDateTime>,
+}
+
+/// The signed-in user (web session or API token), with their sync state.
 #[utoipa::path(
     get,
     path = "/api/users/me",
@@ -35,8 +67,18 @@ pub struct Me {
     )
 )]
 pub async fn get_me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>, ApiError> {
-    let instagram_username = linking::instagram_username(&state.db, user.id).await?;
-    Ok(Json(Me { id: user.id, instagram_username }))
+    let account = crush::owner_account(&state.db, user.id).await?;
+    let last_synced_at = account.as_ref().and_then(|account| account.last_synced_at);
+    let overview = sync::overview(&state.db, user.id, last_synced_at, fresh_for(&state)).await?;
+    let data = match overview.phase {
+        SyncPhase::Fresh => DataState::Fresh,
+        SyncPhase::Stale => DataState::Stale,
+        SyncPhase::Active => DataState::Syncing,
+        SyncPhase::Failed => DataState::Failed,
+        SyncPhase::NeedsReauth => DataState::NeedsReauth,
+    };
+    let instagram_username = account.map(|account| account.username);
+    Ok(Json(Me { id: user.id, instagram_username, sync: MySync { state: data, last_synced_at } }))
 }
 
 /// Deletes the signed-in user and all their data (identities, tokens, Instagram data,

@@ -84,6 +84,11 @@ async fn anonymous_users_must_sign_in_but_see_public_crushes(backend: Backend) {
 async fn a_stale_user_gets_one_sync_and_then_their_crush(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let ada = signed_in(&app, "ada.demo").await;
+    let me = json_of(ada.get("/api/users/me").await).await;
+    assert_eq!(
+        (me["sync"]["state"].as_str(), me["instagram_username"].as_str()),
+        (Some("stale"), Some("ada.demo"))
+    );
     let first = ada.get("/api/crush").await;
     assert_eq!(first.status(), StatusCode::ACCEPTED);
     assert_eq!(first.headers()["retry-after"], "2");
@@ -98,7 +103,11 @@ async fn a_stale_user_gets_one_sync_and_then_their_crush(backend: Backend) {
     assert_eq!(loading.status(), StatusCode::ACCEPTED, "still queued");
     assert_eq!(json_of(loading).await["job"]["id"], first["job"]["id"]);
 
+    assert_eq!(json_of(ada.get("/api/users/me").await).await["sync"]["state"], "syncing");
     assert_eq!(app.run_pending_jobs().await, 1);
+    let me = json_of(ada.get("/api/users/me").await).await;
+    assert_eq!(me["sync"]["state"], "fresh");
+    assert!(me["sync"]["last_synced_at"].is_string());
     let done = ada.get("/api/crush/loading").await;
     assert_eq!(done.status(), StatusCode::OK);
     let done = json_of(done).await;

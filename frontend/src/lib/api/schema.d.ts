@@ -252,7 +252,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user (web session or API token). */
+        /** The signed-in user (web session or API token), with their sync state. */
         get: operations["get_me"];
         put?: never;
         post?: never;
@@ -508,6 +508,11 @@ export interface components {
             /** @description A code identifying the request. */
             confirmation_code: string;
         };
+        /**
+         * @description Where a user's synced data stands.
+         * @enum {string}
+         */
+        DataState: "fresh" | "stale" | "syncing" | "failed" | "needs_reauth";
         /** @description A health answer. */
         Health: {
             /**
@@ -626,6 +631,8 @@ export interface components {
             id: number;
             /** @description Their Instagram username. */
             instagram_username?: string | null;
+            /** @description Where their data stands. */
+            sync: components["schemas"]["MySync"];
         };
         /** @description The signed-in user's crush as of their latest sync. */
         MyCrush: {
@@ -637,6 +644,16 @@ export interface components {
              * @description When the data was last synced from Instagram.
              */
             synced_at?: string | null;
+        };
+        /** @description The user's sync state. */
+        MySync: {
+            /** @description Where the data stands. */
+            state: components["schemas"]["DataState"];
+            /**
+             * Format: date-time
+             * @description The last successful sync.
+             */
+            last_synced_at?: string | null;
         };
         /** @description A new API token's name. */
         NewApiToken: {

@@ -148,10 +148,11 @@ async fn two_worker_processes_share_a_postgres_queue_exactly_once() {
     const JOBS: usize = 200;
     let app = TestApp::spawn(backend).await;
     for _ in 0..JOBS {
-        jobs::enqueue(&app.db, NewJob::of(&NoopJob { sleep_ms: 5, sleep_until_attempt: None }))
+        jobs::enqueue(&app.db, NewJob::of(&NoopJob { sleep_ms: 25, sleep_until_attempt: None }))
             .await
             .unwrap();
     }
+    // 25 ms each: one process alone would need over a second, so both get work.
     let processes = [worker_process(&app, 5_000), worker_process(&app, 5_000)];
     wait_until(Duration::from_secs(60), "every job to succeed", || async {
         all_jobs(&app.db).await.iter().all(|job| job.state == JobState::Succeeded)

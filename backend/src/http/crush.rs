@@ -8,6 +8,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
+use serde_json::json;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -44,6 +45,15 @@ pub struct CrushLinks {
 
 /// A crush: who comments most on the owner's recent posts. Public by its slug.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "slug": "k7m2xq9rd4tv8wz3hc6p",
+    "owner": {"username": "ada.demo", "profile_picture_url": "https://example.invalid/ada.jpg"},
+    "crush": {"username": "theo_paints", "profile_picture_url": "https://example.invalid/theo.jpg"},
+    "comments_count": 24,
+    "posts_count": 11,
+    "computed_at": "2026-11-29T03:12:45.123456Z",
+    "links": {"self": "/api/crush/k7m2xq9rd4tv8wz3hc6p", "page": "/crush/k7m2xq9rd4tv8wz3hc6p"}
+}))]
 pub struct Crush {
     /// The public, unguessable name of this crush's page.
     pub slug: String,
@@ -92,6 +102,7 @@ pub enum CrushOutcome {
 
 /// The signed-in user's crush as of their latest sync.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"outcome": "nobody_yet", "crush": null, "synced_at": "2026-11-29T03:12:45.123456Z"}))]
 pub struct MyCrush {
     /// Whether there is a crush.
     pub outcome: CrushOutcome,

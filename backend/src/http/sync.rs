@@ -8,6 +8,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
+use serde_json::json;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -63,6 +64,19 @@ pub struct SyncLinks {
 
 /// A user's sync: poll it while `queued` or `running`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "status": "running",
+    "job": {
+        "id": 42, "kind": "sync_feed", "state": "running", "attempts": 1, "max_attempts": 5,
+        "created_at": "2026-11-29T03:12:40.000001Z", "started_at": "2026-11-29T03:12:40.200001Z",
+        "finished_at": null, "progress": {"done": 7, "total": 24, "phase": "comments"}, "error": null
+    },
+    "progress": {"done": 7, "total": 24, "phase": "comments"},
+    "error": null,
+    "retry_allowed": false,
+    "result": null,
+    "links": {"job": "/api/jobs/42"}
+}))]
 pub struct SyncStatus {
     /// Where the sync stands.
     pub status: SyncState,

@@ -456,7 +456,27 @@ export interface components {
             /** @description The secret: store it now, it is not shown again. */
             token: string;
         };
-        /** @description A crush: who comments most on the owner's recent posts. Public by its slug. */
+        /**
+         * @description A crush: who comments most on the owner's recent posts. Public by its slug.
+         * @example {
+         *       "comments_count": 24,
+         *       "computed_at": "2026-11-29T03:12:45.123456Z",
+         *       "crush": {
+         *         "profile_picture_url": "https://example.invalid/theo.jpg",
+         *         "username": "theo_paints"
+         *       },
+         *       "links": {
+         *         "page": "/crush/k7m2xq9rd4tv8wz3hc6p",
+         *         "self": "/api/crush/k7m2xq9rd4tv8wz3hc6p"
+         *       },
+         *       "owner": {
+         *         "profile_picture_url": "https://example.invalid/ada.jpg",
+         *         "username": "ada.demo"
+         *       },
+         *       "posts_count": 11,
+         *       "slug": "k7m2xq9rd4tv8wz3hc6p"
+         *     }
+         */
         Crush: {
             /** @description The public, unguessable name of this crush's page. */
             slug: string;
@@ -634,7 +654,14 @@ export interface components {
             /** @description Where their data stands. */
             sync: components["schemas"]["MySync"];
         };
-        /** @description The signed-in user's crush as of their latest sync. */
+        /**
+         * @description The signed-in user's crush as of their latest sync.
+         * @example {
+         *       "crush": null,
+         *       "outcome": "nobody_yet",
+         *       "synced_at": "2026-11-29T03:12:45.123456Z"
+         *     }
+         */
         MyCrush: {
             /** @description Whether there is a crush. */
             outcome: components["schemas"]["CrushOutcome"];
@@ -876,7 +903,39 @@ export interface components {
          * @enum {string}
          */
         SyncState: "queued" | "running" | "succeeded" | "failed" | "needs_reauth";
-        /** @description A user's sync: poll it while `queued` or `running`. */
+        /**
+         * @description A user's sync: poll it while `queued` or `running`.
+         * @example {
+         *       "error": null,
+         *       "job": {
+         *         "attempts": 1,
+         *         "created_at": "2026-11-29T03:12:40.000001Z",
+         *         "error": null,
+         *         "finished_at": null,
+         *         "id": 42,
+         *         "kind": "sync_feed",
+         *         "max_attempts": 5,
+         *         "progress": {
+         *           "done": 7,
+         *           "phase": "comments",
+         *           "total": 24
+         *         },
+         *         "started_at": "2026-11-29T03:12:40.200001Z",
+         *         "state": "running"
+         *       },
+         *       "links": {
+         *         "job": "/api/jobs/42"
+         *       },
+         *       "progress": {
+         *         "done": 7,
+         *         "phase": "comments",
+         *         "total": 24
+         *       },
+         *       "result": null,
+         *       "retry_allowed": false,
+         *       "status": "running"
+         *     }
+         */
         SyncStatus: {
             /** @description Where the sync stands. */
             status: components["schemas"]["SyncState"];

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bin="${INSTACRUSH_BIN:-target/debug/instacrush}"
+bin="${INSTACRUSH_BIN:-${CARGO_TARGET_DIR:-target}/debug/instacrush}"
 [ -x "$bin" ] || { echo "contract: no backend binary at $bin (cargo build -p instacrush --bin instacrush)" >&2; exit 1; }
 command -v schemathesis >/dev/null || { echo "contract: schemathesis is missing (pip install schemathesis)" >&2; exit 1; }
 

@@ -8,7 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bin="${INSTACRUSH_BIN:-../target/debug/instacrush}"
+# The backend binary where cargo put it (a relative CARGO_TARGET_DIR is relative to the repository).
+target_dir="${CARGO_TARGET_DIR:-target}"
+case "$target_dir" in /*) ;; *) target_dir="../$target_dir" ;; esac
+bin="${INSTACRUSH_BIN:-$target_dir/debug/instacrush}"
 [ -x "$bin" ] || { echo "run-e2e: no backend binary at $bin (cargo build -p instacrush --bin instacrush)" >&2; exit 1; }
 [ -f dist/index.html ] || { echo "run-e2e: no dist/ (npm run build)" >&2; exit 1; }
 

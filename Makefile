@@ -66,6 +66,7 @@ export BENCH_POSTGRES_URL
 bench: ## Benchmarks, each beside its baseline (PostgreSQL too when BENCH_POSTGRES_URL answers)
 	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-jobs
 	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-sync
+	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-api
 
 .PHONY: fmt
 fmt: ## Format the Rust code

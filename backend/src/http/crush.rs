@@ -20,6 +20,7 @@ use super::{
 use crate::{
     auth::CurrentUser,
     crush::{self, CrushView, OwnerAccount, Slug},
+    jobs::store::now,
     sync::{self, SyncPhase},
 };
 
@@ -124,9 +125,14 @@ pub fn no_account() -> ApiError {
 }
 
 async fn my_crush(state: &AppState, account: &OwnerAccount) -> Result<MyCrush, ApiError> {
-    let crush = crush::current(&state.db, account.id).await?.map(Crush::from);
+    let crush = crush::current(&state.db, account.id).await?;
+    Ok(my_crush_of(account, crush))
+}
+
+fn my_crush_of(account: &OwnerAccount, crush: Option<CrushView>) -> MyCrush {
+    let crush = crush.map(Crush::from);
     let outcome = if crush.is_some() { CrushOutcome::Found } else { CrushOutcome::NobodyYet };
-    Ok(MyCrush { outcome, crush, synced_at: account.last_synced_at })
+    MyCrush { outcome, crush, synced_at: account.last_synced_at }
 }
 
 /// My crush: `200` when the data is fresh; otherwise a sync is started (or the
@@ -145,12 +151,18 @@ async fn my_crush(state: &AppState, account: &OwnerAccount) -> Result<MyCrush, A
     )
 )]
 pub async fn get_crush(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    // One query for the account, when its user was last seen and the current
+    // crush (shown when the data is fresh): this is the hot path.
+    let (account, current) =
+        OwnerAccount::with_current_crush(&state.db, user.id).await?.ok_or_else(no_account)?;
     // Keeps an active user's crush fresh through the scheduled resync.
-    sync::touch_last_seen(&state.db, user.id).await?;
-    let account = crush::owner_account(&state.db, user.id).await?.ok_or_else(no_account)?;
+    // `touch_last_seen` writes at most once per SEEN_RESOLUTION: skip it sooner.
+    if account.last_seen_at.is_none_or(|at| now() - at >= sync::SEEN_RESOLUTION) {
+        sync::touch_last_seen(&state.db, user.id).await?;
+    }
     let overview = sync::overview(&state.db, user.id, account.last_synced_at, fresh_for(&state)).await?;
     match overview.phase {
-        SyncPhase::Fresh => Ok(Json(my_crush(&state, &account).await?).into_response()),
+        SyncPhase::Fresh => Ok(Json(my_crush_of(&account, current)).into_response()),
         SyncPhase::NeedsReauth => Err(ApiError::NeedsReauth),
         SyncPhase::Active | SyncPhase::Stale | SyncPhase::Failed => {
             let job = sync::request_sync(&state, user.id).await?;

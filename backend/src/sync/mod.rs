@@ -22,7 +22,7 @@ use sea_orm::{ConnectionTrait as _, DbErr, Statement};
 use time::OffsetDateTime;
 
 pub use self::{
-    activity::touch_last_seen,
+    activity::{SEEN_RESOLUTION, touch_last_seen},
     resync_stale::ResyncStale,
     status::{SyncOverview, SyncPhase, latest_sync_job, overview, request_sync},
     sync_feed::{NEEDS_REAUTH, SyncFeed},

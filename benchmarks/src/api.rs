@@ -1,0 +1,421 @@
+//! API benchmark (`make bench`): the real server (`instacrush::app::Server`,
+//! port 0 on loopback, its in-process Instagram sandbox and worker), driven
+//! over HTTP by reqwest in the same process, printing figures side by side
+//! with baselines measured in the same run (numbers, not assertions).
+//!
+//! 1. **The first `GET /api/crush` of a stale user does not wait for
+//!    Instagram.** Each round starts a server on a fresh database, signs the
+//!    five demo users in through the real OAuth flow against the sandbox (at
+//!    0 ms per Instagram call), sets the sandbox's latency per call to 0 or
+//!    2,000 ms (`PUT /_sandbox/knobs`) and times each user's first
+//!    `GET /api/crush`, which must be a `202` (the sync runs as a job, in the
+//!    background, while the next users ask). Rounds of both latencies are
+//!    interleaved; p50 and p99 of each are printed with their ratio
+//!    (target: at most 1.5, i.e. independent of Instagram's latency). A
+//!    second line shows the first user of each round alone: no other user's
+//!    sync is running in the background yet.
+//! 2. **Reading crushes under load.** After a user's sync has finished,
+//!    closed-loop load from `CONCURRENCY` tasks for a fixed time after a
+//!    warm-up, against `GET /healthz` (a bare JSON endpoint of the same
+//!    server: the baseline), `GET /readyz` (the cheapest endpoint that reads
+//!    the database, for reference), `GET /api/crush/{slug}` (anonymous) and
+//!    `GET /api/crush` (signed in, fresh: `200`): requests/s, p50, p99 and the
+//!    throughput ratio to `/healthz` (target: at least 0.50).
+//!
+//! Client and server share the machine's cores, so the figures are
+//! loopback-bound and the header says how many there are. SQLite always (a
+//! temp file); PostgreSQL when `BENCH_POSTGRES_URL` names a server where a
+//! scratch database may be created.
+
+use std::{
+    collections::BTreeMap,
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context as _, bail};
+use instacrush::{
+    app::Server,
+    auth::{AuthConfig, KeySet},
+    config::{DatabaseConfig, HttpConfig, InstagramSetup, ServeConfig, SyncSettings, WorkerConfig},
+};
+use instacrush_benchmarks::BenchDatabase;
+use reqwest::{StatusCode, header};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// The sandbox's demo accounts (`big.demo` is off unless configured).
+const USERS: [&str; 5] = ["ada.demo", "ben.demo", "cleo.demo", "dev.demo", "eve.demo"];
+/// Sandbox latencies per Instagram call compared in part 1, in ms.
+const LATENCIES_MS: [u64; 2] = [0, 2_000];
+/// Fresh-database rounds per latency in part 1 (each times every demo user once).
+const ROUNDS: usize = 8;
+/// Part 1's target: the p99 at 2,000 ms per Instagram call at most this many
+/// times the p99 at 0 ms (the same time, give or take noise; a request that
+/// waited for even one Instagram call would be over 2,000 ms).
+const SAME_TIME: f64 = 1.5;
+/// Concurrent client tasks in part 2.
+const CONCURRENCY: usize = 32;
+/// Load before measuring, per endpoint.
+const WARM_UP: Duration = Duration::from_secs(1);
+/// Measured load, per endpoint.
+const MEASURE: Duration = Duration::from_secs(5);
+/// A bound on the requests one task sends in one load run, whatever the time.
+const MAX_REQUESTS_PER_TASK: usize = 1_000_000;
+/// Part 2's target: throughput at least this share of `/healthz`'s.
+const TARGET: f64 = 0.5;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZeroUsize::get);
+    println!(
+        "API: the real server on 127.0.0.1 (port 0) with its in-process sandbox and worker; \
+         client and server share this machine's {cores} cores, so figures are loopback- and CPU-bound\n"
+    );
+    println!(
+        "1. First GET /api/crush of a stale user (must be 202: the sync is a job), {} demo users x {ROUNDS} \
+         fresh-database rounds per latency, rounds interleaved\n",
+        USERS.len()
+    );
+    println!(
+        "{:<9} {:<15} {:>4} {:>18} {:>18} {:>9}  target",
+        "backend", "samples", "n", "p50 ms (0 / 2000)", "p99 ms (0 / 2000)", "p99 ratio"
+    );
+    first_request_all().await?;
+    println!(
+        "\n2. Fresh user under closed-loop load: {CONCURRENCY} tasks, {}s warm-up + {}s measured per endpoint, \
+         keep-alive reqwest on loopback\n",
+        WARM_UP.as_secs(),
+        MEASURE.as_secs()
+    );
+    println!(
+        "{:<9} {:<26} {:>9} {:>8} {:>8} {:>7} {:>7}  target",
+        "backend", "endpoint", "req/s", "p50 ms", "p99 ms", "errors", "ratio"
+    );
+    let sqlite = BenchDatabase::sqlite()?;
+    let result = load_backend("sqlite", &sqlite).await;
+    sqlite.close().await;
+    result?;
+    match BenchDatabase::postgres().await {
+        Ok(postgres) => {
+            let result = load_backend("postgres", &postgres).await;
+            postgres.close().await;
+            result?;
+        }
+        Err(err) => println!("postgres  skipped: {err:#}"),
+    }
+    Ok(())
+}
+
+/// Part 1 on SQLite, then on PostgreSQL when there is one.
+async fn first_request_all() -> anyhow::Result<()> {
+    first_request_backend("sqlite").await?;
+    match BenchDatabase::postgres().await {
+        Ok(probe) => {
+            probe.close().await;
+            first_request_backend("postgres").await?;
+        }
+        Err(err) => println!("postgres  skipped: {err:#}"),
+    }
+    Ok(())
+}
+
+async fn fresh_database(backend: &str) -> anyhow::Result<BenchDatabase> {
+    if backend == "sqlite" { BenchDatabase::sqlite() } else { BenchDatabase::postgres().await }
+}
+
+async fn first_request_backend(backend: &str) -> anyhow::Result<()> {
+    // Per latency: every sample, and the first user's of each round alone.
+    let mut samples: BTreeMap<u64, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    for _ in 0..ROUNDS {
+        for latency in LATENCIES_MS {
+            let database = fresh_database(backend).await?;
+            let result = first_request_round(&database, latency).await;
+            database.close().await;
+            let times = result?;
+            let (all, alone) = samples.entry(latency).or_default();
+            alone.extend(times.first());
+            all.extend(times);
+        }
+    }
+    let (fast_all, fast_alone) = samples.remove(&LATENCIES_MS[0]).unwrap_or_default();
+    let (slow_all, slow_alone) = samples.remove(&LATENCIES_MS[1]).unwrap_or_default();
+    first_request_row(backend, "all users", &fast_all, &slow_all, true);
+    first_request_row(backend, "1st user/round", &fast_alone, &slow_alone, false);
+    Ok(())
+}
+
+/// One line of part 1: p50 and p99 at both latencies and the p99 ratio.
+fn first_request_row(backend: &str, which: &str, fast: &[f64], slow: &[f64], judged: bool) {
+    let n = fast.len().min(slow.len());
+    let (fast_p50, slow_p50) = (percentile(fast, 0.50), percentile(slow, 0.50));
+    let (fast_p99, slow_p99) = (percentile(fast, 0.99), percentile(slow, 0.99));
+    let ratio = slow_p99 / fast_p99;
+    let target = match (judged, ratio <= SAME_TIME) {
+        (false, _) => "(no other sync running)".to_owned(),
+        (true, true) => format!("<= {SAME_TIME:.2} met"),
+        (true, false) => format!("<= {SAME_TIME:.2} MISSED"),
+    };
+    println!(
+        "{backend:<9} {which:<15} {n:>4} {:>18} {:>18} {ratio:>9.2}  {target}",
+        format!("{fast_p50:.1} / {slow_p50:.1}"),
+        format!("{fast_p99:.1} / {slow_p99:.1}"),
+    );
+}
+
+/// One fresh server: signs every demo user in, sets the latency, times each
+/// user's first `GET /api/crush`; returns the times in ms.
+async fn first_request_round(database: &BenchDatabase, latency_ms: u64) -> anyhow::Result<Vec<f64>> {
+    let app = App::start(database).await?;
+    let mut sessions = Vec::new();
+    for user in USERS {
+        sessions.push(app.sign_in(user).await?);
+    }
+    app.set_latency(latency_ms).await?;
+    let mut times = Vec::new();
+    for session in &sessions {
+        let started = Instant::now();
+        let response = app.client.get(app.url("/api/crush")).header(header::COOKIE, session).send().await?;
+        let status = response.status();
+        response.bytes().await?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        if status != StatusCode::ACCEPTED {
+            bail!("the first GET /api/crush answered {status}, not 202");
+        }
+    }
+    app.set_latency(0).await?;
+    app.stop().await;
+    Ok(times)
+}
+
+/// Part 2 on one database.
+async fn load_backend(backend: &str, database: &BenchDatabase) -> anyhow::Result<()> {
+    let app = App::start(database).await?;
+    let session = app.sign_in(USERS[0]).await?;
+    let slug = app.sync_and_wait(&session).await?;
+    let mine = app.client.get(app.url("/api/crush")).header(header::COOKIE, &session).send().await?;
+    if mine.status() != StatusCode::OK {
+        bail!("GET /api/crush of a fresh user answered {}, not 200", mine.status());
+    }
+    let targets = [
+        ("GET /healthz", app.url("/healthz"), None),
+        ("GET /readyz (DB reference)", app.url("/readyz"), None),
+        ("GET /api/crush/{slug}", app.url(&format!("/api/crush/{slug}")), None),
+        ("GET /api/crush (signed in)", app.url("/api/crush"), Some(session.as_str())),
+    ];
+    let mut baseline = None;
+    for (name, url, cookie) in targets {
+        let result = load(&url, cookie).await?;
+        let base = *baseline.get_or_insert(result.per_second);
+        let ratio = result.per_second / base;
+        let (target, verdict) = if name == "GET /healthz" {
+            ("baseline".to_owned(), "")
+        } else if name.starts_with("GET /readyz") {
+            ("(SELECT 1 + migrations check)".to_owned(), "")
+        } else if ratio >= TARGET {
+            (format!(">= {TARGET:.2}"), "met")
+        } else {
+            (format!(">= {TARGET:.2}"), "MISSED")
+        };
+        println!(
+            "{backend:<9} {name:<26} {:>9.0} {:>8.2} {:>8.2} {:>7} {ratio:>7.2}  {}",
+            result.per_second,
+            result.p50_ms,
+            result.p99_ms,
+            result.errors,
+            format!("{target} {verdict}").trim_end()
+        );
+    }
+    app.stop().await;
+    Ok(())
+}
+
+/// What one load run measured.
+struct LoadResult {
+    per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    /// Answers other than `200`, and transport errors (not counted as requests).
+    errors: usize,
+}
+
+/// Closed-loop load on `url` from [`CONCURRENCY`] tasks: [`WARM_UP`], then [`MEASURE`].
+async fn load(url: &str, cookie: Option<&str>) -> anyhow::Result<LoadResult> {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let started = Instant::now();
+    let (measure_from, measure_until) = (started + WARM_UP, started + WARM_UP + MEASURE);
+    let mut tasks = Vec::new();
+    for _ in 0..CONCURRENCY {
+        let client = client.clone();
+        let url = url.to_owned();
+        let cookie = cookie.map(str::to_owned);
+        tasks.push(tokio::spawn(async move {
+            let (mut latencies, mut errors) = (Vec::new(), 0usize);
+            for _ in 0..MAX_REQUESTS_PER_TASK {
+                let sent = Instant::now();
+                if sent >= measure_until {
+                    break;
+                }
+                let mut request = client.get(&url);
+                if let Some(cookie) = &cookie {
+                    request = request.header(header::COOKIE, cookie);
+                }
+                let ok = match request.send().await {
+                    Ok(response) => response.status() == StatusCode::OK && response.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                let done = Instant::now();
+                if sent >= measure_from && done <= measure_until {
+                    if ok {
+                        latencies.push((done - sent).as_secs_f64() * 1000.0);
+                    } else {
+                        errors += 1;
+                    }
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let (mut latencies, mut errors) = (Vec::new(), 0);
+    for task in tasks {
+        let (task_latencies, task_errors) = task.await?;
+        latencies.extend(task_latencies);
+        errors += task_errors;
+    }
+    Ok(LoadResult {
+        per_second: latencies.len() as f64 / MEASURE.as_secs_f64(),
+        p50_ms: percentile(&latencies, 0.50),
+        p99_ms: percentile(&latencies, 0.99),
+        errors,
+    })
+}
+
+/// The nearest-rank percentile `q` (0..=1) of `values`.
+fn percentile(values: &[f64], q: f64) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// A running server with its sandbox, and a client that follows no redirects.
+struct App {
+    base_url: String,
+    sandbox_url: String,
+    client: reqwest::Client,
+    shutdown: CancellationToken,
+    server: JoinHandle<anyhow::Result<()>>,
+}
+
+impl App {
+    /// Builds and runs the server on `database`, with its worker running syncs in the background.
+    async fn start(database: &BenchDatabase) -> anyhow::Result<Self> {
+        let config = ServeConfig {
+            database: DatabaseConfig::new(database.url()?),
+            http: HttpConfig { shutdown_grace_secs: 1, ..HttpConfig::ephemeral() },
+            worker: WorkerConfig { concurrency: 4, grace_secs: 1, ..WorkerConfig::default() },
+            instagram: InstagramSetup::default(),
+            auth: AuthConfig::with_keys(KeySet::generate()),
+            sync: SyncSettings::default(),
+            no_migrate: false,
+        };
+        let server = Server::build(config).await?;
+        let base_url = format!("http://{}", server.local_addr()?);
+        let sandbox_url = server.sandbox_url().context("no in-process sandbox")?;
+        let shutdown = CancellationToken::new();
+        let server = tokio::spawn(server.run(shutdown.clone()));
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+        Ok(Self { base_url, sandbox_url, client, shutdown, server })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Signs in as the demo account `username` through the OAuth flow; returns
+    /// the session's `Cookie` header value.
+    async fn sign_in(&self, username: &str) -> anyhow::Result<String> {
+        let mut jar = BTreeMap::new();
+        let start = self.client.get(self.url("/api/auth/instagram?return_to=%2F")).send().await?;
+        absorb_cookies(&start, &mut jar);
+        let authorize = location(&start)?;
+        let approved = self.client.get(format!("{authorize}&login_hint={username}")).send().await?;
+        let callback = location(&approved)?;
+        let finished = self.client.get(callback).header(header::COOKIE, cookie_header(&jar)).send().await?;
+        absorb_cookies(&finished, &mut jar);
+        if location(&finished)? != "/" || !jar.contains_key("ic_access") {
+            bail!("signing in as {username} failed");
+        }
+        Ok(cookie_header(&jar))
+    }
+
+    /// Sets the sandbox's added latency per Instagram call.
+    async fn set_latency(&self, latency_ms: u64) -> anyhow::Result<()> {
+        let url = format!("{}/_sandbox/knobs", self.sandbox_url);
+        let body = serde_json::json!({ "latency_ms": latency_ms });
+        self.client.put(url).json(&body).send().await?.error_for_status()?;
+        Ok(())
+    }
+
+    /// Starts the session's sync and polls until it ends; returns the crush's slug.
+    async fn sync_and_wait(&self, session: &str) -> anyhow::Result<String> {
+        let started = self.client.get(self.url("/api/crush")).header(header::COOKIE, session).send().await?;
+        if started.status() != StatusCode::ACCEPTED {
+            bail!("GET /api/crush of a stale user answered {}", started.status());
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            let response = self
+                .client
+                .get(self.url("/api/crush/loading"))
+                .header(header::COOKIE, session)
+                .send()
+                .await?;
+            if response.status() == StatusCode::OK {
+                let status: serde_json::Value = response.json().await?;
+                let slug = status["result"]["crush"]["slug"].as_str();
+                return slug.map(str::to_owned).with_context(|| format!("the sync found no crush: {status}"));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("the sync did not finish within 60 s")
+    }
+
+    /// Stops the server (its worker releases running jobs after its grace).
+    async fn stop(self) {
+        self.shutdown.cancel();
+        drop(self.client);
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.server).await;
+    }
+}
+
+/// The `Location` of a redirect.
+fn location(response: &reqwest::Response) -> anyhow::Result<String> {
+    if !response.status().is_redirection() {
+        bail!("expected a redirect from {}, got {}", response.url(), response.status());
+    }
+    let value = response.headers().get(header::LOCATION).context("a redirect without Location")?;
+    Ok(value.to_str()?.to_owned())
+}
+
+/// Keeps the cookies a response sets (all the flow's cookies are under `/api`).
+fn absorb_cookies(response: &reqwest::Response, jar: &mut BTreeMap<String, String>) {
+    for value in response.headers().get_all(header::SET_COOKIE) {
+        let Some((name, value)) =
+            value.to_str().ok().and_then(|set| set.split(';').next()).and_then(|pair| pair.split_once('='))
+        else {
+            continue;
+        };
+        if value.is_empty() {
+            jar.remove(name.trim());
+        } else {
+            jar.insert(name.trim().to_owned(), value.to_owned());
+        }
+    }
+}
+
+fn cookie_header(jar: &BTreeMap<String, String>) -> String {
+    jar.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; ")
+}

@@ -71,26 +71,11 @@ struct Shared {
     registry: Registry,
     config: WorkerConfig,
     worker_id: String,
-    /// On SQLite, the worker's own queue writes take turns in-process: SQLite
-    /// allows one writer, and a connection that finds the lock taken backs off
-    /// for whole milliseconds, far longer than the write itself.
-    write_turn: Option<tokio::sync::Mutex<()>>,
 }
 
 impl Shared {
     fn new(state: AppState, registry: Registry, config: WorkerConfig, worker_id: String) -> Self {
-        let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
-        let write_turn = sqlite.then(|| tokio::sync::Mutex::new(()));
-        Self { state, registry, config, worker_id, write_turn }
-    }
-
-    /// Runs one queue write, in turn with this worker's others on SQLite.
-    async fn write<T>(&self, write: impl std::future::Future<Output = T>) -> T {
-        let _turn = match &self.write_turn {
-            Some(turn) => Some(turn.lock().await),
-            None => None,
-        };
-        write.await
+        Self { state, registry, config, worker_id }
     }
 }
 
@@ -129,7 +114,7 @@ impl Worker {
             let mut claimed = 0;
             if free > 0 {
                 let claim = store::claim(&shared.state.db, &shared.worker_id, free as u32, config.lease());
-                match shared.write(claim).await {
+                match claim.await {
                     Ok(jobs) => {
                         claimed = jobs.len();
                         for job in jobs {
@@ -176,7 +161,7 @@ impl Upkeep {
         let due = |last: Option<Instant>, every: Duration| last.is_none_or(|at| at.elapsed() >= every);
         if due(self.last_rescue, shared.config.lease() / 2) {
             self.last_rescue = Some(Instant::now());
-            match shared.write(store::rescue_expired(db)).await {
+            match store::rescue_expired(db).await {
                 Ok(0) => {}
                 Ok(rescued) => {
                     tracing::warn!(rescued, "rescued jobs whose lease expired");

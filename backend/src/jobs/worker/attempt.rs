@@ -112,7 +112,7 @@ async fn record(shared: &Shared, job: &Claimed, fence: Fence, transition: &Trans
             tracing::info!(outcome, elapsed_ms = started.elapsed().as_millis() as u64, "job attempt finished")
         }
     }
-    match shared.write(store::transition(&shared.state.db, fence, transition)).await {
+    match store::transition(&shared.state.db, fence, transition).await {
         Ok(true) => {
             let labels = OutcomeLabels { kind: job.kind.clone(), outcome };
             let metrics = &shared.state.metrics.jobs;
@@ -133,7 +133,7 @@ async fn keep_lease(shared: Arc<Shared>, fence: Fence, cancel: CancellationToken
     let lease = shared.config.lease();
     loop {
         tokio::time::sleep(lease / 3).await;
-        match shared.write(store::heartbeat(&shared.state.db, fence, lease)).await {
+        match store::heartbeat(&shared.state.db, fence, lease).await {
             Ok(true) => {}
             Ok(false) => {
                 lost.store(true, Ordering::SeqCst);

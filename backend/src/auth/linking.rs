@@ -116,13 +116,3 @@ async fn upsert_instagram_user(
     }
     Ok(())
 }
-
-/// The Instagram username of an app user, if their account is linked.
-pub async fn instagram_username(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-) -> Result<Option<String>, sea_orm::DbErr> {
-    let row =
-        instagram_user::Entity::find().filter(instagram_user::Column::UserId.eq(user_id)).one(db).await?;
-    Ok(row.map(|row| row.username))
-}

@@ -8,7 +8,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
-use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::{
@@ -105,14 +104,13 @@ fn job_state_to_sync(state: JobState) -> SyncState {
 impl SyncStatus {
     /// The status of `job` (active or not), before any result is attached.
     pub fn of_job(job: &job::Model) -> Self {
-        let error: Option<JobProblem> =
-            job.last_error.clone().and_then(|value| serde_json::from_value(value).ok());
+        let summary = JobSummary::from(job);
         Self {
             status: job_state_to_sync(job.state),
-            progress: job.progress.clone().and_then(|value| serde_json::from_value(value).ok()),
+            progress: summary.progress.clone(),
             retry_allowed: job.state == JobState::Failed,
-            error: if job.state.is_active() { None } else { error },
-            job: Some(JobSummary::from(job)),
+            error: if job.state.is_active() { None } else { summary.error.clone() },
+            job: Some(summary),
             result: None,
             links: SyncLinks { job: Some(JobSummary::path(job.id)), ..SyncLinks::default() },
         }
@@ -188,8 +186,7 @@ pub async fn start_sync(State(state): State<AppState>, user: CurrentUser) -> Res
 }
 
 fn cooldown_left(latest: &job::Model) -> Option<Duration> {
-    let elapsed: OffsetDateTime = now();
-    let since = elapsed - latest.created_at;
+    let since = now() - latest.created_at;
     let left = time::Duration::try_from(SYNC_COOLDOWN).ok()? - since;
     (left > time::Duration::ZERO).then(|| left.unsigned_abs())
 }

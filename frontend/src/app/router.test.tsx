@@ -14,25 +14,6 @@ describe('routing', () => {
     expect(screen.getByRole('link', { name: 'Go to the home page' })).toHaveAttribute('href', '/');
   });
 
-  it.each([
-    ['/loading', 'Finding your crush'],
-    ['/crush/abc', 'Crush'],
-    ['/top-users', 'Top users'],
-    ['/top-posts', 'Top posts'],
-    ['/account', 'Your account'],
-  ])('declares %s, honestly coming soon', async (path, title) => {
-    const { requests } = mockApi();
-    renderApp(path);
-
-    expect(screen.getByRole('heading', { level: 1, name: title })).toBeInTheDocument();
-    expect(screen.getByText(/coming soon/i)).toBeInTheDocument();
-    // No page calls an API that does not exist yet: only the header's session check.
-    await within(screen.getByRole('banner')).findByRole('link', { name: 'Sign in' });
-    expect(new Set(requests.map((r) => new URL(r.url).pathname))).toEqual(
-      new Set(['/api/users/me', '/api/auth/refresh']),
-    );
-  });
-
   it('moves focus to the main content after navigating', async () => {
     mockApi();
     const { router } = renderApp('/');

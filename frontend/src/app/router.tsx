@@ -2,17 +2,16 @@
 import type { RouteObject } from 'react-router';
 import { paths } from '@/config/paths';
 import { AppShell } from './layout/app-shell';
-import {
-  AccountRoute,
-  CrushRoute,
-  LoadingRoute,
-  TopPostsRoute,
-  TopUsersRoute,
-} from './routes/coming-soon';
+import { AccountRoute } from './routes/account';
+import { CrushRoute } from './routes/crush';
+import { InteractorRoute } from './routes/interactor';
 import { LandingRoute } from './routes/landing';
+import { LoadingRoute } from './routes/loading';
 import { NotFoundRoute } from './routes/not-found';
 import { RouteErrorBoundary } from './routes/route-error';
 import { SignInRoute } from './routes/sign-in';
+import { TopPostsRoute } from './routes/top-posts';
+import { TopUsersRoute } from './routes/top-users';
 
 export const routes: RouteObject[] = [
   {
@@ -27,6 +26,7 @@ export const routes: RouteObject[] = [
           { path: paths.loading.path, element: <LoadingRoute /> },
           { path: paths.crush.path, element: <CrushRoute /> },
           { path: paths.topUsers.path, element: <TopUsersRoute /> },
+          { path: paths.interactor.path, element: <InteractorRoute /> },
           { path: paths.topPosts.path, element: <TopPostsRoute /> },
           { path: paths.account.path, element: <AccountRoute /> },
           { path: '*', element: <NotFoundRoute /> },

@@ -8,6 +8,10 @@ export const paths = {
     getHref: (slug: string) => `/crush/${encodeURIComponent(slug)}`,
   },
   topUsers: { path: '/top-users', getHref: () => '/top-users' },
+  interactor: {
+    path: '/top-users/:igId',
+    getHref: (igId: string) => `/top-users/${encodeURIComponent(igId)}`,
+  },
   topPosts: { path: '/top-posts', getHref: () => '/top-posts' },
   account: { path: '/account', getHref: () => '/account' },
 } as const;

@@ -29,7 +29,10 @@ describe('the header when signed in', () => {
     let signedIn = true;
     const { requests } = mockApi({
       'GET /api/users/me': () =>
-        signedIn ? json({ id: 7, instagram_username: 'ada.demo' }) : json({}, 401),
+        signedIn
+          ? json({ id: 7, instagram_username: 'ada.demo', sync: { state: 'fresh', last_synced_at: null } })
+          : json({}, 401),
+      'GET /api/auth/api-tokens': () => json([]),
       'POST /api/auth/logout': () => {
         signedIn = false;
         return new Response(null, { status: 204 });

@@ -1,3 +1,100 @@
-import { ComingSoon } from '@/components/ui/coming-soon';
+/**
+ * The account page: profile and "Sync now", API tokens, sign out, delete account. It joins the
+ * auth feature (who is signed in, signing out) with the account feature's cards.
+ */
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { useNavigate } from 'react-router';
+import { Page } from '@/components/ui/page';
+import { paths } from '@/config/paths';
+import { AccountSkeleton } from '@/features/account/components/account-skeleton';
+import { ApiTokensCard } from '@/features/account/components/api-tokens-card';
+import { DeleteAccountCard } from '@/features/account/components/delete-account-card';
+import { ProblemNotice } from '@/features/account/components/problem-notice';
+import { ProfileCard } from '@/features/account/components/profile-card';
+import { SignOutCard } from '@/features/account/components/sign-out-card';
+import { meQueryKey, meQueryOptions } from '@/features/auth/api/get-me';
+import { useSignOut } from '@/features/auth/api/sign-out';
+import { SignInLink } from '@/features/auth/components/sign-in-link';
+import { SignInRequired } from '@/features/auth/components/sign-in-required';
+import { isSignedOut } from '@/features/auth/signed-out';
 
-export const AccountRoute = () => <ComingSoon title="Your account" what="Here you will sync now, manage API tokens, sign out and delete your data." />;
+/** What the home page may read from the router state after an account was deleted. */
+export interface AccountDeletedState {
+  accountDeleted: true;
+}
+
+/**
+ * Any 401 on this page (a token list, a revoke, a sync) means the session is gone: say so the
+ * way the header does, by forgetting who is signed in, and the page then asks to sign in.
+ */
+function useForgetSessionOn401() {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    const forget = (error: unknown) => {
+      if (isSignedOut(error)) queryClient.setQueryData(meQueryKey, null);
+    };
+    const stopQueries = queryClient.getQueryCache().subscribe((event) => {
+      if (event.type === 'updated' && event.action.type === 'error') forget(event.action.error);
+    });
+    const stopMutations = queryClient.getMutationCache().subscribe((event) => {
+      if (event.type === 'updated' && event.action.type === 'error') forget(event.action.error);
+    });
+    return () => {
+      stopQueries();
+      stopMutations();
+    };
+  }, [queryClient]);
+}
+
+export function AccountRoute() {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  // The sync state changes behind our back (background jobs): always check it on arrival.
+  const me = useQuery({ ...meQueryOptions(), refetchOnMount: 'always' });
+  const signOut = useSignOut({ onSuccess: () => void navigate(paths.home.getHref()) });
+  useForgetSessionOn401();
+
+  const deleted = () => {
+    queryClient.setQueryData(meQueryKey, null);
+    const state: AccountDeletedState = { accountDeleted: true };
+    void navigate(paths.home.getHref(), { replace: true, state });
+  };
+
+  let content;
+  if (me.data) {
+    content = (
+      <>
+        <ProfileCard
+          me={me.data}
+          signInAgain={
+            <SignInLink returnTo={paths.account.getHref()}>Sign in with Instagram again</SignInLink>
+          }
+        />
+        <ApiTokensCard />
+        <SignOutCard
+          onSignOut={() => {
+            signOut.mutate();
+          }}
+          pending={signOut.isPending}
+          error={signOut.error}
+        />
+        <DeleteAccountCard username={me.data.instagram_username} onDeleted={deleted} />
+      </>
+    );
+  } else if (me.data === null) {
+    content = <SignInRequired what="manage your account" />;
+  } else if (me.isError) {
+    content = (
+      <ProblemNotice error={me.error} what="We could not load your account" onRetry={() => void me.refetch()} />
+    );
+  } else {
+    content = <AccountSkeleton />;
+  }
+
+  return (
+    <Page title="Your account" lead="Sync your posts, manage API tokens, sign out or delete your data.">
+      <div className="account-sections">{content}</div>
+    </Page>
+  );
+}

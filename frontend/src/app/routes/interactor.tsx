@@ -1,5 +1,31 @@
-import { ComingSoon } from '@/components/ui/coming-soon';
+import { Link, useParams } from 'react-router';
+import { Page } from '@/components/ui/page';
+import { paths } from '@/config/paths';
+import { SignInRequired } from '@/features/auth/components/sign-in-required';
+import { isSignedOut } from '@/features/auth/signed-out';
+import { InteractorComments } from '@/features/insights/components/interactor-comments';
+import { useInteractorUsername } from '@/features/insights/interactor-state';
 
-export const InteractorRoute = () => (
-  <ComingSoon title="Comments" what="Here you will see one account's comments on your posts." />
-);
+const signInFirst = (error: unknown) =>
+  isSignedOut(error) ? <SignInRequired what="see their comments" /> : null;
+
+/** `/top-users/:igId`: one account's comments and replies on my posts. */
+export function InteractorRoute() {
+  const { igId = '' } = useParams();
+  const username = useInteractorUsername(igId);
+  return (
+    <Page
+      title={username ? `Comments by @${username}` : 'Comments on your posts'}
+      lead={
+        username
+          ? 'Everything they wrote on your posts, with the post it was on.'
+          : 'Everything this account wrote on your posts, with the post it was on.'
+      }
+    >
+      <p>
+        <Link to={paths.topUsers.getHref()}>← All top users</Link>
+      </p>
+      <InteractorComments igId={igId} renderError={signInFirst} />
+    </Page>
+  );
+}

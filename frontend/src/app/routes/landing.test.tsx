@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { mockApi } from '@/testing/mock-api';
 import { renderApp } from '@/testing/render';
@@ -39,5 +39,15 @@ describe('the landing page', () => {
     await vi.waitFor(() => {
       expect(document.title).toBe('Who is your Instagram crush? · Instacrush');
     });
+  });
+
+  it('confirms a deletion when the account page sends the user here', async () => {
+    mockApi();
+    const { router } = renderApp('/');
+    expect(screen.queryByText(/were deleted/)).not.toBeInTheDocument();
+
+    await act(() => router.navigate('/', { state: { accountDeleted: true } }));
+
+    expect(screen.getByRole('status')).toHaveTextContent('Your account and all its data were deleted.');
   });
 });

@@ -1,5 +1,7 @@
+import { useLocation } from 'react-router';
 import { Page } from '@/components/ui/page';
 import { SignInLink } from '@/features/auth/components/sign-in-link';
+import type { AccountDeletedState } from './account';
 
 const steps = [
   {
@@ -16,13 +18,19 @@ const steps = [
   },
 ];
 
-/** The home page: what Instacrush does, and the way in. */
+/** The home page: what Instacrush does, and the way in (and where a deleted account lands). */
 export function LandingRoute() {
+  const state = useLocation().state as Partial<AccountDeletedState> | null;
   return (
     <Page
       title="Who is your Instagram crush?"
       lead="Instacrush finds the account that comments most on your posts: your biggest fan, maybe more."
     >
+      {state?.accountDeleted ? (
+        <p className="notice" role="status">
+          Your account and all its data were deleted. You can sign in again any time.
+        </p>
+      ) : null}
       <p className="cta">
         <SignInLink />
       </p>

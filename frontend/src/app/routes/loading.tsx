@@ -1,3 +1,63 @@
-import { ComingSoon } from '@/components/ui/coming-soon';
+/**
+ * `/loading`: asks for my crush; while my posts sync, follows the sync with real progress;
+ * then opens the crush's page (its URL is the one to share) or says nobody commented yet.
+ */
+import { Page } from '@/components/ui/page';
+import { paths } from '@/config/paths';
+import { SignInLink } from '@/features/auth/components/sign-in-link';
+import { SignInRequired } from '@/features/auth/components/sign-in-required';
+import { isSignedOut } from '@/features/auth/signed-out';
+import { useMyCrush, type MyCrush } from '@/features/crush/api/get-my-crush';
+import { GoToCrush } from '@/features/crush/components/go-to-crush';
+import { NobodyYet } from '@/features/crush/components/nobody-yet';
+import { NeedsReauth } from '@/features/sync/components/needs-reauth';
+import { SyncMonitor } from '@/features/sync/components/sync-monitor';
+import { SyncProgress } from '@/features/sync/components/sync-progress';
+import { ApiError } from '@/lib/api';
 
-export const LoadingRoute = () => <ComingSoon title="Finding your crush" what="Here you will follow the sync of your posts as it runs." />;
+const signInAgain = (
+  <SignInLink returnTo={paths.loading.getHref()}>Sign in with Instagram again</SignInLink>
+);
+const signedOut = <SignInRequired what="find your crush" />;
+
+function Outcome({ myCrush }: { myCrush: MyCrush | null }) {
+  if (myCrush?.crush) return <GoToCrush crush={myCrush.crush} />;
+  return <NobodyYet myCrush={myCrush} />;
+}
+
+export function LoadingRoute() {
+  const answer = useMyCrush();
+  return (
+    <Page title="Your crush" lead="We read the comments on your recent posts to find who engages with you most.">
+      {answer.isPending ? (
+        <SyncProgress sync={undefined} />
+      ) : answer.isError ? (
+        isSignedOut(answer.error) ? (
+          signedOut
+        ) : answer.error instanceof ApiError && answer.error.problem?.code === 'needs_reauth' ? (
+          <NeedsReauth>{signInAgain}</NeedsReauth>
+        ) : (
+          <div className="card" role="alert">
+            <h2>We could not find your crush</h2>
+            <p>{answer.error.message}</p>
+            <p className="actions">
+              <button type="button" className="button" onClick={() => void answer.refetch()}>
+                Try again
+              </button>
+            </p>
+          </div>
+        )
+      ) : answer.data.state === 'ready' ? (
+        <Outcome myCrush={answer.data.myCrush} />
+      ) : (
+        <SyncMonitor
+          initial={{ sync: answer.data.sync, retryAfterSeconds: answer.data.retryAfterSeconds }}
+          signIn={signInAgain}
+          signedOut={signedOut}
+        >
+          {(result) => <Outcome myCrush={result} />}
+        </SyncMonitor>
+      )}
+    </Page>
+  );
+}

@@ -1,3 +1,14 @@
-import { ComingSoon } from '@/components/ui/coming-soon';
+import { Page } from '@/components/ui/page';
+import { SignInRequired } from '@/features/auth/components/sign-in-required';
+import { isSignedOut } from '@/features/auth/signed-out';
+import { TopPosts } from '@/features/insights/components/top-posts';
 
-export const TopPostsRoute = () => <ComingSoon title="Top posts" what="Here you will see your posts with the most comments." />;
+const signInFirst = (error: unknown) =>
+  isSignedOut(error) ? <SignInRequired what="see your top posts" /> : null;
+
+/** `/top-posts`: my recent posts, most commented first. */
+export const TopPostsRoute = () => (
+  <Page title="Top posts" lead="Your recent posts that drew the most comments and replies.">
+    <TopPosts renderError={signInFirst} />
+  </Page>
+);

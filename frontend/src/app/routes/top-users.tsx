@@ -1,3 +1,14 @@
-import { ComingSoon } from '@/components/ui/coming-soon';
+import { Page } from '@/components/ui/page';
+import { SignInRequired } from '@/features/auth/components/sign-in-required';
+import { isSignedOut } from '@/features/auth/signed-out';
+import { TopUsers } from '@/features/insights/components/top-users';
 
-export const TopUsersRoute = () => <ComingSoon title="Top users" what="Here you will see the accounts that comment most on your posts." />;
+const signInFirst = (error: unknown) =>
+  isSignedOut(error) ? <SignInRequired what="see your top users" /> : null;
+
+/** `/top-users`: who comments most on my recent posts. */
+export const TopUsersRoute = () => (
+  <Page title="Top users" lead="The accounts that comment most on your recent posts. Number 1 is your crush.">
+    <TopUsers renderError={signInFirst} />
+  </Page>
+);

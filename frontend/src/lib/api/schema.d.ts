@@ -1374,7 +1374,7 @@ export interface operations {
                     "application/json": components["schemas"]["MyCrush"];
                 };
             };
-            /** @description Syncing: poll the status */
+            /** @description Syncing (or a sync failed less than a minute ago): poll the status */
             202: {
                 headers: {
                     /** @description The job */

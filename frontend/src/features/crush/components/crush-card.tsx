@@ -1,0 +1,51 @@
+/** A crush as its public page shows it: both accounts, the counts, when it was computed. */
+import type { Crush, CrushAccount } from '../api/get-crush';
+import { Avatar } from './avatar';
+import { ShareButton } from './share-button';
+import '../crush.css';
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+function Person({ account, role }: { account: CrushAccount; role: string }) {
+  return (
+    <figure className="crush-person">
+      <Avatar account={account} />
+      <figcaption>
+        <span className="crush-role">{role}</span>
+        <span className="crush-username">@{account.username}</span>
+      </figcaption>
+    </figure>
+  );
+}
+
+export function CrushCard({ crush }: { crush: Crush }) {
+  return (
+    <section className="card crush-card" aria-label="The crush">
+      <div className="crush-pair">
+        <Person account={crush.owner} role="Owner" />
+        <svg className="crush-heart" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+          <path d="M16 28.5 4.6 17.4A7.3 7.3 0 0 1 15 7.1l1 1 1-1a7.3 7.3 0 0 1 10.4 10.3Z" />
+        </svg>
+        <Person account={crush.crush} role="Crush" />
+      </div>
+      <p className="crush-summary">
+        <strong>@{crush.crush.username}</strong> comments most on <strong>@{crush.owner.username}</strong>’s
+        recent posts.
+      </p>
+      <dl className="crush-stats">
+        <div>
+          <dt>Comments and replies</dt>
+          <dd>{crush.comments_count.toLocaleString()}</dd>
+        </div>
+        <div>
+          <dt>Posts commented on</dt>
+          <dd>{crush.posts_count.toLocaleString()}</dd>
+        </div>
+      </dl>
+      <p className="muted">
+        Computed <time dateTime={crush.computed_at}>{dateTime.format(new Date(crush.computed_at))}</time>.
+      </p>
+      <ShareButton path={crush.links.page} />
+    </section>
+  );
+}

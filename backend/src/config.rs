@@ -181,10 +181,19 @@ pub struct HttpConfig {
     /// The built SPA (`frontend/dist`), served at `/` when the folder exists.
     #[arg(long, env = "STATIC_DIR", default_value = "frontend/dist")]
     pub static_dir: PathBuf,
+    /// How long the hottest reads (public crush pages, a fresh user's crush, whether a session
+    /// still stands) are kept in memory, in milliseconds; 0 turns the caches off. Changes made
+    /// by another process show after at most this long.
+    #[arg(long, env = "READ_CACHE_MS", default_value_t = HttpConfig::DEFAULT_READ_CACHE_MS)]
+    pub read_cache_ms: u64,
 }
 
 impl HttpConfig {
-    /// Defaults suited to tests and embedding: port 0 on loopback.
+    /// The default of `READ_CACHE_MS`.
+    pub const DEFAULT_READ_CACHE_MS: u64 = 1000;
+
+    /// Defaults suited to tests and embedding: port 0 on loopback, no read caches (tests see
+    /// every write at once, including their own direct writes to the database).
     pub fn ephemeral() -> Self {
         Self {
             listen_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -193,6 +202,7 @@ impl HttpConfig {
             body_limit_bytes: 64 * 1024,
             shutdown_grace_secs: 5,
             static_dir: PathBuf::from("frontend/dist"),
+            read_cache_ms: 0,
         }
     }
 

@@ -1,12 +1,12 @@
 //! `AppState`: what request handlers and jobs share, built once per process.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::Auth, config::HttpConfig, instagram::InstagramClient, jobs::Waker, metrics::Metrics,
-    sync::SyncSettings,
+    auth::Auth, cache::ReadCaches, config::HttpConfig, instagram::InstagramClient, jobs::Waker,
+    metrics::Metrics, sync::SyncSettings,
 };
 
 /// What every handler and job can reach.
@@ -26,6 +26,8 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// How syncs read Instagram.
     pub sync: Arc<SyncSettings>,
+    /// The hottest reads, kept for `READ_CACHE_MS`.
+    pub caches: Arc<ReadCaches>,
 }
 
 impl AppState {
@@ -33,6 +35,7 @@ impl AppState {
     /// [`AppState::with_auth`] to use the configured ones.
     pub fn new(db: DatabaseConnection, http: HttpConfig, instagram: InstagramClient) -> Self {
         let auth = Arc::new(Auth::ephemeral(&http));
+        let caches = Arc::new(ReadCaches::new(Duration::from_millis(http.read_cache_ms)));
         Self {
             db,
             metrics: Arc::new(Metrics::new()),
@@ -41,6 +44,7 @@ impl AppState {
             instagram,
             auth,
             sync: Arc::new(SyncSettings::default()),
+            caches,
         }
     }
 

@@ -20,7 +20,9 @@
 //!    server: the baseline), `GET /readyz` (the cheapest endpoint that reads
 //!    the database, for reference), `GET /api/crush/{slug}` (anonymous) and
 //!    `GET /api/crush` (signed in, fresh: `200`): requests/s, p50, p99 and the
-//!    throughput ratio to `/healthz` (target: at least 0.50).
+//!    throughput ratio to `/healthz` (target: at least 0.50), with the server's
+//!    default `READ_CACHE_MS`. Then, for reference, both crush reads again on a
+//!    server with the read caches off: what a request costs in the database.
 //!
 //! Client and server share the machine's cores, so the figures are
 //! loopback-bound and the header says how many there are. SQLite always (a
@@ -61,6 +63,9 @@ const WARM_UP: Duration = Duration::from_secs(1);
 const MEASURE: Duration = Duration::from_secs(5);
 /// A bound on the requests one task sends in one load run, whatever the time.
 const MAX_REQUESTS_PER_TASK: usize = 1_000_000;
+/// The auth keys of every server this benchmark starts.
+static KEYS: std::sync::LazyLock<KeySet> = std::sync::LazyLock::new(KeySet::generate);
+
 /// Part 2's target: throughput at least this share of `/healthz`'s.
 const TARGET: f64 = 0.5;
 
@@ -226,6 +231,26 @@ async fn load_backend(backend: &str, database: &BenchDatabase) -> anyhow::Result
         );
     }
     app.stop().await;
+
+    // The same reads without the read caches, for reference: what each request costs in the
+    // database (the same session and slug: the data is already there).
+    let app = App::start_with_read_cache(database, 0).await?;
+    let base = baseline.unwrap_or(f64::NAN);
+    for (name, url, cookie) in [
+        ("slug page, READ_CACHE_MS=0", app.url(&format!("/api/crush/{slug}")), None),
+        ("my crush, READ_CACHE_MS=0", app.url("/api/crush"), Some(session.as_str())),
+    ] {
+        let result = load(&url, cookie).await?;
+        println!(
+            "{backend:<9} {name:<26} {:>9.0} {:>8.2} {:>8.2} {:>7} {:>7.2}  (reference)",
+            result.per_second,
+            result.p50_ms,
+            result.p99_ms,
+            result.errors,
+            result.per_second / base
+        );
+    }
+    app.stop().await;
     Ok(())
 }
 
@@ -312,12 +337,18 @@ struct App {
 impl App {
     /// Builds and runs the server on `database`, with its worker running syncs in the background.
     async fn start(database: &BenchDatabase) -> anyhow::Result<Self> {
+        Self::start_with_read_cache(database, HttpConfig::DEFAULT_READ_CACHE_MS).await
+    }
+
+    /// [`App::start`] with `READ_CACHE_MS` set to `read_cache_ms`.
+    async fn start_with_read_cache(database: &BenchDatabase, read_cache_ms: u64) -> anyhow::Result<Self> {
         let config = ServeConfig {
             database: DatabaseConfig::new(database.url()?),
-            http: HttpConfig { shutdown_grace_secs: 1, ..HttpConfig::ephemeral() },
+            http: HttpConfig { shutdown_grace_secs: 1, read_cache_ms, ..HttpConfig::ephemeral() },
             worker: WorkerConfig { concurrency: 4, grace_secs: 1, ..WorkerConfig::default() },
             instagram: InstagramSetup::default(),
-            auth: AuthConfig::with_keys(KeySet::generate()),
+            // One key set for every server of the run: a session stays valid across them.
+            auth: AuthConfig::with_keys(KEYS.clone()),
             sync: SyncSettings::default(),
             no_migrate: false,
         };

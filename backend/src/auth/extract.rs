@@ -9,7 +9,7 @@ use axum::{
 use axum_extra::extract::cookie::CookieJar;
 
 use super::{AccessClaims, TokenUse, api_tokens, refresh, session::ACCESS_COOKIE};
-use crate::{http::error::ApiError, state::AppState};
+use crate::{cache::Credential, http::error::ApiError, state::AppState};
 
 /// The header cookie-authenticated unsafe requests must carry (any non-empty value).
 pub const CSRF_HEADER: &str = "x-instacrush-csrf";
@@ -67,12 +67,30 @@ fn verify(state: &AppState, token: &str, expected: TokenUse) -> Result<(AccessCl
     Ok((claims, user_id))
 }
 
+/// Whether `credential` still stands: known from the read cache, or else `check`ed in the
+/// database (a yes is remembered; a no never is).
+async fn stands(
+    state: &AppState,
+    credential: Credential,
+    check: impl Future<Output = Result<bool, sea_orm::DbErr>>,
+) -> Result<bool, ApiError> {
+    if state.caches.credentials.get(&credential).is_some() {
+        return Ok(true);
+    }
+    let alive = check.await?;
+    if alive {
+        state.caches.credentials.insert(credential, (), None);
+    }
+    Ok(alive)
+}
+
 async fn from_bearer(state: &AppState, value: &str) -> Result<CurrentUser, ApiError> {
     let token =
         value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).ok_or_else(unauthorized)?;
     let (claims, id) = verify(state, token.trim(), TokenUse::Api)?;
     let token_id = claims.tid.ok_or_else(unauthorized)?;
-    if !api_tokens::is_active(&state.db, id, token_id).await? {
+    let check = api_tokens::is_active(&state.db, id, token_id);
+    if !stands(state, Credential::ApiToken(id, token_id), check).await? {
         return Err(unauthorized());
     }
     Ok(CurrentUser { id, method: AuthMethod::ApiToken })
@@ -81,7 +99,8 @@ async fn from_bearer(state: &AppState, value: &str) -> Result<CurrentUser, ApiEr
 async fn from_cookie(state: &AppState, token: &str) -> Result<CurrentUser, ApiError> {
     let (claims, id) = verify(state, token, TokenUse::Session)?;
     let family = claims.sid.ok_or_else(unauthorized)?;
-    if !refresh::family_is_active(&state.db, id, &family).await? {
+    let check = refresh::family_is_active(&state.db, id, &family);
+    if !stands(state, Credential::Session(id, family.clone()), check).await? {
         return Err(unauthorized());
     }
     Ok(CurrentUser { id, method: AuthMethod::Session })

@@ -119,9 +119,11 @@ async fn refresh_one(state: &AppState, row: identity::Model) -> Result<Outcome, 
 
 async fn mark_reauth(state: &AppState, row: identity::Model) -> Result<(), sea_orm::DbErr> {
     let at = now();
+    let user_id = row.user_id;
     let mut active: identity::ActiveModel = row.into();
     active.reauth_required_at = Set(Some(at));
     active.updated_at = Set(at);
     active.update(&state.db).await?;
+    state.caches.my_crush.remove(&user_id);
     Ok(())
 }

@@ -34,6 +34,10 @@ pub struct ConnectError {
 /// one connection: SQLite has a single writer, and a second connection that
 /// read before it could write fails with "database is locked" instead of
 /// waiting (`SQLITE_BUSY_SNAPSHOT`). Queries are short, so they queue for it.
+/// That one in-process connection is not pinged before each use: there is no
+/// network between it and the file, and the ping would double every query's
+/// hand-offs to sqlx's SQLite thread. PostgreSQL connections are pinged, so a
+/// connection the server dropped is replaced instead of failing a request.
 pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, ConnectError> {
     let url = &config.database_url;
     let mut options = ConnectOptions::new(url.as_str());
@@ -42,12 +46,14 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, Conn
         .acquire_timeout(config.acquire_timeout())
         .sqlx_logging(false);
     if let DatabaseUrl::Sqlite(_) = url {
-        options.max_connections(1).min_connections(1).map_sqlx_sqlite_opts(|opts| {
-            opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
-                .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                .foreign_keys(true)
-        });
+        options.max_connections(1).min_connections(1).test_before_acquire(false).map_sqlx_sqlite_opts(
+            |opts| {
+                opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                    .foreign_keys(true)
+            },
+        );
     }
     Database::connect(options).await.map_err(|source| ConnectError { url: url.redacted(), source })
 }

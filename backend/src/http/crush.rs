@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use axum::{
+    body::Bytes,
     extract::State,
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
@@ -15,7 +16,7 @@ use super::{
     AppState,
     error::{ApiError, Problem},
     extract::{Json, Path},
-    sync::{SyncState, SyncStatus},
+    sync::{SyncState, SyncStatus, cooldown_left},
 };
 use crate::{
     auth::CurrentUser,
@@ -124,6 +125,21 @@ pub fn no_account() -> ApiError {
     ApiError::NotFound("no Instagram account is linked to this user".to_owned())
 }
 
+/// How long ago `synced_at` was (zero if it is in the future).
+fn sync_age(synced_at: OffsetDateTime) -> Duration {
+    Duration::try_from(now() - synced_at).unwrap_or_default()
+}
+
+/// `value` as a JSON body, to keep in a read cache.
+fn json_bytes(value: &impl Serialize) -> Result<Bytes, ApiError> {
+    serde_json::to_vec(value).map(Bytes::from).map_err(|err| ApiError::Internal(err.into()))
+}
+
+/// A `200` with a JSON body serialized earlier.
+fn json_response(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+}
+
 async fn my_crush(state: &AppState, account: &OwnerAccount) -> Result<MyCrush, ApiError> {
     let crush = crush::current(&state.db, account.id).await?;
     Ok(my_crush_of(account, crush))
@@ -144,13 +160,16 @@ fn my_crush_of(account: &OwnerAccount, crush: Option<CrushView>) -> MyCrush {
     security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "Fresh: the crush, or nobody yet", body = MyCrush),
-        (status = 202, description = "Syncing: poll the status", body = SyncStatus,
+        (status = 202, description = "Syncing (or a sync failed less than a minute ago): poll the status", body = SyncStatus,
          headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Instagram needs a new sign-in (`needs_reauth`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_crush(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    if let Some(body) = state.caches.my_crush.get(&user.id) {
+        return Ok(json_response(body));
+    }
     // One query for the account, when its user was last seen and the current
     // crush (shown when the data is fresh): this is the hot path.
     let (account, current) =
@@ -161,8 +180,21 @@ pub async fn get_crush(State(state): State<AppState>, user: CurrentUser) -> Resu
         sync::touch_last_seen(&state.db, user.id).await?;
     }
     let overview = sync::overview(&state.db, user.id, account.last_synced_at, fresh_for(&state)).await?;
+    // A sync that failed moments ago is not retried on every visit (reloading would hammer
+    // Instagram): its status is polled, and the retry follows the cooldown.
+    if overview.phase == SyncPhase::Failed
+        && let Some(failed) = overview.latest.as_ref().filter(|job| cooldown_left(job).is_some())
+    {
+        return Ok(SyncStatus::of_job(failed).accepted());
+    }
     match overview.phase {
-        SyncPhase::Fresh => Ok(Json(my_crush_of(&account, current)).into_response()),
+        SyncPhase::Fresh => {
+            let body = json_bytes(&my_crush_of(&account, current))?;
+            // Kept no longer than the data stays fresh (nor than the read cache's TTL).
+            let fresh_left = account.last_synced_at.map(|at| fresh_for(&state).saturating_sub(sync_age(at)));
+            state.caches.my_crush.insert(user.id, body.clone(), fresh_left);
+            Ok(json_response(body))
+        }
         SyncPhase::NeedsReauth => Err(ApiError::NeedsReauth),
         SyncPhase::Active | SyncPhase::Stale | SyncPhase::Failed => {
             let job = sync::request_sync(&state, user.id).await?;
@@ -224,8 +256,16 @@ pub async fn get_public_crush(
 ) -> Result<Response, ApiError> {
     let not_found = || ApiError::NotFound(format!("no crush named {slug}"));
     let parsed: Slug = slug.parse().map_err(|_| not_found())?;
-    let view = crush::by_slug(&state.db, &parsed).await?.ok_or_else(not_found)?;
-    let mut response = Json(Crush::from(view)).into_response();
+    let body = match state.caches.public_crush.get(&slug) {
+        Some(body) => body,
+        None => {
+            let view = crush::by_slug(&state.db, &parsed).await?.ok_or_else(not_found)?;
+            let body = json_bytes(&Crush::from(view))?;
+            state.caches.public_crush.insert(slug, body.clone(), None);
+            body
+        }
+    };
+    let mut response = json_response(body);
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
     Ok(response)
 }

@@ -185,7 +185,8 @@ pub async fn start_sync(State(state): State<AppState>, user: CurrentUser) -> Res
     Ok(SyncStatus::of_job(&job).accepted())
 }
 
-fn cooldown_left(latest: &job::Model) -> Option<Duration> {
+/// How long until a user whose latest sync is `latest` may start another; `None` once they may.
+pub fn cooldown_left(latest: &job::Model) -> Option<Duration> {
     let since = now() - latest.created_at;
     let left = time::Duration::try_from(SYNC_COOLDOWN).ok()? - since;
     (left > time::Duration::ZERO).then(|| left.unsigned_abs())

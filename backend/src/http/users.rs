@@ -101,5 +101,6 @@ pub async fn delete_me(
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
     deletion::delete_user(&state.db, user.id).await?;
+    state.caches.forget_user(user.id);
     Ok((session::clear_cookies(jar), StatusCode::NO_CONTENT))
 }

@@ -94,6 +94,7 @@ pub async fn overview(
 /// this process's worker; returns the job.
 pub async fn request_sync(state: &AppState, user_id: i64) -> Result<job::Model, DbErr> {
     let id = jobs::enqueue(&state.db, NewJob::of(&SyncFeed { user_id }).owned_by(user_id)).await?.id();
+    state.caches.my_crush.remove(&user_id);
     state.waker.wake();
     job::Entity::find_by_id(id).one(&state.db).await?.ok_or(DbErr::RecordNotFound(format!("job {id}")))
 }

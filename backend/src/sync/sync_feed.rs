@@ -52,6 +52,8 @@ impl Job for SyncFeed {
             .ok_or_else(|| JobError::permanent("no_identity", "The user has no Instagram sign-in", None))?;
         let token = decrypt_token(&ctx, &identity)?;
         let result = sync_account(&ctx.state.db, &ctx.state.instagram, &token, &ctx.state.sync, &ctx).await;
+        // Whatever happened, this process's cached answers about the account are out of date.
+        ctx.state.caches.forget_crushes_of(self.user_id);
         match result {
             Ok(report) => {
                 tracing::info!(posts = report.posts, interactions = report.interactions, "synced");

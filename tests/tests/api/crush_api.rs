@@ -173,7 +173,16 @@ async fn a_failed_sync_can_be_retried(backend: Backend) {
     assert_eq!(failed["status"], "failed", "{failed}");
     assert_eq!(failed["retry_allowed"], true);
     assert_eq!(failed["error"]["code"], "instagram_unavailable");
-    // Asking again at once is throttled; later it works.
+    // Asking again at once is throttled, and visiting again shows the failure instead of
+    // starting another sync; later a retry works.
+    let again = ada.get("/api/crush").await;
+    assert_eq!(again.status(), StatusCode::ACCEPTED);
+    assert_eq!(json_of(again).await["status"], "failed");
+    let jobs = app.db.query_one_raw(sea_orm::Statement::from_string(
+        app.db.get_database_backend(),
+        "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'sync_feed'",
+    ));
+    assert_eq!(jobs.await.unwrap().unwrap().try_get::<i64>("", "n").unwrap(), 1, "no second sync");
     let too_soon = ada.post("/api/users/me/sync").await;
     assert_eq!(too_soon.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(too_soon.headers().contains_key("retry-after"));

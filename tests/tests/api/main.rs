@@ -11,6 +11,7 @@ mod instagram_client;
 mod jobs_queue;
 mod jobs_workers;
 mod ops;
+mod read_cache;
 mod resync;
 mod sandbox;
 mod schema;

@@ -154,6 +154,7 @@ pub async fn revoke_api_token(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     api_tokens::revoke(&state.db, user.id, id).await?;
+    state.caches.forget_credentials();
     Ok(StatusCode::NO_CONTENT)
 }
 

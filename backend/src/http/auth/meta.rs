@@ -38,6 +38,7 @@ async fn delete_signed(state: &AppState, form: &SignedRequestForm) -> Result<(),
         ApiError::BadRequest(err.to_string())
     })?;
     let deleted = deletion::delete_instagram_user(&state.db, &request.user_id).await?;
+    state.caches.clear();
     tracing::info!(deleted, "Meta callback processed");
     Ok(())
 }

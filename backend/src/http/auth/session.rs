@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 
 use crate::{
     auth::{
-        refresh, require_csrf_header,
+        refresh::{self, RefreshError},
+        require_csrf_header,
         session::{self, REFRESH_COOKIE},
     },
     http::{
@@ -57,7 +58,13 @@ pub async fn refresh_session(State(state): State<AppState>, jar: CookieJar, head
                 SessionInfo { user_id: renewed.refresh.user_id, expires_in: state.auth.access_ttl.as_secs() };
             (session::set_cookies(jar, &state.auth, renewed), Json(info)).into_response()
         }
-        Err(err) => (session::clear_cookies(jar), ApiError::from(err)).into_response(),
+        Err(err) => {
+            if matches!(err, RefreshError::Reused) {
+                // A family was revoked: sessions known to stand may not any more.
+                state.caches.forget_credentials();
+            }
+            (session::clear_cookies(jar), ApiError::from(err)).into_response()
+        }
     }
 }
 
@@ -80,6 +87,7 @@ pub async fn sign_out(
     require_csrf_header(&Method::POST, &headers)?;
     if let Some(cookie) = jar.get(REFRESH_COOKIE) {
         refresh::revoke_family_of(&state.db, cookie.value()).await?;
+        state.caches.forget_credentials();
     }
     Ok((session::clear_cookies(jar), StatusCode::NO_CONTENT))
 }

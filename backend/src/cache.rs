@@ -1,0 +1,198 @@
+//! Short-lived, in-process caches of what the hottest reads answer: public crush pages,
+//! signed-in users' fresh crushes, and whether a session or API token still stands.
+//!
+//! Each entry lives at most `READ_CACHE_MS` (1 s by default; 0 turns caching off). Writes made
+//! by this process forget what they change at once; a write made by another process (a worker,
+//! a second API server on the same PostgreSQL) shows after at most that long. So a revoked
+//! session or a deleted account's public page lingers at most one TTL on other processes; a
+//! public page already tells browsers and proxies to keep it 60 s.
+
+use std::{
+    collections::HashMap,
+    hash::Hash,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use axum::body::Bytes;
+
+/// At most this many entries per cache: a flood of distinct keys clears it instead of growing it.
+const CAPACITY: usize = 10_000;
+
+/// A map whose entries expire after a fixed time.
+#[derive(Debug)]
+pub struct TtlCache<K, V> {
+    ttl: Duration,
+    entries: Mutex<HashMap<K, (Instant, V)>>,
+}
+
+impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
+    /// A cache keeping entries `ttl`; a zero `ttl` keeps nothing.
+    pub fn new(ttl: Duration) -> Self {
+        Self { ttl, entries: Mutex::new(HashMap::new()) }
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<K, (Instant, V)>> {
+        // A panic while holding the lock cannot leave a half-written entry: recover the map.
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The live value for `key`.
+    pub fn get(&self, key: &K) -> Option<V> {
+        if self.ttl.is_zero() {
+            return None;
+        }
+        let mut entries = self.entries();
+        match entries.get(key) {
+            Some((expires, value)) if *expires > Instant::now() => Some(value.clone()),
+            Some(_) => {
+                entries.remove(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Keeps `value` for `key`, for the cache's TTL or `at_most`, whichever is shorter.
+    pub fn insert(&self, key: K, value: V, at_most: Option<Duration>) {
+        let ttl = at_most.map_or(self.ttl, |limit| limit.min(self.ttl));
+        if ttl.is_zero() {
+            return;
+        }
+        let now = Instant::now();
+        let mut entries = self.entries();
+        if entries.len() >= CAPACITY {
+            entries.retain(|_, (expires, _)| *expires > now);
+            if entries.len() >= CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(key, (now + ttl, value));
+    }
+
+    /// Forgets `key`.
+    pub fn remove(&self, key: &K) {
+        self.entries().remove(key);
+    }
+
+    /// Forgets everything.
+    pub fn clear(&self) {
+        self.entries().clear();
+    }
+}
+
+/// What a still-valid credential is, for [`ReadCaches::credentials`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Credential {
+    /// A session's refresh-token family (user id, family id).
+    Session(i64, String),
+    /// An API token (user id, token id).
+    ApiToken(i64, i64),
+}
+
+/// The process's read caches (see the module docs).
+#[derive(Debug)]
+pub struct ReadCaches {
+    /// Public crush pages by slug: the JSON body.
+    pub public_crush: TtlCache<String, Bytes>,
+    /// A fresh user's `GET /api/crush` answer by user id: the JSON body.
+    pub my_crush: TtlCache<i64, Bytes>,
+    /// Credentials known to stand (never the ones that do not).
+    pub credentials: TtlCache<Credential, ()>,
+}
+
+impl ReadCaches {
+    /// Caches keeping entries `ttl` (zero: no caching).
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            public_crush: TtlCache::new(ttl),
+            my_crush: TtlCache::new(ttl),
+            credentials: TtlCache::new(ttl),
+        }
+    }
+
+    /// After a credential was revoked: none is trusted from memory any more.
+    pub fn forget_credentials(&self) {
+        self.credentials.clear();
+    }
+
+    /// After `user_id`'s account data changed (a sync ended, a sync was asked for): their
+    /// answer, and the public pages (one of which may be theirs).
+    pub fn forget_crushes_of(&self, user_id: i64) {
+        self.my_crush.remove(&user_id);
+        self.public_crush.clear();
+    }
+
+    /// After a user was deleted: everything that could show them or let them in.
+    pub fn forget_user(&self, user_id: i64) {
+        self.forget_crushes_of(user_id);
+        self.forget_credentials();
+    }
+
+    /// Forgets everything (a user was deleted whose id is not at hand).
+    pub fn clear(&self) {
+        self.public_crush.clear();
+        self.my_crush.clear();
+        self.credentials.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_entries_for_the_ttl_only() {
+        let cache = TtlCache::new(Duration::from_millis(30));
+        cache.insert("a", 1, None);
+        assert_eq!(cache.get(&"a"), Some(1));
+        std::thread::sleep(Duration::from_millis(40));
+        assert_eq!(cache.get(&"a"), None);
+    }
+
+    #[test]
+    fn a_shorter_limit_wins_and_zero_keeps_nothing() {
+        let cache = TtlCache::new(Duration::from_secs(60));
+        cache.insert("short", 1, Some(Duration::from_millis(10)));
+        cache.insert("none", 2, Some(Duration::ZERO));
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(cache.get(&"short"), None);
+        assert_eq!(cache.get(&"none"), None);
+
+        let off = TtlCache::new(Duration::ZERO);
+        off.insert("a", 1, None);
+        assert_eq!(off.get(&"a"), None);
+    }
+
+    #[test]
+    fn forgets_on_request_and_stays_bounded() {
+        let cache = TtlCache::new(Duration::from_secs(60));
+        cache.insert(1, (), None);
+        cache.insert(2, (), None);
+        cache.remove(&1);
+        assert_eq!(cache.get(&1), None);
+        assert_eq!(cache.get(&2), Some(()));
+        for key in 3..(CAPACITY as i32 + 10) {
+            cache.insert(key, (), None);
+        }
+        assert!(cache.entries().len() <= CAPACITY);
+        cache.clear();
+        assert_eq!(cache.get(&(CAPACITY as i32 + 5)), None);
+    }
+
+    #[test]
+    fn deleting_a_user_forgets_their_answers_pages_and_credentials() {
+        let caches = ReadCaches::new(Duration::from_secs(60));
+        caches.my_crush.insert(7, Bytes::from_static(b"{}"), None);
+        caches.my_crush.insert(8, Bytes::from_static(b"{}"), None);
+        caches.public_crush.insert("slug".to_owned(), Bytes::from_static(b"{}"), None);
+        caches.credentials.insert(Credential::ApiToken(7, 1), (), None);
+
+        caches.forget_user(7);
+
+        assert_eq!(caches.my_crush.get(&7), None);
+        assert!(caches.my_crush.get(&8).is_some(), "another user's answer is unaffected");
+        assert_eq!(caches.public_crush.get(&"slug".to_owned()), None);
+        assert_eq!(caches.credentials.get(&Credential::ApiToken(7, 1)), None);
+    }
+}

@@ -163,6 +163,7 @@ fn my_crush_of(account: &OwnerAccount, crush: Option<CrushView>) -> MyCrush {
         (status = 202, description = "Syncing (or a sync failed less than a minute ago): poll the status", body = SyncStatus,
          headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No Instagram account is linked to this user", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Instagram needs a new sign-in (`needs_reauth`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -217,6 +218,7 @@ pub async fn get_crush(State(state): State<AppState>, user: CurrentUser) -> Resu
         (status = 202, description = "Queued or running: poll again", body = SyncStatus,
          headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No Instagram account is linked to this user", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_sync_status(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {

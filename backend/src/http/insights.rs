@@ -29,6 +29,7 @@ async fn owner_id(state: &AppState, user: CurrentUser) -> Result<i64, ApiError> 
         (status = 200, description = "A page of interactors", body = Page<InteractorSummary>),
         (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No Instagram account is linked to this user", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_top_interactors(
@@ -51,6 +52,7 @@ pub async fn list_top_interactors(
         (status = 200, description = "A page of posts", body = Page<TopPost>),
         (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No Instagram account is linked to this user", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_top_posts(

@@ -163,6 +163,7 @@ impl SyncStatus {
         (status = 202, description = "Sync queued or already running", body = SyncStatus,
          headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No Instagram account is linked to this user", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Instagram needs a new sign-in (`needs_reauth`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Asked too recently", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait"))),

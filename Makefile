@@ -5,6 +5,8 @@ SHELL := bash
 
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
+# Where cargo puts its builds (CARGO_TARGET_DIR when set, as cargo does).
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
 .PHONY: help
 help: ## List the targets
@@ -19,9 +21,9 @@ $(FRONTEND_DEPS): frontend/package-lock.json
 run: $(FRONTEND_DEPS) ## Build and start the whole product on the embedded defaults (SQLite, sandbox)
 	cd frontend && npm run build
 	$(CARGO) build -p instacrush
-	./target/debug/instacrush migrate
+	$(TARGET_DIR)/debug/instacrush migrate
 	@echo "Instacrush: http://$${LISTEN_ADDR:-127.0.0.1:3000}/  (API reference: /api/docs/)"
-	exec ./target/debug/instacrush serve
+	exec $(TARGET_DIR)/debug/instacrush serve
 
 .PHONY: build
 build: ## Build every crate and test

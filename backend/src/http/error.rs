@@ -146,7 +146,8 @@ impl IntoResponse for ApiError {
         }
         let mut response = problem.into_response();
         if let Self::TooManyRequests { retry_after } = self {
-            let secs = retry_after.as_secs().max(1);
+            // Whole seconds, rounded up: a client that waits what it is told is not refused again.
+            let secs = (retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0)).max(1);
             if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
@@ -221,5 +222,10 @@ mod tests {
         let body = body_of(response).await;
         assert_eq!(body["status"], 429);
         assert_eq!(body["title"], "Too Many Requests");
+        // Rounded up: waiting what the header says is always enough.
+        for (wait, header) in [(Duration::from_millis(2_100), "3"), (Duration::from_millis(200), "1")] {
+            let response = ApiError::TooManyRequests { retry_after: wait }.into_response();
+            assert_eq!(response.headers()[header::RETRY_AFTER], header, "{wait:?}");
+        }
     }
 }

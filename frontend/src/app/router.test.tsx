@@ -2,7 +2,7 @@ import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { CSRF_HEADER } from '@/lib/api';
-import { json, mockApi } from '@/testing/mock-api';
+import { json, mockApi, problem, signedOut } from '@/testing/mock-api';
 import { renderApp } from '@/testing/render';
 
 describe('routing', () => {
@@ -15,7 +15,7 @@ describe('routing', () => {
   });
 
   it('moves focus to the main content after navigating', async () => {
-    mockApi();
+    mockApi({ ...signedOut, 'GET /api/users/me/top-interactors': problem(401, 'unauthorized') });
     const { router } = renderApp('/');
 
     await act(() => router.navigate('/top-users'));
@@ -50,5 +50,26 @@ describe('the header when signed in', () => {
     expect(router.state.location.pathname).toBe('/');
     const logout = requests.find((r) => r.url.endsWith('/api/auth/logout'));
     expect(logout?.headers.get(CSRF_HEADER)).toBe('1');
+  });
+
+  it('switches to signed out on any page when a request finds the session gone', async () => {
+    let signedIn = true;
+    mockApi({
+      'GET /api/users/me': () =>
+        signedIn
+          ? json({ id: 7, instagram_username: 'ada.demo', sync: { state: 'fresh', last_synced_at: null } })
+          : problem(401, 'unauthorized'),
+      'POST /api/auth/refresh': problem(401, 'unauthorized'),
+      'GET /api/users/me/top-interactors': () => {
+        signedIn = false;
+        return problem(401, 'unauthorized');
+      },
+    });
+    renderApp('/top-users');
+    const header = screen.getByRole('banner');
+
+    expect(await within(header).findByRole('link', { name: 'Sign in' })).toBeInTheDocument();
+    expect(within(header).queryByRole('link', { name: '@ada.demo' })).not.toBeInTheDocument();
+    expect(within(header).queryByRole('navigation', { name: 'Main' })).not.toBeInTheDocument();
   });
 });

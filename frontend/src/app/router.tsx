@@ -3,6 +3,7 @@ import type { RouteObject } from 'react-router';
 import { paths } from '@/config/paths';
 import { AppShell } from './layout/app-shell';
 import { AccountRoute } from './routes/account';
+import { AccountDeletedRoute } from './routes/account-deleted';
 import { CrushRoute } from './routes/crush';
 import { InteractorRoute } from './routes/interactor';
 import { LandingRoute } from './routes/landing';
@@ -29,6 +30,7 @@ export const routes: RouteObject[] = [
           { path: paths.interactor.path, element: <InteractorRoute /> },
           { path: paths.topPosts.path, element: <TopPostsRoute /> },
           { path: paths.account.path, element: <AccountRoute /> },
+          { path: paths.accountDeleted.path, element: <AccountDeletedRoute /> },
           { path: '*', element: <NotFoundRoute /> },
         ],
       },

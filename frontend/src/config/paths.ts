@@ -14,4 +14,6 @@ export const paths = {
   },
   topPosts: { path: '/top-posts', getHref: () => '/top-posts' },
   account: { path: '/account', getHref: () => '/account' },
+  /** Where Meta's data-deletion callback sends the person (`?code=` confirms the request). */
+  accountDeleted: { path: '/account/deleted', getHref: () => '/account/deleted' },
 } as const;

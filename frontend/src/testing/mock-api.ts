@@ -1,6 +1,8 @@
 /**
  * A fake backend for tests: answers requests by `"<METHOD> <path>"`, keyed by the generated
- * API paths, records every request, and fails loudly on anything unexpected.
+ * API paths, records every request, and fails the test on anything unexpected (the setup
+ * checks {@link takeUnexpectedRequests} after each test: inside `fetch`, a throw would only
+ * become a query error that the page may well show and the test never notice).
  */
 import { vi } from 'vitest';
 import type { paths } from '@/lib/api';
@@ -26,6 +28,15 @@ export const signedOut: Partial<Record<RouteKey, Handler>> = {
   'POST /api/auth/refresh': () => problem(401, 'unauthorized'),
 };
 
+let unexpected: string[] = [];
+
+/** The requests no route answered since the last call, forgotten once returned. */
+export function takeUnexpectedRequests(): string[] {
+  const taken = unexpected;
+  unexpected = [];
+  return taken;
+}
+
 /** Builds a fetch that serves `routes` and records what it saw. */
 export function createMockFetch(routes: Partial<Record<RouteKey, Handler>>) {
   const requests: Request[] = [];
@@ -33,7 +44,10 @@ export function createMockFetch(routes: Partial<Record<RouteKey, Handler>>) {
     requests.push(request);
     const key = `${request.method} ${new URL(request.url).pathname}` as RouteKey;
     const handler = routes[key];
-    if (!handler) throw new Error(`unexpected request: ${key}`);
+    if (!handler) {
+      unexpected.push(key);
+      throw new Error(`unexpected request: ${key}`);
+    }
     return typeof handler === 'function' ? handler(request) : handler.clone();
   });
   return { fetch, requests };

@@ -1,50 +1,27 @@
 /**
  * The account page: profile and "Sync now", API tokens, sign out, delete account. It joins the
- * auth feature (who is signed in, signing out) with the account feature's cards.
+ * auth feature (who is signed in, signing out) and the sync feature (starting a sync) with the
+ * account feature's cards.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
 import { useNavigate } from 'react-router';
+import { ErrorNotice } from '@/components/ui/error-notice';
 import { Page } from '@/components/ui/page';
 import { paths } from '@/config/paths';
 import { AccountSkeleton } from '@/features/account/components/account-skeleton';
 import { ApiTokensCard } from '@/features/account/components/api-tokens-card';
 import { DeleteAccountCard } from '@/features/account/components/delete-account-card';
-import { ProblemNotice } from '@/features/account/components/problem-notice';
 import { ProfileCard } from '@/features/account/components/profile-card';
 import { SignOutCard } from '@/features/account/components/sign-out-card';
 import { meQueryKey, meQueryOptions } from '@/features/auth/api/get-me';
 import { useSignOut } from '@/features/auth/api/sign-out';
 import { SignInLink } from '@/features/auth/components/sign-in-link';
 import { SignInRequired } from '@/features/auth/components/sign-in-required';
-import { isSignedOut } from '@/features/auth/signed-out';
+import { useStartSync } from '@/features/sync/api/start-sync';
 
 /** What the home page may read from the router state after an account was deleted. */
 export interface AccountDeletedState {
   accountDeleted: true;
-}
-
-/**
- * Any 401 on this page (a token list, a revoke, a sync) means the session is gone: say so the
- * way the header does, by forgetting who is signed in, and the page then asks to sign in.
- */
-function useForgetSessionOn401() {
-  const queryClient = useQueryClient();
-  useEffect(() => {
-    const forget = (error: unknown) => {
-      if (isSignedOut(error)) queryClient.setQueryData(meQueryKey, null);
-    };
-    const stopQueries = queryClient.getQueryCache().subscribe((event) => {
-      if (event.type === 'updated' && event.action.type === 'error') forget(event.action.error);
-    });
-    const stopMutations = queryClient.getMutationCache().subscribe((event) => {
-      if (event.type === 'updated' && event.action.type === 'error') forget(event.action.error);
-    });
-    return () => {
-      stopQueries();
-      stopMutations();
-    };
-  }, [queryClient]);
 }
 
 export function AccountRoute() {
@@ -53,7 +30,16 @@ export function AccountRoute() {
   // The sync state changes behind our back (background jobs): always check it on arrival.
   const me = useQuery({ ...meQueryOptions(), refetchOnMount: 'always' });
   const signOut = useSignOut({ onSuccess: () => void navigate(paths.home.getHref()) });
-  useForgetSessionOn401();
+  const startSync = useStartSync();
+
+  // Following the sync is the loading page's job; only go there if the user is still here.
+  const syncNow = () => {
+    startSync.mutate(undefined, {
+      onSuccess: (outcome) => {
+        if (outcome.kind === 'started') void navigate(paths.loading.getHref());
+      },
+    });
+  };
 
   const deleted = () => {
     queryClient.setQueryData(meQueryKey, null);
@@ -70,6 +56,13 @@ export function AccountRoute() {
           signInAgain={
             <SignInLink returnTo={paths.account.getHref()}>Sign in with Instagram again</SignInLink>
           }
+          syncNow={{
+            start: syncNow,
+            pending: startSync.isPending,
+            tooSoon: startSync.data?.kind === 'too_soon' ? startSync.data : undefined,
+            error: startSync.error,
+            reset: startSync.reset,
+          }}
         />
         <ApiTokensCard />
         <SignOutCard
@@ -86,7 +79,7 @@ export function AccountRoute() {
     content = <SignInRequired what="manage your account" />;
   } else if (me.isError) {
     content = (
-      <ProblemNotice error={me.error} what="We could not load your account" onRetry={() => void me.refetch()} />
+      <ErrorNotice error={me.error} what="We could not load your account" onRetry={() => void me.refetch()} />
     );
   } else {
     content = <AccountSkeleton />;

@@ -1,6 +1,7 @@
-import { fireEvent, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
+import { crushQueryOptions } from '@/features/crush/api/get-crush';
 import type { components } from '@/lib/api';
 import { json, mockApi, problem, signedOut, type RouteKey } from '@/testing/mock-api';
 import { renderApp } from '@/testing/render';
@@ -103,5 +104,31 @@ describe('the crush page', () => {
     await user.click(await screen.findByRole('button', { name: 'Try again' }));
 
     expect(await screen.findByRole('heading', { level: 1, name: '@ada.demo’s crush' })).toBeInTheDocument();
+  });
+
+  it('starts afresh on another crush’s page', async () => {
+    const user = userEvent.setup();
+    const other = 'p4c9wz2hk7mq3xd8tv6r';
+    mockApi({ ...signedOut, [publicCrush(slug)]: json(crush) });
+    const { router, queryClient } = renderApp(`/crush/${slug}`);
+    // Already known (as after the loading page), so the page does not pass through a skeleton.
+    const otherCrush: Crush = {
+      ...crush,
+      slug: other,
+      owner: { username: 'ben.demo', profile_picture_url: 'https://pictures.test/ben.svg' },
+      links: { self: `/api/crush/${other}`, page: `/crush/${other}` },
+    };
+    queryClient.setQueryData(crushQueryOptions(other).queryKey, otherCrush);
+
+    fireEvent.error(await screen.findByRole('img', { name: 'Profile picture of @ada.demo' }));
+    await user.click(screen.getByRole('button', { name: 'Share' }));
+    expect(await screen.findByRole('status')).toHaveTextContent('Link copied');
+
+    await act(() => router.navigate(`/crush/${other}`));
+
+    expect(await screen.findByRole('heading', { level: 1, name: '@ben.demo’s crush' })).toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent('');
+    // The owner's picture failed on the other page, not this one.
+    expect(screen.getByRole('img', { name: 'Profile picture of @ben.demo' })).toBeInTheDocument();
   });
 });

@@ -1,5 +1,6 @@
 /** `/crush/:slug`: a crush's public, shareable page; works signed out. */
 import { useParams } from 'react-router';
+import { ErrorNotice } from '@/components/ui/error-notice';
 import { Page } from '@/components/ui/page';
 import { useCrush } from '@/features/crush/api/get-crush';
 import { CrushCard } from '@/features/crush/components/crush-card';
@@ -8,6 +9,11 @@ import { CrushSkeleton } from '@/features/crush/components/crush-skeleton';
 
 export function CrushRoute() {
   const { slug = '' } = useParams();
+  // One page per slug: state of the previous crush (a broken picture, "Link copied") stays behind.
+  return <CrushPage key={slug} slug={slug} />;
+}
+
+function CrushPage({ slug }: { slug: string }) {
   const crush = useCrush(slug);
 
   if (crush.isPending) {
@@ -19,15 +25,14 @@ export function CrushRoute() {
   }
   if (crush.isError) {
     return (
-      <Page title="Crush" lead="This crush could not be loaded.">
-        <div className="notice" role="alert">
-          <p>{crush.error.message}</p>
-          <p className="actions">
-            <button type="button" className="button" onClick={() => void crush.refetch()}>
-              Try again
-            </button>
-          </p>
-        </div>
+      <Page title="Crush">
+        <ErrorNotice
+          card
+          error={crush.error}
+          what="We could not load this crush"
+          onRetry={() => void crush.refetch()}
+          retrying={crush.isFetching}
+        />
       </Page>
     );
   }

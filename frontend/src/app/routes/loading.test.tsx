@@ -1,4 +1,4 @@
-import { act, screen } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CSRF_HEADER, type components } from '@/lib/api';
@@ -163,6 +163,33 @@ describe('the loading page', () => {
     expect(router.state.location.pathname).toBe(`/crush/${slug}`);
   });
 
+  it('says the sync failed when GET /api/crush answers with a failed one, and offers Retry', async () => {
+    const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });
+    // Within a minute of a failed sync the API starts no new one: it answers 202 with that one.
+    const { requests } = mockApi({
+      ...me,
+      'GET /api/crush': accepted(failed),
+      'POST /api/users/me/sync': accepted(status('queued'), '1'),
+      'GET /api/crush/loading': accepted(running(2, 24)),
+    });
+    renderApp('/loading');
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('We could not read your posts');
+    expect(alert).toHaveTextContent('Instagram did not answer');
+    expect(screen.queryByRole('progressbar')).not.toBeInTheDocument();
+    await act(() => vi.advanceTimersByTimeAsync(30_000));
+    expect(calls(requests, 'GET /api/crush/loading')).toBe(0);
+
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByRole('progressbar', { name: /waiting for our turn/i })).toBeInTheDocument();
+    await act(() => vi.advanceTimersByTimeAsync(1_000));
+    expect(await screen.findByRole('progressbar', { name: /reading the comments/i })).toHaveAttribute(
+      'aria-valuenow',
+      '2',
+    );
+  });
+
   it('says when to try again when a retry comes too soon', async () => {
     const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });
     mockApi({
@@ -184,9 +211,117 @@ describe('the loading page', () => {
     expect(screen.getByRole('button', { name: 'Retry (42 s)' })).toBeDisabled();
     await act(() => vi.advanceTimersByTimeAsync(10_000));
     expect(screen.getByRole('button', { name: 'Retry (32 s)' })).toBeDisabled();
+    expect(screen.getByRole('status')).toHaveTextContent('Try again in 32 s');
     await act(() => vi.advanceTimersByTimeAsync(33_000));
     expect(screen.getByRole('button', { name: 'Retry' })).toBeEnabled();
     expect(screen.getByRole('status')).toHaveTextContent('You can try again now.');
+  });
+
+  it('announces the phase, not the count, in a live region', async () => {
+    mockApi({
+      ...me,
+      'GET /api/crush': accepted(status('queued')),
+      'GET /api/crush/loading': accepted(running(7, 24)),
+    });
+    renderApp('/loading');
+
+    await screen.findByRole('progressbar');
+    expect(await screen.findByRole('status')).toHaveTextContent('Waiting for our turn to read your posts…');
+    await act(() => vi.advanceTimersByTimeAsync(2_000));
+    const live = screen.getByRole('status');
+    expect(live).toHaveTextContent('Reading the comments on your posts…');
+    expect(live).not.toHaveTextContent('7 of 24');
+    expect(screen.getByText('7 of 24 posts')).toBeInTheDocument();
+  });
+
+  it('keeps polling through a failed poll, saying so', async () => {
+    mockApi({
+      ...me,
+      'GET /api/crush': accepted(running(1, 24)),
+      'GET /api/crush/loading': inTurn(problem(503, 'unavailable'), accepted(running(9, 24))),
+    });
+    renderApp('/loading');
+    await screen.findByRole('progressbar');
+
+    await act(() => vi.advanceTimersByTimeAsync(2_000));
+    expect(await screen.findByText(/We lost touch with the server for a moment\. Still trying…/)).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+
+    await act(() => vi.advanceTimersByTimeAsync(2_000));
+    await waitFor(() => {
+      expect(screen.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '9');
+    });
+    expect(screen.queryByText(/Still trying/)).not.toBeInTheDocument();
+  });
+
+  it('stops polling after five failures in a row, and offers to try again', async () => {
+    const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });
+    let failing = true;
+    const { requests } = mockApi({
+      ...me,
+      'GET /api/crush': accepted(running(1, 24)),
+      'GET /api/crush/loading': () => (failing ? problem(503, 'unavailable') : accepted(running(9, 24))),
+    });
+    renderApp('/loading');
+    await screen.findByRole('progressbar');
+
+    await act(() => vi.advanceTimersByTimeAsync(8_000));
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    await act(() => vi.advanceTimersByTimeAsync(2_000));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('We could not check your sync');
+    expect(calls(requests, 'GET /api/crush/loading')).toBe(5);
+    await act(() => vi.advanceTimersByTimeAsync(60_000));
+    expect(calls(requests, 'GET /api/crush/loading')).toBe(5);
+
+    failing = false;
+    await user.click(within(alert).getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByRole('progressbar')).toHaveAttribute('aria-valuenow', '9');
+    await act(() => vi.advanceTimersByTimeAsync(2_000));
+    expect(calls(requests, 'GET /api/crush/loading')).toBe(7);
+  });
+
+  it('stops at once and offers to try again when asking again cannot help', async () => {
+    const { requests } = mockApi({
+      ...me,
+      'GET /api/crush': accepted(running(1, 24)),
+      'GET /api/crush/loading': problem(404, 'not_found'),
+    });
+    renderApp('/loading');
+    await screen.findByRole('progressbar');
+
+    await act(() => vi.advanceTimersByTimeAsync(2_000));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('We could not check your sync');
+    expect(within(alert).getByRole('button', { name: 'Try again' })).toBeEnabled();
+    expect(screen.queryByText(/Still trying/)).not.toBeInTheDocument();
+    await act(() => vi.advanceTimersByTimeAsync(30_000));
+    expect(calls(requests, 'GET /api/crush/loading')).toBe(1);
+  });
+
+  it('starts the next visit from what GET /api/crush says, not from a retry answered after leaving', async () => {
+    const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });
+    let answerRetry: (response: Response) => void = () => undefined;
+    mockApi({
+      ...me,
+      'GET /api/crush': inTurn(accepted(failed), accepted(running(20, 24), '5')),
+      'POST /api/users/me/sync': () =>
+        new Promise<Response>((resolve) => {
+          answerRetry = resolve;
+        }),
+    });
+    const { router } = renderApp('/loading');
+
+    await user.click(await screen.findByRole('button', { name: 'Retry' }));
+    await act(() => router.navigate('/'));
+    answerRetry(accepted(status('queued')));
+    await act(() => vi.advanceTimersByTimeAsync(100));
+
+    await act(() => router.navigate('/loading'));
+    expect(await screen.findByRole('progressbar', { name: /reading the comments/i })).toHaveAttribute(
+      'aria-valuenow',
+      '20',
+    );
   });
 
   it('asks to sign in with Instagram again when GET /api/crush says needs_reauth', async () => {
@@ -258,5 +393,7 @@ describe('the loading page', () => {
     expect(await screen.findByRole('heading', { level: 1, name: '@ada.demo’s crush' })).toBeInTheDocument();
     expect(router.state.location.pathname).toBe(`/crush/${slug}`);
     expect(calls(requests, 'GET /api/crush/loading')).toBe(0);
+    // The crush page shows what GET /api/crush answered: no second request for it.
+    expect(calls(requests, `GET /api/crush/${slug}`)).toBe(0);
   });
 });

@@ -2,6 +2,7 @@
  * `/loading`: asks for my crush; while my posts sync, follows the sync with real progress;
  * then opens the crush's page (its URL is the one to share) or says nobody commented yet.
  */
+import { ErrorNotice } from '@/components/ui/error-notice';
 import { Page } from '@/components/ui/page';
 import { paths } from '@/config/paths';
 import { SignInLink } from '@/features/auth/components/sign-in-link';
@@ -37,15 +38,13 @@ export function LoadingRoute() {
         ) : answer.error instanceof ApiError && answer.error.problem?.code === 'needs_reauth' ? (
           <NeedsReauth>{signInAgain}</NeedsReauth>
         ) : (
-          <div className="card" role="alert">
-            <h2>We could not find your crush</h2>
-            <p>{answer.error.message}</p>
-            <p className="actions">
-              <button type="button" className="button" onClick={() => void answer.refetch()}>
-                Try again
-              </button>
-            </p>
-          </div>
+          <ErrorNotice
+            card
+            error={answer.error}
+            what="We could not find your crush"
+            onRetry={() => void answer.refetch()}
+            retrying={answer.isFetching}
+          />
         )
       ) : answer.data.state === 'ready' ? (
         <Outcome myCrush={answer.data.myCrush} />

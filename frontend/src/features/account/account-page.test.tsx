@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { CSRF_HEADER, type components } from '@/lib/api';
@@ -76,13 +76,12 @@ describe('the account page', () => {
 
 describe('sync now', () => {
   it('starts a sync and follows it on the loading page', async () => {
+    const queued = json({ status: 'queued', retry_allowed: false, links: { job: '/api/jobs/42' } }, 202);
     const { requests } = mockApi({
       ...signedIn,
       'GET /api/auth/api-tokens': json([]),
-      'POST /api/users/me/sync': json(
-        { status: 'queued', retry_allowed: false, links: { job: '/api/jobs/42' } },
-        202,
-      ),
+      'POST /api/users/me/sync': queued,
+      'GET /api/crush': queued,
     });
     const { router } = renderApp('/account');
 
@@ -91,8 +90,34 @@ describe('sync now', () => {
     await waitFor(() => {
       expect(router.state.location.pathname).toBe('/loading');
     });
+    expect(await screen.findByRole('progressbar', { name: /waiting for our turn/i })).toBeInTheDocument();
     const [sync] = requestsTo(requests, 'POST', '/api/users/me/sync');
     expect(sync?.headers.get(CSRF_HEADER)).toBe('1');
+  });
+
+  it('stays on the account page when the user left before the sync started', async () => {
+    let answer: (response: Response) => void = () => undefined;
+    const { requests } = mockApi({
+      ...signedIn,
+      'GET /api/auth/api-tokens': json([]),
+      'GET /api/users/me/top-posts': json({ items: [], total: 0, limit: 20, offset: 0 }),
+      'POST /api/users/me/sync': () =>
+        new Promise<Response>((resolve) => {
+          answer = resolve;
+        }),
+    });
+    const { router } = renderApp('/account');
+
+    await userEvent.click(await screen.findByRole('button', { name: 'Sync now' }));
+    await waitFor(() => {
+      expect(requestsTo(requests, 'POST', '/api/users/me/sync')).toHaveLength(1);
+    });
+    await act(() => router.navigate('/top-posts'));
+    answer(json({ status: 'queued', retry_allowed: false, links: { job: '/api/jobs/42' } }, 202));
+
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(router.state.location.pathname).toBe('/top-posts');
+    expect(requestsTo(requests, 'GET', '/api/crush')).toHaveLength(0);
   });
 
   it('says when the next sync is possible after a 429, and stays usable', async () => {

@@ -1,10 +1,15 @@
 /** Data for this feature's tests, shaped like the API's answers. */
+import type { components } from '@/lib/api';
 import type { InteractorComment } from './api/get-interactor-comments';
 import type { InteractorSummary } from './api/get-top-interactors';
 import type { TopPost } from './api/get-top-posts';
 import type { Page } from './paging';
 
-export const me = { id: 7, instagram_username: 'ada.demo' };
+export const me: components['schemas']['Me'] = {
+  id: 7,
+  instagram_username: 'ada.demo',
+  sync: { state: 'fresh', last_synced_at: '2026-03-01T12:30:00Z' },
+};
 
 export function interactor(rank: number, overrides: Partial<InteractorSummary> = {}): InteractorSummary {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, isRetryable, unwrap } from './errors';
+import { ApiError, errorMessage, isRetryable, unwrap } from './errors';
 
 const problem = { type: 'about:blank', title: 'Not Found', status: 404, code: 'not_found', detail: 'no crush' };
 
@@ -20,6 +20,13 @@ describe('unwrap', () => {
     }
   });
 
+  it('keeps the Retry-After the failure came with', () => {
+    const response = new Response(null, { status: 429, headers: { 'Retry-After': '42' } });
+    expect(() => unwrap({ error: problem, response })).toThrow(
+      expect.objectContaining({ status: 429, retryAfterSeconds: 42 }) as Error,
+    );
+  });
+
   it('throws without a problem when the body is not one', () => {
     const call = () => unwrap({ error: 'Bad Gateway', response: new Response(null, { status: 502 }) });
     expect(call).toThrow('The server answered 502');
@@ -32,5 +39,24 @@ describe('isRetryable', () => {
     expect(isRetryable(new TypeError('Failed to fetch'))).toBe(true);
     expect(isRetryable(new ApiError(401, undefined))).toBe(false);
     expect(isRetryable(new ApiError(404, undefined))).toBe(false);
+  });
+
+  it('retries a timeout and too many requests, which say "not now"', () => {
+    expect(isRetryable(new ApiError(408, undefined))).toBe(true);
+    expect(isRetryable(new ApiError(429, undefined))).toBe(true);
+    expect(isRetryable(new ApiError(403, undefined))).toBe(false);
+  });
+});
+
+describe('errorMessage', () => {
+  it('uses the problem the API sent', () => {
+    expect(errorMessage(new ApiError(404, problem))).toBe('no crush');
+    expect(errorMessage(new ApiError(502, undefined))).toBe('The server answered 502');
+  });
+
+  it('words a request that got no answer the same everywhere', () => {
+    expect(errorMessage(new TypeError('Failed to fetch'))).toBe(
+      'The server could not be reached. Check your connection.',
+    );
   });
 });

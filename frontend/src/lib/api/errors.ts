@@ -1,4 +1,5 @@
 /** API failures as one error type, carrying the RFC 9457 problem the backend sent. */
+import { retryAfterSeconds } from './retry-after';
 import type { components } from './schema';
 
 export type Problem = components['schemas']['Problem'];
@@ -7,12 +8,15 @@ export type Problem = components['schemas']['Problem'];
 export class ApiError extends Error {
   readonly status: number;
   readonly problem: Problem | undefined;
+  /** The response's `Retry-After`, in seconds, when it sent one (a `429`, a `503`). */
+  readonly retryAfterSeconds: number | null;
 
-  constructor(status: number, problem: Problem | undefined) {
+  constructor(status: number, problem: Problem | undefined, retryAfterSeconds: number | null = null) {
     super(problem?.detail ?? problem?.title ?? `The server answered ${status}`);
     this.name = 'ApiError';
     this.status = status;
     this.problem = problem;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -31,12 +35,30 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
     throw new ApiError(
       result.response.status,
       isProblem(result.error) ? result.error : undefined,
+      retryAfterSeconds(result.response),
     );
   }
   return result.data as T;
 }
 
-/** Whether retrying could help: not for client errors, which will fail again the same way. */
+/** What went wrong, for people: the API's own words when it sent a problem, else the network. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return error.problem?.detail ?? error.problem?.title ?? error.message;
+  // `fetch` rejects (a TypeError) when the request never got an answer.
+  if (error instanceof TypeError) return 'The server could not be reached. Check your connection.';
+  if (error instanceof Error) return error.message;
+  return 'Something went wrong.';
+}
+
+/** Client errors that say "not now" rather than "never": a timeout, and too many requests. */
+const TRANSIENT_CLIENT_ERRORS = new Set([408, 429]);
+
+/**
+ * Whether retrying could help: yes for server errors, network failures, `408` and `429`; not
+ * for other client errors, which will fail again the same way.
+ */
 export function isRetryable(error: unknown): boolean {
-  return !(error instanceof ApiError && error.status >= 400 && error.status < 500);
+  if (!(error instanceof ApiError)) return true;
+  if (TRANSIENT_CLIENT_ERRORS.has(error.status)) return true;
+  return error.status < 400 || error.status >= 500;
 }

@@ -1,8 +1,9 @@
+/** The list of my API tokens: each with its dates, and "Revoke" behind a confirmation step. */
 import { useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
+import { ErrorNotice } from '@/components/ui/error-notice';
 import { useApiTokens, type ApiToken } from '../api/list-api-tokens';
 import { useRevokeApiToken } from '../api/revoke-api-token';
-import { ProblemNotice } from './problem-notice';
 import { TimeAgo } from './time-ago';
 import '../account.css';
 
@@ -19,7 +20,7 @@ export function ApiTokenList({ onRevoked }: { onRevoked: (token: ApiToken) => vo
   }
   if (tokens.isError) {
     return (
-      <ProblemNotice
+      <ErrorNotice
         error={tokens.error}
         what="We could not load your API tokens"
         onRetry={() => void tokens.refetch()}
@@ -125,7 +126,7 @@ function ApiTokenRow({ token, onRevoked }: { token: ApiToken; onRevoked: (token:
             Revoke
           </button>
         )}
-        {revoke.isError ? <ProblemNotice error={revoke.error} what="We could not revoke the token" /> : null}
+        {revoke.isError ? <ErrorNotice error={revoke.error} what="We could not revoke the token" /> : null}
       </div>
     </li>
   );

@@ -1,3 +1,4 @@
+/** The API tokens card: create a token (its secret shown once), the list, and what changed. */
 import { useRef, useState } from 'react';
 import { useCreateApiToken } from '../api/create-api-token';
 import type { ApiToken } from '../api/list-api-tokens';

@@ -1,7 +1,8 @@
+/** The form naming a new API token; the field shows why the API refused a name. */
 import { useState, type SubmitEvent, type RefObject } from 'react';
+import { ErrorNotice } from '@/components/ui/error-notice';
 import { ApiError } from '@/lib/api';
 import type { useCreateApiToken } from '../api/create-api-token';
-import { ProblemNotice } from './problem-notice';
 import '../account.css';
 
 const MAX_NAME = 100;
@@ -69,7 +70,7 @@ export function CreateApiTokenForm({
         </p>
       ) : null}
       {create.isError && !rejected ? (
-        <ProblemNotice error={create.error} what="We could not create the token" />
+        <ErrorNotice error={create.error} what="We could not create the token" />
       ) : null}
     </form>
   );

@@ -1,3 +1,4 @@
+/** A just-created API token: its secret, shown this once, with Copy and "Done". */
 import { useEffect, useRef, useState } from 'react';
 import type { CreatedApiToken } from '../api/create-api-token';
 import '../account.css';

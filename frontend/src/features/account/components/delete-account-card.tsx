@@ -1,7 +1,8 @@
+/** The danger zone: deleting the account and its data, confirmed by typing the username. */
 import { useRef, useState, type SubmitEvent } from 'react';
 import { flushSync } from 'react-dom';
+import { ErrorNotice } from '@/components/ui/error-notice';
 import { useDeleteAccount } from '../api/delete-account';
-import { ProblemNotice } from './problem-notice';
 import '../account.css';
 
 /** What the person types to confirm: their username (without the "@"), any case. */
@@ -96,7 +97,7 @@ export function DeleteAccountCard({ username, onDeleted }: { username: string | 
               Cancel
             </button>
           </div>
-          {remove.isError ? <ProblemNotice error={remove.error} what="We could not delete your account" /> : null}
+          {remove.isError ? <ErrorNotice error={remove.error} what="We could not delete your account" /> : null}
         </form>
       ) : (
         <div className="actions">

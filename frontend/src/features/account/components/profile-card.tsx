@@ -1,9 +1,12 @@
+/**
+ * The profile card: who is signed in, where their data stands, and "Sync now". Starting a sync
+ * belongs to the sync feature, so the page hands the action and its state in as props.
+ */
 import { useEffect, type ReactNode } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
+import { ErrorNotice } from '@/components/ui/error-notice';
 import { paths } from '@/config/paths';
 import { ApiError, type components } from '@/lib/api';
-import { useStartSync, type SyncRequestOutcome } from '../api/start-sync';
-import { ProblemNotice } from './problem-notice';
 import { TimeAgo } from './time-ago';
 import '../account.css';
 
@@ -18,33 +21,34 @@ const STATE_LABELS: Record<DataState, string> = {
   needs_reauth: 'Instagram needs you to sign in again',
 };
 
-function tooSoonMessage(outcome: SyncRequestOutcome | undefined): string {
-  if (outcome?.kind !== 'too-soon') return '';
-  if (outcome.retryAfterSeconds !== undefined) {
-    return `You synced a moment ago. You can sync again in ${outcome.retryAfterSeconds} s.`;
-  }
-  return outcome.problem?.detail ?? 'You synced a moment ago. Please try again in a minute.';
+/** "Sync now" as the page runs it: the action, and where its last request stands. */
+export interface SyncNow {
+  /** Asks for a sync; the page moves on to follow it once it started. */
+  start: () => void;
+  /** A request is on its way. */
+  pending: boolean;
+  /** The last request was refused as too soon after the previous sync: how long to wait. */
+  tooSoon: { retryAfterSeconds: number } | undefined;
+  /** The last request failed. */
+  error: unknown;
+  /** Forgets the last request's answer (called once the wait is over). */
+  reset: () => void;
 }
 
 /** Who is signed in, where their data stands, and "Sync now". */
-export function ProfileCard({ me, signInAgain }: { me: Me; signInAgain: ReactNode }) {
-  const navigate = useNavigate();
-  const sync = useStartSync({ onStarted: () => void navigate(paths.loading.getHref()) });
-  const { data: outcome, reset } = sync;
+export function ProfileCard({ me, signInAgain, syncNow }: { me: Me; signInAgain: ReactNode; syncNow: SyncNow }) {
+  const { tooSoon, reset, error } = syncNow;
   const { state, last_synced_at: lastSyncedAt } = me.sync;
-  const needsReauth =
-    state === 'needs_reauth' || (sync.error instanceof ApiError && sync.error.problem?.code === 'needs_reauth');
+  const needsReauth = state === 'needs_reauth' || (error instanceof ApiError && error.problem?.code === 'needs_reauth');
 
   // The wait is over: the message would only be wrong from now on.
   useEffect(() => {
-    if (outcome?.kind !== 'too-soon') return;
-    const timer = setTimeout(() => {
-      reset();
-    }, (outcome.retryAfterSeconds ?? 60) * 1000);
+    if (!tooSoon) return;
+    const timer = setTimeout(reset, tooSoon.retryAfterSeconds * 1000);
     return () => {
       clearTimeout(timer);
     };
-  }, [outcome, reset]);
+  }, [tooSoon, reset]);
 
   return (
     <section className="card account-card" aria-labelledby="account-profile">
@@ -81,18 +85,16 @@ export function ProfileCard({ me, signInAgain }: { me: Me; signInAgain: ReactNod
         <button
           type="button"
           className="button button-primary"
-          onClick={() => {
-            sync.mutate();
-          }}
-          disabled={sync.isPending}
+          onClick={syncNow.start}
+          disabled={syncNow.pending}
         >
-          {sync.isPending ? 'Starting a sync…' : 'Sync now'}
+          {syncNow.pending ? 'Starting a sync…' : 'Sync now'}
         </button>
       </div>
       <p className="account-status" role="status">
-        {tooSoonMessage(outcome)}
+        {tooSoon ? `You synced a moment ago. You can sync again in ${tooSoon.retryAfterSeconds} s.` : null}
       </p>
-      {sync.isError ? <ProblemNotice error={sync.error} what="We could not start a sync" /> : null}
+      {error ? <ErrorNotice error={error} what="We could not start a sync" /> : null}
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import { ProblemNotice } from './problem-notice';
+import { ErrorNotice } from '@/components/ui/error-notice';
 import '../account.css';
 
 /** Signing out of this browser; the page that owns the session does the work. */
@@ -20,7 +20,7 @@ export function SignOutCard({
           {pending ? 'Signing out…' : 'Sign out of Instacrush'}
         </button>
       </div>
-      {error ? <ProblemNotice error={error} what="We could not sign you out" /> : null}
+      {error ? <ErrorNotice error={error} what="We could not sign you out" /> : null}
     </section>
   );
 }

@@ -131,7 +131,7 @@ describe("an interactor's comments", () => {
 
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('We could not load these comments.');
-    await userEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await userEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
 
     expect(await screen.findByText('Comment number 1')).toBeInTheDocument();
   });

@@ -34,7 +34,7 @@ export function InteractorComments({ igId, renderError }: InteractorCommentsProp
       variant="comment"
       itemKey={(comment) => comment.ig_comment_id}
       renderItem={(comment) => <CommentRow comment={comment} />}
-      failure="We could not load these comments."
+      failure="We could not load these comments"
       renderError={renderError}
       empty={none}
       notFound={none}

@@ -5,11 +5,11 @@
  */
 import type { UseQueryResult } from '@tanstack/react-query';
 import { useId, useRef, type ReactNode } from 'react';
+import { ErrorNotice } from '@/components/ui/error-notice';
 import { ApiError } from '@/lib/api';
 import { formatNumber } from '../format';
 import { rangeLabel, type Page, type Paging } from '../paging';
 import { Pagination } from './pagination';
-import { QueryError } from './query-error';
 import { SkeletonRows } from './skeleton-rows';
 import '../insights.css';
 
@@ -70,7 +70,7 @@ function PagedListBody<T>({
     if (own) return own;
     if (query.error instanceof ApiError && query.error.status === 404) return notFound;
     return (
-      <QueryError
+      <ErrorNotice
         error={query.error}
         what={failure}
         retrying={query.isFetching}

@@ -114,7 +114,7 @@ describe('the top posts page', () => {
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('We could not load your top posts.');
     expect(alert).toHaveTextContent('unavailable');
-    await userEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await userEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
 
     expect(await screen.findByText('Post number 1')).toBeInTheDocument();
   });

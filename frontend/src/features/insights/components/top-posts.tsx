@@ -21,7 +21,7 @@ export function TopPosts({ renderError }: { renderError?: (error: unknown) => Re
       variant="post"
       itemKey={(post) => post.ig_id}
       renderItem={(post) => <TopPostRow post={post} />}
-      failure="We could not load your top posts."
+      failure="We could not load your top posts"
       renderError={renderError}
       empty={
         <EmptyState title="We have not seen any of your posts yet.">

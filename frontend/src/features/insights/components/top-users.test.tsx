@@ -182,7 +182,7 @@ describe('the top users page', () => {
       'href',
       '/api/auth/instagram?return_to=/top-users%3Fpage%3D2',
     );
-    expect(screen.queryByRole('button', { name: 'Retry' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Try again' })).not.toBeInTheDocument();
   });
 
   it('shows what went wrong and retries', async () => {
@@ -200,7 +200,7 @@ describe('the top users page', () => {
     expect(alert).toHaveTextContent('We could not load your top users.');
     expect(alert).toHaveTextContent('The database is napping');
 
-    await userEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await userEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
 
     expect(await screen.findByRole('link', { name: '@fan.1' })).toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();

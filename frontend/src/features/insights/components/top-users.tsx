@@ -22,7 +22,7 @@ export function TopUsers({ renderError }: { renderError?: (error: unknown) => Re
       variant="user"
       itemKey={(user) => user.ig_id}
       renderItem={(user) => <TopUser user={user} />}
-      failure="We could not load your top users."
+      failure="We could not load your top users"
       renderError={renderError}
       empty={
         <EmptyState title="Nobody has commented on your recent posts yet.">

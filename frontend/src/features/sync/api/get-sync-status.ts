@@ -1,9 +1,9 @@
 /**
  * `GET /api/crush/loading`: the status of my sync, polled at the pace the server's
- * `Retry-After` sets until the sync ends.
+ * `Retry-After` sets until the sync ends, or until asking again stops making sense.
  */
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { api, isRetryable, unwrap, type components } from '@/lib/api';
+import { api, ApiError, isRetryable, retryAfterSeconds, unwrap, type components } from '@/lib/api';
 
 export type SyncStatus = components['schemas']['SyncStatus'];
 
@@ -14,20 +14,27 @@ export interface SyncPoll {
   retryAfterSeconds: number | null;
 }
 
-export const syncStatusQueryKey = ['sync', 'status'] as const;
+/**
+ * Each visit of the monitor follows its own cache entry, so that an entry an earlier visit left
+ * behind can never stand in for the status this visit starts from.
+ */
+export const syncStatusQueryKey = (visit: number) => ['sync', 'status', visit] as const;
+
+let visits = 0;
+
+/** A new visit's identity, for {@link syncStatusQueryKey}. */
+export function nextSyncVisit(): number {
+  visits += 1;
+  return visits;
+}
 
 /** Polling pace bounds: never hammer the server, never leave the user waiting long. */
 const DEFAULT_POLL_SECONDS = 2;
 const MIN_POLL_SECONDS = 1;
 const MAX_POLL_SECONDS = 30;
 
-/** The `Retry-After` header as seconds (the API sends delta-seconds), or `null`. */
-export function retryAfterSeconds(response: Response): number | null {
-  const value = response.headers.get('Retry-After');
-  if (value === null || value.trim() === '') return null;
-  const seconds = Number(value);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
-}
+/** Failed polls in a row after which the monitor stops and says so. */
+export const MAX_POLL_FAILURES = 5;
 
 /** How long to wait before the next poll, from the server's `Retry-After`. */
 export function pollDelayMs(seconds: number | null): number {
@@ -41,12 +48,13 @@ export function isSyncActive(sync: SyncStatus): boolean {
 }
 
 /**
- * The monitor's query. `initial` is the status the page already has (from `GET /api/crush`'s
- * `202`): the first poll then waits its `Retry-After` instead of asking again at once.
+ * The monitor's query for one visit. `initial` is the status the page already has (from
+ * `GET /api/crush`'s `202`): the first poll then waits its `Retry-After` instead of asking
+ * again at once.
  */
-export function syncStatusQueryOptions(initial?: SyncPoll) {
+export function syncStatusQueryOptions(visit: number, initial?: SyncPoll) {
   return queryOptions({
-    queryKey: syncStatusQueryKey,
+    queryKey: syncStatusQueryKey(visit),
     queryFn: async ({ signal }): Promise<SyncPoll> => {
       const result = await api.GET('/api/crush/loading', { signal });
       return { sync: unwrap(result), retryAfterSeconds: retryAfterSeconds(result.response) };
@@ -55,18 +63,20 @@ export function syncStatusQueryOptions(initial?: SyncPoll) {
     // Only the interval refetches: a focus or remount must not reset the pace.
     staleTime: Infinity,
     refetchOnWindowFocus: false,
-    // A new visit to the page starts from what `GET /api/crush` says, not an old status.
     gcTime: 0,
+    // A failed poll is asked again at the polling pace, up to MAX_POLL_FAILURES in a row. Only
+    // then, or at once when asking again cannot help (signed out, refused), does the query
+    // fail: the polling stops and the monitor offers to try again.
+    retry: (failures, error) => failures < MAX_POLL_FAILURES - 1 && isRetryable(error),
+    retryDelay: (_, error) => pollDelayMs(error instanceof ApiError ? error.retryAfterSeconds : null),
     refetchInterval: (query) => {
       const { data, error } = query.state;
-      if (!data || !isSyncActive(data.sync)) return false;
-      // Signed out or refused: asking again will not help.
-      if (error && !isRetryable(error)) return false;
+      if (error || !data || !isSyncActive(data.sync)) return false;
       return pollDelayMs(data.retryAfterSeconds);
     },
   });
 }
 
-export function useSyncStatus(initial?: SyncPoll) {
-  return useQuery(syncStatusQueryOptions(initial));
+export function useSyncStatus(visit: number, initial?: SyncPoll) {
+  return useQuery(syncStatusQueryOptions(visit, initial));
 }

@@ -1,7 +1,7 @@
 /** A sync that failed: what happened, and a way to ask again (at most once a minute). */
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import type { SyncStatus } from '../api/get-sync-status';
+import type { SyncPoll, SyncStatus } from '../api/get-sync-status';
 import type { useStartSync } from '../api/start-sync';
 import '../sync.css';
 
@@ -29,15 +29,24 @@ function useCountdown() {
   return [left, start] as const;
 }
 
-export function SyncFailed({ sync, start }: { sync: SyncStatus; start: ReturnType<typeof useStartSync> }) {
+export interface SyncFailedProps {
+  sync: SyncStatus;
+  /** Asking for a sync (the monitor's, so that it outlives this card). */
+  start: ReturnType<typeof useStartSync>;
+  /** A new sync started: the monitor follows it from `poll`. */
+  onStarted: (poll: SyncPoll) => void;
+}
+
+export function SyncFailed({ sync, start, onStarted }: SyncFailedProps) {
   const [waitLeft, startWaiting] = useCountdown();
   const error = sync.error ?? sync.job?.error;
-  const tooSoon = start.data?.kind === 'too_soon' ? start.data.retryAfterSeconds : null;
+  const tooSoon = start.data?.kind === 'too_soon';
 
   const retry = () => {
     start.mutate(undefined, {
       onSuccess: (outcome) => {
-        if (outcome.kind === 'too_soon') startWaiting(outcome.retryAfterSeconds);
+        if (outcome.kind === 'started') onStarted(outcome.poll);
+        else startWaiting(outcome.retryAfterSeconds);
       },
     });
   };
@@ -66,9 +75,9 @@ export function SyncFailed({ sync, start }: { sync: SyncStatus; start: ReturnTyp
         </p>
       )}
       <p role="status" className="muted sync-status">
-        {tooSoon !== null
+        {tooSoon
           ? waitLeft > 0
-            ? `You asked for a sync very recently. Try again in ${tooSoon} s.`
+            ? `You asked for a sync very recently. Try again in ${waitLeft} s.`
             : 'You can try again now.'
           : start.isError
             ? `Asking again did not work: ${start.error.message}`

@@ -3,13 +3,16 @@
  * back in if Instagram or our session needs a new sign-in. Sign-in UI comes from the caller
  * (features do not import each other); so does what to show once the sync succeeded.
  */
-import type { ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import { ErrorNotice } from '@/components/ui/error-notice';
 import { ApiError, type components } from '@/lib/api';
-import { useSyncStatus, type SyncPoll } from '../api/get-sync-status';
+import { nextSyncVisit, syncStatusQueryKey, useSyncStatus, type SyncPoll } from '../api/get-sync-status';
 import { useStartSync } from '../api/start-sync';
 import { NeedsReauth } from './needs-reauth';
 import { SyncFailed } from './sync-failed';
 import { SyncProgress } from './sync-progress';
+import '../sync.css';
 
 type MyCrush = components['schemas']['MyCrush'];
 
@@ -27,38 +30,48 @@ export interface SyncMonitorProps {
 const hasStatus = (error: unknown, status: number) => error instanceof ApiError && error.status === status;
 
 export function SyncMonitor({ initial, signIn, signedOut, children }: SyncMonitorProps) {
-  const status = useSyncStatus(initial);
+  const queryClient = useQueryClient();
+  const [visit] = useState(nextSyncVisit);
+  const status = useSyncStatus(visit, initial);
   const start = useStartSync();
 
   if (hasStatus(status.error, 401) || hasStatus(start.error, 401)) return signedOut;
   if (hasStatus(start.error, 403)) return <NeedsReauth>{signIn}</NeedsReauth>;
 
-  const sync = status.data?.sync;
-  if (!sync) {
-    if (status.isError) {
-      return (
-        <div className="card sync-card" role="alert">
-          <h2 className="sync-heading">We could not check your sync</h2>
-          <p>{status.error.message}</p>
-          <p className="sync-actions">
-            <button type="button" className="button" onClick={() => void status.refetch()}>
-              Try again
-            </button>
-          </p>
-        </div>
-      );
-    }
-    return <SyncProgress sync={undefined} />;
+  // The polling gave up (asking again cannot help, or it failed too often in a row): say so,
+  // and let the user decide when to ask again.
+  if (status.isError && !status.isFetching) {
+    return (
+      <ErrorNotice
+        card
+        error={status.error}
+        what="We could not check your sync"
+        onRetry={() => void status.refetch()}
+      />
+    );
   }
+
+  const sync = status.data?.sync;
+  // A poll failed and is being asked again, or the user asked to try again.
+  const stalled = status.failureCount > 0 || status.isError;
+  if (!sync) return <SyncProgress sync={undefined} stalled={stalled} />;
   switch (sync.status) {
     case 'succeeded':
       return children(sync.result ?? null);
     case 'needs_reauth':
       return <NeedsReauth detail={sync.error?.detail}>{signIn}</NeedsReauth>;
     case 'failed':
-      return <SyncFailed sync={sync} start={start} />;
+      return (
+        <SyncFailed
+          sync={sync}
+          start={start}
+          onStarted={(poll) => {
+            queryClient.setQueryData(syncStatusQueryKey(visit), poll);
+          }}
+        />
+      );
     case 'queued':
     case 'running':
-      return <SyncProgress sync={sync} stalled={status.isError} />;
+      return <SyncProgress sync={sync} stalled={stalled} />;
   }
 }

@@ -1,4 +1,7 @@
-/** The sync's progress: a real progress bar once the number of posts is known. */
+/**
+ * The sync's progress: a real progress bar once the number of posts is known, and what the sync
+ * is doing in words, announced as it changes.
+ */
 import { useId } from 'react';
 import type { SyncStatus } from '../api/get-sync-status';
 import '../sync.css';
@@ -30,7 +33,8 @@ export function SyncProgress({ sync, stalled = false }: { sync: SyncStatus | und
   return (
     <div className="card sync-card">
       <h2 className="sync-heading">Reading your recent posts</h2>
-      <p id={labelId} className="sync-progress-label">
+      {/* A live region: the phase is read out as it changes (the count below is not, or it would be every poll). */}
+      <p id={labelId} className="sync-progress-label" role="status">
         {describe(sync)}
       </p>
       <div

@@ -1,0 +1,44 @@
+/**
+ * A request that failed, the same way on every page: what could not be done, why (in the API's
+ * words, or that the server could not be reached), and "Try again" when the caller can.
+ */
+import { errorMessage } from '@/lib/api';
+
+export interface ErrorNoticeProps {
+  error: unknown;
+  /** What could not be done, without a full stop, e.g. "We could not load your top users". */
+  what: string;
+  /** Asks again; without it, there is no button. */
+  onRetry?: () => void;
+  /** The retry is on its way. */
+  retrying?: boolean;
+  /** A card with a heading, when the failure is the page's main content; else a notice. */
+  card?: boolean;
+}
+
+export function ErrorNotice({ error, what, onRetry, retrying = false, card = false }: ErrorNoticeProps) {
+  const button = onRetry ? (
+    <p className="actions">
+      <button type="button" className={card ? 'button' : 'button button-small'} onClick={onRetry} disabled={retrying}>
+        {retrying ? 'Trying again…' : 'Try again'}
+      </button>
+    </p>
+  ) : null;
+  if (card) {
+    return (
+      <div className="card error-card" role="alert">
+        <h2>{what}</h2>
+        <p>{errorMessage(error)}</p>
+        {button}
+      </div>
+    );
+  }
+  return (
+    <div className="notice notice-error" role="alert">
+      <p>
+        <strong>{what}.</strong> {errorMessage(error)}
+      </p>
+      {button}
+    </div>
+  );
+}

@@ -4,13 +4,13 @@
  * (last) deleting the account. Account: cleo.demo only (other specs use the others).
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { horizontalOverflow, layoutShift, signIn } from './support';
 
 const username = 'cleo.demo';
 
 /** Signs in as cleo through the sandbox's authorize window, coming back to `returnTo`. */
-async function signIn(page: Page, returnTo = '/account') {
-  await page.goto(`/api/auth/instagram?return_to=${encodeURIComponent(returnTo)}`);
-  await page.getByRole('link', { name: /cleo\.demo/ }).click();
+function signInAsCleo(page: Page, returnTo = '/account') {
+  return signIn(page, username, returnTo);
 }
 
 /**
@@ -45,22 +45,6 @@ async function callAsClient(client: APIRequestContext, apiToken: string, accessT
   return { status: me.status(), body: me.ok() ? ((await me.json()) as unknown) : undefined, accessToken: bearer };
 }
 
-/** How much the page moved while it loaded (Cumulative Layout Shift, 0 when nothing did). */
-function layoutShift(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        new PerformanceObserver((list) => {
-          const shifts = list.getEntries() as unknown as { value: number }[];
-          resolve(shifts.reduce((sum, shift) => sum + shift.value, 0));
-        }).observe({ type: 'layout-shift', buffered: true });
-        setTimeout(() => {
-          resolve(0);
-        }, 500);
-      }),
-  );
-}
-
 function collectErrors(page: Page) {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -70,7 +54,7 @@ function collectErrors(page: Page) {
 test('sync now follows the sync on the loading page, and a second one is refused for a while', async ({ page }) => {
   const errors = collectErrors(page);
   // Straight back to the account page: no sync has run for cleo yet.
-  await signIn(page);
+  await signInAsCleo(page);
   await expect(page).toHaveURL(/\/account(#_)?$/);
   const profile = page.getByRole('region', { name: 'Profile' });
   await expect(profile.getByText(`@${username}`)).toBeVisible();
@@ -149,16 +133,13 @@ test('an API token works for a client until it is revoked', async ({ page, playw
 
   // The page fits a small phone.
   await page.setViewportSize({ width: 360, height: 740 });
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow).toBe(0);
+  expect(await horizontalOverflow(page)).toBe(0);
   await page.screenshot({ path: 'test-results/account-360.png', fullPage: true });
   expect(errors).toEqual([]);
 });
 
 test('signing out from the account page', async ({ page }) => {
-  await signIn(page);
+  await signInAsCleo(page);
   const header = page.getByRole('banner');
   await expect(header.getByRole('link', { name: `@${username}` })).toBeVisible();
 
@@ -176,7 +157,7 @@ test('signing out from the account page', async ({ page }) => {
 
 // Last: it deletes cleo, whom the tests above use.
 test('deleting the account removes its data, and signing in again starts afresh', async ({ page, playwright, baseURL }) => {
-  await signIn(page);
+  await signInAsCleo(page);
   const tokens = page.getByRole('region', { name: 'API tokens' });
   await tokens.getByLabel('Token name').fill('kept until deletion');
   await tokens.getByRole('button', { name: 'Create token' }).click();
@@ -208,7 +189,7 @@ test('deleting the account removes its data, and signing in again starts afresh'
   }
 
   // Signing in again makes a new user: no tokens, never synced.
-  await signIn(page);
+  await signInAsCleo(page);
   await expect(page.getByRole('banner').getByRole('link', { name: `@${username}` })).toBeVisible();
   await expect(tokens.getByText('You have no API tokens.')).toBeVisible();
   await expect(page.getByRole('region', { name: 'Profile' }).getByRole('definition').nth(1)).toHaveText('Never');

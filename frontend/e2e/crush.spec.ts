@@ -3,9 +3,9 @@
  * the loading page's progress, the crush, its public page, and a sync that fails and is retried.
  * Accounts: ada.demo (the main flow) and ben.demo (the failing sync); other specs use others.
  */
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { horizontalOverflow, sandboxUrl, signIn } from './support';
 
-const sandbox = process.env.E2E_SANDBOX_URL ?? 'http://127.0.0.1:4010';
 
 /** The sandbox's dataset (seed 42): each demo account's crush by the app's rule. */
 const expected = {
@@ -14,19 +14,13 @@ const expected = {
 };
 
 async function setKnobs(request: APIRequestContext, patch: Record<string, number>) {
-  const response = await request.put(`${sandbox}/_sandbox/knobs`, { data: patch });
+  const response = await request.put(`${sandboxUrl()}/_sandbox/knobs`, { data: patch });
   expect(response.ok()).toBe(true);
 }
 
 test.afterEach(async ({ request }) => {
-  await request.delete(`${sandbox}/_sandbox/knobs`);
+  await request.delete(`${sandboxUrl()}/_sandbox/knobs`);
 });
-
-/** Signs in on the sandbox's authorize window as `username`, coming back to `returnTo`. */
-async function signIn(page: Page, username: string, returnTo: string) {
-  await page.goto(`/api/auth/instagram?return_to=${encodeURIComponent(returnTo)}`);
-  await page.getByRole('link', { name: new RegExp(username.replaceAll('.', '\\.')) }).click();
-}
 
 const crushPage = /\/crush\/[A-Za-z0-9_-]+$/;
 
@@ -90,10 +84,7 @@ test('a crush page is public and shareable; an unknown one is not found', async 
   await page.screenshot({ path: 'test-results/crush-public.png', fullPage: true });
 
   await page.setViewportSize({ width: 360, height: 740 });
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow).toBe(0);
+  expect(await horizontalOverflow(page)).toBe(0);
   await page.screenshot({ path: 'test-results/crush-public-360.png', fullPage: true });
 
   await page.setViewportSize({ width: 1280, height: 720 });
@@ -123,7 +114,7 @@ test('a failed sync says what happened, and Retry finds the crush', async ({ pag
   await expect(alert).toContainText('gave up after 5 attempts');
   await page.screenshot({ path: 'test-results/sync-failed.png', fullPage: true });
 
-  await request.delete(`${sandbox}/_sandbox/knobs`);
+  await request.delete(`${sandboxUrl()}/_sandbox/knobs`);
   const retry = page.getByRole('button', { name: 'Retry', exact: true });
   await retry.click();
   // Less than a minute since the failed sync was asked for: the page says when to try again.

@@ -4,6 +4,7 @@
  * check is its post count and that nobody commented; both come from the sandbox's own listing.
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { horizontalOverflow, sandboxUrl } from './support';
 
 interface SandboxInteractor {
   username: string;
@@ -19,11 +20,8 @@ interface SandboxAccount {
   top_interactors: SandboxInteractor[];
 }
 
-const sandboxUrl = process.env.E2E_SANDBOX_URL;
-
 async function sandboxAccounts(request: APIRequestContext): Promise<SandboxAccount[]> {
-  if (!sandboxUrl) throw new Error('E2E_SANDBOX_URL is not set (run through scripts/run-e2e.sh)');
-  const response = await request.get(`${sandboxUrl}/_sandbox/accounts`);
+  const response = await request.get(`${sandboxUrl()}/_sandbox/accounts`);
   expect(response.ok()).toBe(true);
   return ((await response.json()) as { accounts: SandboxAccount[] }).accounts;
 }
@@ -98,10 +96,7 @@ test('dev.demo sees its top users, top posts and an interactor page', async ({ p
 
     await page.setViewportSize({ width: 360, height: 740 });
     await expect(rows.first()).toBeVisible();
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
-    expect(overflow).toBe(0);
+    expect(await horizontalOverflow(page)).toBe(0);
     await page.screenshot({ path: 'test-results/top-posts-360.png', fullPage: true });
     await page.setViewportSize({ width: 1280, height: 720 });
   });

@@ -1,5 +1,6 @@
 /** The built SPA, served by the real backend: it loads, links to sign-in, and deep links work. */
 import { expect, test } from '@playwright/test';
+import { horizontalOverflow, layoutShift } from './support';
 
 test('the landing page loads with the sign-in link', async ({ page }) => {
   const errors: string[] = [];
@@ -23,20 +24,7 @@ test('nothing moves while the page loads', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible();
 
-  const layoutShift = await page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        new PerformanceObserver((list) => {
-          const shifts = list.getEntries() as unknown as { value: number }[];
-          resolve(shifts.reduce((sum, shift) => sum + shift.value, 0));
-        }).observe({ type: 'layout-shift', buffered: true });
-        // No entry at all means no shift; the observer never fires then.
-        setTimeout(() => {
-          resolve(0);
-        }, 500);
-      }),
-  );
-  expect(layoutShift).toBeLessThan(0.01);
+  expect(await layoutShift(page)).toBeLessThan(0.01);
 });
 
 test('a deep link is served by the SPA fallback', async ({ page }) => {
@@ -55,10 +43,7 @@ test('the landing page fits a 360 px wide screen', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('link', { name: 'Sign in with Instagram' })).toBeVisible();
 
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow).toBe(0);
+  expect(await horizontalOverflow(page)).toBe(0);
   await page.screenshot({ path: 'test-results/landing-360.png', fullPage: true });
 });
 

@@ -7,15 +7,34 @@ export interface PictureProps {
   /** A few characters shown in place of a missing picture (an initial, "Video"). */
   fallback: string;
   className: string;
+  /** Added to `className` on the stand-in. */
+  fallbackClassName: string;
   /** Width and height in CSS pixels, reserved before the picture loads. */
   size: number;
+  /**
+   * The stand-in is hidden from screen readers, when what it stands for is written beside it
+   * (a username); otherwise it is an image labelled `alt`.
+   */
+  decorativeFallback?: boolean;
+  /** Loaded at once (above the fold) rather than when scrolled near. */
+  eager?: boolean;
 }
 
-export function Picture({ src, alt, fallback, className, size }: PictureProps) {
+export function Picture({
+  src,
+  alt,
+  fallback,
+  className,
+  fallbackClassName,
+  size,
+  decorativeFallback = false,
+  eager = false,
+}: PictureProps) {
   const [failedSrc, setFailedSrc] = useState<string | null>(null);
   if (!src || failedSrc === src) {
+    const label = decorativeFallback ? { 'aria-hidden': true } : { role: 'img', 'aria-label': alt };
     return (
-      <span className={`${className} insights-picture-fallback`} role="img" aria-label={alt}>
+      <span className={`${className} ${fallbackClassName}`} {...label}>
         {fallback}
       </span>
     );
@@ -27,7 +46,7 @@ export function Picture({ src, alt, fallback, className, size }: PictureProps) {
       alt={alt}
       width={size}
       height={size}
-      loading="lazy"
+      loading={eager ? undefined : 'lazy'}
       decoding="async"
       referrerPolicy="no-referrer"
       onError={() => {

@@ -1,6 +1,6 @@
 /** Paging through a list with the page number in the URL (`?page=2`), 1-based for people. */
 import { useLocation, useSearchParams } from 'react-router';
-import { formatNumber } from './format';
+import { formatNumber } from '@/lib/format';
 
 /** Items per page (the API's default too). */
 export const PAGE_SIZE = 20;

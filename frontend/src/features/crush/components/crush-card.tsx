@@ -1,10 +1,9 @@
 /** A crush as its public page shows it: both accounts, the counts, when it was computed. */
+import { formatMoment, formatNumber } from '@/lib/format';
 import type { Crush, CrushAccount } from '../api/get-crush';
 import { Avatar } from './avatar';
 import { ShareButton } from './share-button';
 import '../crush.css';
-
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 function Person({ account, role }: { account: CrushAccount; role: string }) {
   return (
@@ -35,15 +34,15 @@ export function CrushCard({ crush }: { crush: Crush }) {
       <dl className="crush-stats">
         <div>
           <dt>Comments and replies</dt>
-          <dd>{crush.comments_count.toLocaleString()}</dd>
+          <dd>{formatNumber(crush.comments_count)}</dd>
         </div>
         <div>
           <dt>Posts commented on</dt>
-          <dd>{crush.posts_count.toLocaleString()}</dd>
+          <dd>{formatNumber(crush.posts_count)}</dd>
         </div>
       </dl>
       <p className="muted">
-        Computed <time dateTime={crush.computed_at}>{dateTime.format(new Date(crush.computed_at))}</time>.
+        Computed <time dateTime={crush.computed_at}>{formatMoment(crush.computed_at)}</time>.
       </p>
       <ShareButton path={crush.links.page} />
     </section>

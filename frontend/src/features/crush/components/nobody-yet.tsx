@@ -1,8 +1,7 @@
 /** A synced account that nobody commented on yet: an answer, not an error. */
+import { formatMoment } from '@/lib/format';
 import type { MyCrush } from '../api/get-my-crush';
 import '../crush.css';
-
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export function NobodyYet({ myCrush }: { myCrush: MyCrush | null }) {
   const syncedAt = myCrush?.synced_at;
@@ -15,7 +14,7 @@ export function NobodyYet({ myCrush }: { myCrush: MyCrush | null }) {
       </p>
       {syncedAt ? (
         <p className="muted">
-          We last read your posts on <time dateTime={syncedAt}>{dateTime.format(new Date(syncedAt))}</time>.
+          We last read your posts on <time dateTime={syncedAt}>{formatMoment(syncedAt)}</time>.
         </p>
       ) : null}
     </div>

@@ -3,11 +3,13 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { paths } from '@/config/paths';
 import { useInteractorComments, type InteractorComment } from '../api/get-interactor-comments';
-import { excerpt, formatDay, formatMoment } from '../format';
+import { Picture } from '@/components/ui/picture';
+import { formatDay, formatMoment } from '@/lib/format';
+import { excerpt } from '../format';
 import { usePageParam } from '../paging';
 import { EmptyState } from './empty-state';
 import { PagedList } from './paged-list';
-import { Picture } from './picture';
+import { PostLink } from './post-link';
 
 export interface InteractorCommentsProps {
   /** The account's Instagram id. */
@@ -55,18 +57,17 @@ function CommentRow({ comment }: { comment: InteractorComment }) {
         <p>{comment.text}</p>
       </blockquote>
       <div className="insights-on-post">
-        <Picture src={post.picture_url} alt={`Your post of ${day}`} fallback="Post" className="insights-thumb-small" size={40} />
+        <Picture
+          src={post.picture_url}
+          alt={`Your post of ${day}`}
+          fallback="Post"
+          className="insights-thumb-small"
+          fallbackClassName="insights-picture-fallback"
+          size={40}
+        />
         <p className="insights-meta">
           On your post {post.caption ? <q>{excerpt(post.caption, 80)}</q> : <>of {day}</>}
-          {post.permalink ? (
-            <>
-              {' · '}
-              <a href={post.permalink} target="_blank" rel="noopener noreferrer">
-                View on Instagram
-                <span className="visually-hidden">: your post of {day} (opens in a new tab)</span>
-              </a>
-            </>
-          ) : null}
+          <PostLink permalink={post.permalink} day={day} />
         </p>
       </div>
     </article>

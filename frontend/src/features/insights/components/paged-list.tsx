@@ -7,7 +7,7 @@ import type { UseQueryResult } from '@tanstack/react-query';
 import { useId, useRef, type ReactNode } from 'react';
 import { ErrorNotice } from '@/components/ui/error-notice';
 import { ApiError } from '@/lib/api';
-import { formatNumber } from '../format';
+import { formatNumber } from '@/lib/format';
 import { rangeLabel, type Page, type Paging } from '../paging';
 import { Pagination } from './pagination';
 import { SkeletonRows } from './skeleton-rows';

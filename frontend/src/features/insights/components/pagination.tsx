@@ -1,5 +1,5 @@
 /** Previous and Next: real buttons, so the keyboard reaches them; the page goes in the URL. */
-import { formatNumber } from '../format';
+import { formatNumber } from '@/lib/format';
 import { PAGE_SIZE } from '../paging';
 
 export interface PaginationProps {

@@ -1,11 +1,13 @@
 /** "Top posts": my recent posts, most commented first. */
 import type { ReactNode } from 'react';
 import { useTopPosts, type TopPost } from '../api/get-top-posts';
-import { countOf, excerpt, formatDay, formatNumber } from '../format';
+import { Picture } from '@/components/ui/picture';
+import { formatDay, formatNumber } from '@/lib/format';
+import { countOf, excerpt } from '../format';
 import { usePageParam } from '../paging';
 import { EmptyState } from './empty-state';
 import { PagedList } from './paged-list';
-import { Picture } from './picture';
+import { PostLink } from './post-link';
 
 const MEDIA_LABELS: Record<string, string> = { IMAGE: 'Photo', VIDEO: 'Video', CAROUSEL_ALBUM: 'Album' };
 
@@ -39,7 +41,14 @@ function TopPostRow({ post }: { post: TopPost }) {
   const picture = post.media_type === 'VIDEO' ? post.thumbnail_url : (post.media_url ?? post.thumbnail_url);
   return (
     <>
-      <Picture src={picture} alt={`${kind} posted ${day}`} fallback={kind} className="insights-thumb" size={64} />
+      <Picture
+        src={picture}
+        alt={`${kind} posted ${day}`}
+        fallback={kind}
+        className="insights-thumb"
+        fallbackClassName="insights-picture-fallback"
+        size={64}
+      />
       <div className="insights-main">
         <p className="insights-caption">
           {post.caption ? excerpt(post.caption) : <span className="muted">No caption</span>}
@@ -47,15 +56,7 @@ function TopPostRow({ post }: { post: TopPost }) {
         <p className="insights-meta">
           <time dateTime={post.posted_at}>{day}</time>
           {post.like_count != null ? ` · ${countOf(post.like_count, 'like')}` : null}
-          {post.permalink ? (
-            <>
-              {' · '}
-              <a href={post.permalink} target="_blank" rel="noopener noreferrer">
-                View on Instagram
-                <span className="visually-hidden">: your post of {day} (opens in a new tab)</span>
-              </a>
-            </>
-          ) : null}
+          <PostLink permalink={post.permalink} day={day} />
         </p>
       </div>
       <p className="insights-count">

@@ -3,12 +3,13 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { paths } from '@/config/paths';
 import { useTopInteractors, type InteractorSummary } from '../api/get-top-interactors';
-import { countOf, formatDay, formatNumber } from '../format';
+import { Picture } from '@/components/ui/picture';
+import { formatDay, formatNumber } from '@/lib/format';
+import { countOf } from '../format';
 import { interactorLinkState } from '../interactor-state';
 import { usePageParam } from '../paging';
 import { EmptyState } from './empty-state';
 import { PagedList } from './paged-list';
-import { Picture } from './picture';
 
 export function TopUsers({ renderError }: { renderError?: (error: unknown) => ReactNode }) {
   const paging = usePageParam();
@@ -48,6 +49,7 @@ function TopUser({ user }: { user: InteractorSummary }) {
         alt={`Profile picture of @${user.username}`}
         fallback={user.username.charAt(0).toUpperCase() || '?'}
         className="insights-avatar"
+        fallbackClassName="insights-picture-fallback"
         size={48}
       />
       <div className="insights-main">

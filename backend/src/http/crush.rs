@@ -125,11 +125,6 @@ pub fn no_account() -> ApiError {
     ApiError::NotFound("no Instagram account is linked to this user".to_owned())
 }
 
-/// How long ago `synced_at` was (zero if it is in the future).
-fn sync_age(synced_at: OffsetDateTime) -> Duration {
-    Duration::try_from(now() - synced_at).unwrap_or_default()
-}
-
 /// `value` as a JSON body, to keep in a read cache.
 fn json_bytes(value: &impl Serialize) -> Result<Bytes, ApiError> {
     serde_json::to_vec(value).map(Bytes::from).map_err(|err| ApiError::Internal(err.into()))
@@ -192,8 +187,7 @@ pub async fn get_crush(State(state): State<AppState>, user: CurrentUser) -> Resu
         SyncPhase::Fresh => {
             let body = json_bytes(&my_crush_of(&account, current))?;
             // Kept no longer than the data stays fresh (nor than the read cache's TTL).
-            let fresh_left = account.last_synced_at.map(|at| fresh_for(&state).saturating_sub(sync_age(at)));
-            state.caches.my_crush.insert(user.id, body.clone(), fresh_left);
+            state.caches.my_crush.insert(user.id, body.clone(), Some(overview.fresh_left));
             Ok(json_response(body))
         }
         SyncPhase::NeedsReauth => Err(ApiError::NeedsReauth),

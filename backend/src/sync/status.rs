@@ -40,6 +40,8 @@ pub struct SyncOverview {
     pub latest: Option<job::Model>,
     /// The last successful sync.
     pub last_synced_at: Option<OffsetDateTime>,
+    /// How much longer the data stays fresh (zero once stale or never synced).
+    pub fresh_left: Duration,
 }
 
 /// The latest `sync_feed` job of `user_id`.
@@ -75,7 +77,9 @@ pub async fn overview(
             .and_then(|error| error["code"].as_str().map(str::to_owned))
             .unwrap_or_default()
     });
-    let fresh = last_synced_at.is_some_and(|at| now() - at < fresh_for);
+    let fresh_left =
+        last_synced_at.and_then(|at| Duration::try_from(at + fresh_for - now()).ok()).unwrap_or_default();
+    let fresh = !fresh_left.is_zero();
     let phase = if latest.as_ref().is_some_and(|job| job.state.is_active()) {
         SyncPhase::Active
     } else if failed_with.as_deref() == Some(NEEDS_REAUTH) || needs_reauth(db, user_id).await? {
@@ -87,7 +91,7 @@ pub async fn overview(
     } else {
         SyncPhase::Stale
     };
-    Ok(SyncOverview { phase, latest, last_synced_at })
+    Ok(SyncOverview { phase, latest, last_synced_at, fresh_left })
 }
 
 /// Enqueues a sync of `user_id`'s account (or finds the active one) and wakes

@@ -30,7 +30,7 @@ build: ## Build every crate and test
 	$(CARGO) build --workspace --all-targets
 
 .PHONY: test
-test: fmt-check lint test-rust test-contract test-frontend test-e2e ## Every suite: Rust, OpenAPI drift, contract fuzzing, the SPA, end-to-end
+test: fmt-check lint layering test-rust test-contract test-frontend test-e2e ## Every suite: Rust, OpenAPI drift, contract fuzzing, the SPA, end-to-end
 	@echo "== all suites passed"
 	@tail -n 1 target/test-rust.summary
 
@@ -81,6 +81,10 @@ fmt-check: ## Fail when the Rust code is not formatted
 .PHONY: lint
 lint: ## Clippy with warnings as errors
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+.PHONY: layering
+layering: ## Fail on an import cycle between top-level modules of backend/src (docs/architecture.md)
+	python3 scripts/check-module-cycles.py
 
 .PHONY: openapi
 openapi: $(FRONTEND_DEPS) ## Regenerate openapi.yaml from the code, and the SPA's types from it

@@ -6,8 +6,7 @@ use sea_orm::{
     ColumnTrait as _, ConnectionTrait, DatabaseConnection, EntityTrait as _, QueryFilter as _, Statement,
 };
 
-use super::INSTAGRAM;
-use crate::entities::{identity, instagram_user};
+use crate::entities::instagram_user;
 
 /// Statements removing the Instagram account `$1` and what hangs off it. The tables of the
 /// sync have no entities in this module's reach; the SQL is the same on both backends.
@@ -45,12 +44,7 @@ pub async fn delete_user(db: &DatabaseConnection, user_id: i64) -> Result<bool, 
 /// Deletes the user signed in with Instagram account `uid` (Meta's callbacks); returns whether
 /// there was one.
 pub async fn delete_instagram_user(db: &DatabaseConnection, uid: &str) -> Result<bool, sea_orm::DbErr> {
-    let identity = identity::Entity::find()
-        .filter(identity::Column::Provider.eq(INSTAGRAM))
-        .filter(identity::Column::Uid.eq(uid))
-        .one(db)
-        .await?;
-    match identity {
+    match super::instagram_identity_by_uid(db, uid).await? {
         Some(identity) => delete_user(db, identity.user_id).await,
         None => Ok(false),
     }

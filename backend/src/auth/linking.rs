@@ -10,9 +10,9 @@ use time::OffsetDateTime;
 
 use super::{Auth, INSTAGRAM};
 use crate::{
+    db::now,
     entities::{identity, instagram_user, user},
     instagram::{LongLivedToken, Profile},
-    jobs::store::now,
 };
 
 /// Finds or creates the user signing in as `profile` and stores the token; returns the user id.
@@ -24,11 +24,7 @@ pub async fn link_instagram_account(
     scopes: &[String],
 ) -> anyhow::Result<i64> {
     let txn = crate::db::begin_write(db).await?;
-    let existing = identity::Entity::find()
-        .filter(identity::Column::Provider.eq(INSTAGRAM))
-        .filter(identity::Column::Uid.eq(&profile.user_id))
-        .one(&txn)
-        .await?;
+    let existing = super::instagram_identity_by_uid(&txn, &profile.user_id).await?;
     let at = now();
     let user_id = match &existing {
         Some(identity) => identity.user_id,

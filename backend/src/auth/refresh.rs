@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::crypto::{random_token, token_hash};
-use crate::{entities::refresh_token, jobs::store::now};
+use crate::{db::now, entities::refresh_token};
 
 /// A refresh token, once: only its hash is stored.
 pub struct RefreshSecret {

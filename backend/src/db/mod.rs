@@ -1,6 +1,8 @@
 //! The database: which backend a URL names, connecting with the right settings,
 //! migrations, and readiness.
 
+mod clock;
+mod config;
 mod url;
 
 use std::time::Duration;
@@ -11,9 +13,11 @@ use sea_orm::{
     SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
-use crate::config::DatabaseConfig;
-
-pub use self::url::{DatabaseUrl, UnsupportedDatabaseUrl};
+pub use self::{
+    clock::now,
+    config::DatabaseConfig,
+    url::{DatabaseUrl, UnsupportedDatabaseUrl},
+};
 
 /// How long a SQLite writer waits for the lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);

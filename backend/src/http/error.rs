@@ -108,6 +108,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The signed-in user has no Instagram account (cannot happen after sign-in).
+    pub fn no_account() -> Self {
+        Self::NotFound("no Instagram account is linked to this user".to_owned())
+    }
+
     /// The status and the stable code for this error.
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {

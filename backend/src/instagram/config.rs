@@ -66,28 +66,28 @@ pub struct InstagramConfig {
     #[arg(
         long = "instagram-authorize-base-url",
         env = "INSTAGRAM_AUTHORIZE_BASE_URL",
-        default_value = "https://www.instagram.com"
+        default_value = InstagramConfig::DEFAULT_AUTHORIZE_BASE_URL
     )]
     pub authorize_base_url: String,
     /// Origin of the code exchange (`POST /oauth/access_token`).
     #[arg(
         long = "instagram-api-base-url",
         env = "INSTAGRAM_API_BASE_URL",
-        default_value = "https://api.instagram.com"
+        default_value = InstagramConfig::DEFAULT_API_BASE_URL
     )]
     pub api_base_url: String,
     /// Origin of the Graph API (`/me`, `/me/media`, comments, token exchange and refresh).
     #[arg(
         long = "instagram-graph-base-url",
         env = "INSTAGRAM_GRAPH_BASE_URL",
-        default_value = "https://graph.instagram.com"
+        default_value = InstagramConfig::DEFAULT_GRAPH_BASE_URL
     )]
     pub graph_base_url: String,
     /// Graph API version prefix, e.g. `v26.0`.
     #[arg(long = "instagram-graph-api-version", env = "INSTAGRAM_GRAPH_API_VERSION", default_value = DEFAULT_GRAPH_API_VERSION)]
     pub graph_api_version: String,
     /// Timeout of one Instagram call, in seconds (retries are the job system's business).
-    #[arg(long = "instagram-timeout-secs", env = "INSTAGRAM_TIMEOUT_SECS", default_value_t = 20)]
+    #[arg(long = "instagram-timeout-secs", env = "INSTAGRAM_TIMEOUT_SECS", default_value_t = InstagramConfig::DEFAULT_TIMEOUT_SECS)]
     pub timeout_secs: u64,
 }
 
@@ -97,16 +97,21 @@ impl Default for InstagramConfig {
             app_id: String::new(),
             app_secret: AppSecret::default(),
             redirect_uri: None,
-            authorize_base_url: "https://www.instagram.com".into(),
-            api_base_url: "https://api.instagram.com".into(),
-            graph_base_url: "https://graph.instagram.com".into(),
+            authorize_base_url: Self::DEFAULT_AUTHORIZE_BASE_URL.into(),
+            api_base_url: Self::DEFAULT_API_BASE_URL.into(),
+            graph_base_url: Self::DEFAULT_GRAPH_BASE_URL.into(),
             graph_api_version: DEFAULT_GRAPH_API_VERSION.into(),
-            timeout_secs: 20,
+            timeout_secs: Self::DEFAULT_TIMEOUT_SECS,
         }
     }
 }
 
 impl InstagramConfig {
+    const DEFAULT_AUTHORIZE_BASE_URL: &str = "https://www.instagram.com";
+    const DEFAULT_API_BASE_URL: &str = "https://api.instagram.com";
+    const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.instagram.com";
+    const DEFAULT_TIMEOUT_SECS: u64 = 20;
+
     /// A configuration pointing every host at a sandbox origin, e.g. `http://127.0.0.1:4010`,
     /// with placeholder credentials (the sandbox accepts any app id and secret), so it counts as
     /// configured: decide with [`InstagramConfig::is_configured`] on the user's configuration

@@ -4,7 +4,8 @@
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 use time::OffsetDateTime;
 
-use super::{Job, store::now, wake::NOTIFY_CHANNEL};
+use super::{Job, wake::NOTIFY_CHANNEL};
+use crate::db::now;
 
 /// A job about to be enqueued.
 #[derive(Debug, Clone)]

@@ -8,6 +8,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Val
 use time::OffsetDateTime;
 
 use super::JobProblem;
+use crate::db::now;
 
 /// A job a worker has claimed: it holds the lease for this attempt.
 #[derive(Debug, Clone, FromQueryResult)]
@@ -59,19 +60,6 @@ pub enum Transition {
     },
     /// Handed back unperformed (shutdown): the attempt does not count.
     Released,
-}
-
-/// The current time, for every timestamp the queue and the sync write.
-///
-/// Microsecond precision (what PostgreSQL stores), plus one nanosecond: SQLite
-/// keeps timestamps as RFC 3339 text, which drops trailing zeros of the
-/// fraction, and `…:05.1Z` sorts after `…:05.123Z`. With the last of nine
-/// digits never zero, every value has the same width and text order is time
-/// order (so a job enqueued a moment ago is runnable now). PostgreSQL rounds
-/// the nanosecond away.
-pub fn now() -> OffsetDateTime {
-    let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000 + 1).unwrap_or(now)
 }
 
 fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
@@ -202,21 +190,4 @@ pub async fn count_by_state(db: &impl ConnectionTrait) -> Result<Vec<(String, i6
     let sql = "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state";
     let rows = db.query_all_raw(statement(db, sql, vec![])).await?;
     rows.iter().map(|row| Ok((row.try_get::<String>("", "state")?, row.try_get::<i64>("", "n")?))).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use time::format_description::well_known::Rfc3339;
-
-    use super::*;
-
-    #[test]
-    fn timestamps_sort_as_text_in_time_order() {
-        let base = now().replace_nanosecond(100_001).unwrap();
-        let later = base.replace_nanosecond(123_456_001).unwrap();
-        let (a, b) = (base.format(&Rfc3339).unwrap(), later.format(&Rfc3339).unwrap());
-        assert_eq!(a.len(), b.len(), "{a} {b}");
-        assert!(a < b, "{a} {b}");
-        assert_eq!(now().format(&Rfc3339).unwrap().len(), a.len());
-    }
 }

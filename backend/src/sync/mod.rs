@@ -4,6 +4,7 @@
 //! record the crush — the final step in one transaction with `last_synced_at`.
 
 mod activity;
+mod policy;
 mod resync_stale;
 mod status;
 mod sync_feed;
@@ -23,34 +24,65 @@ use time::OffsetDateTime;
 
 pub use self::{
     activity::{SEEN_RESOLUTION, touch_last_seen},
+    policy::{SYNC_COOLDOWN, cooldown_left},
     resync_stale::ResyncStale,
     status::{SyncOverview, SyncPhase, latest_sync_job, overview, request_sync},
     sync_feed::{NEEDS_REAUTH, SyncFeed},
 };
 use crate::{
+    auth::Auth,
+    cache::ReadCaches,
     crush::{self, Interactor},
+    db::now,
     instagram::{AccessToken, InstagramClient, InstagramError, Media},
-    jobs::{JobContext, store::now},
+    jobs::{JobContext, Waker},
 };
 
 /// How much to read and how fast.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SyncSettings {
     /// The crush counts comments on this many of the owner's most recent posts.
-    #[arg(long = "sync-window-posts", env = "SYNC_WINDOW_POSTS", default_value_t = 100)]
+    #[arg(long = "sync-window-posts", env = "SYNC_WINDOW_POSTS", default_value_t = SyncSettings::DEFAULT_WINDOW_POSTS)]
     pub window_posts: u32,
     /// Posts whose comments are read at once.
-    #[arg(long = "sync-concurrency", env = "SYNC_CONCURRENCY", default_value_t = 8)]
+    #[arg(long = "sync-concurrency", env = "SYNC_CONCURRENCY", default_value_t = SyncSettings::DEFAULT_POST_CONCURRENCY)]
     pub post_concurrency: usize,
     /// An account synced within this many hours is fresh; older ones are resynced.
-    #[arg(long = "sync-fresh-hours", env = "SYNC_FRESH_HOURS", default_value_t = 12)]
+    #[arg(long = "sync-fresh-hours", env = "SYNC_FRESH_HOURS", default_value_t = SyncSettings::DEFAULT_FRESH_HOURS)]
     pub fresh_hours: u32,
+}
+
+impl SyncSettings {
+    const DEFAULT_WINDOW_POSTS: u32 = 100;
+    const DEFAULT_POST_CONCURRENCY: usize = 8;
+    const DEFAULT_FRESH_HOURS: u32 = 12;
 }
 
 impl Default for SyncSettings {
     fn default() -> Self {
-        Self { window_posts: 100, post_concurrency: 8, fresh_hours: 12 }
+        Self {
+            window_posts: Self::DEFAULT_WINDOW_POSTS,
+            post_concurrency: Self::DEFAULT_POST_CONCURRENCY,
+            fresh_hours: Self::DEFAULT_FRESH_HOURS,
+        }
     }
+}
+
+/// What syncing needs from the app (built from the app's state).
+#[derive(Clone)]
+pub struct SyncContext {
+    /// The database.
+    pub db: sea_orm::DatabaseConnection,
+    /// The Instagram API.
+    pub instagram: InstagramClient,
+    /// Decrypts the stored Instagram tokens.
+    pub auth: Arc<Auth>,
+    /// The read caches, to forget what a sync changes.
+    pub caches: Arc<ReadCaches>,
+    /// How much to read and how fast.
+    pub settings: Arc<SyncSettings>,
+    /// Wakes this process's worker when a sync is enqueued.
+    pub waker: Waker,
 }
 
 /// Why a sync stopped.
@@ -83,7 +115,7 @@ pub trait SyncProgress: Send + Sync {
     fn report(&self, done: u64, total: u64) -> impl Future<Output = ()> + Send;
 }
 
-impl SyncProgress for JobContext {
+impl<C: Send + Sync> SyncProgress for JobContext<C> {
     async fn report(&self, done: u64, total: u64) {
         if let Err(err) = self.progress(done, Some(total), "comments").await {
             tracing::warn!(error = %err, "recording sync progress failed");

@@ -9,10 +9,11 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::SyncFeed;
+use super::{SyncContext, SyncFeed};
 use crate::{
     auth::INSTAGRAM,
-    jobs::{Enqueued, Job, JobContext, JobError, NewJob, enqueue, store::now},
+    db::now,
+    jobs::{Enqueued, Job, JobContext, JobError, NewJob, enqueue},
 };
 
 /// Enqueues resyncs of the stale accounts of recently active users.
@@ -37,13 +38,14 @@ impl Default for ResyncStale {
 impl Job for ResyncStale {
     const KIND: &'static str = "resync_stale";
     const MAX_ATTEMPTS: i32 = 3;
+    type Context = SyncContext;
 
     fn dedupe_key(&self) -> Option<String> {
         Some(Self::KIND.to_owned())
     }
 
-    async fn perform(self, ctx: JobContext) -> Result<(), JobError> {
-        let fresh = Duration::from_secs(u64::from(ctx.state.sync.fresh_hours) * 3600);
+    async fn perform(self, ctx: JobContext<SyncContext>) -> Result<(), JobError> {
+        let fresh = ctx.state.settings.fresh_for();
         let (new, existing) = self.enqueue_due(&ctx.state.db, fresh).await?;
         if new > 0 {
             ctx.state.waker.wake();

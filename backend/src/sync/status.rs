@@ -8,12 +8,12 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::{NEEDS_REAUTH, SyncFeed};
+use super::{NEEDS_REAUTH, SyncContext, SyncFeed};
 use crate::{
-    auth::INSTAGRAM,
-    entities::{identity, job},
-    jobs::{self, Job as _, NewJob, store::now},
-    state::AppState,
+    auth,
+    db::now,
+    entities::job,
+    jobs::{self, Job as _, NewJob},
 };
 
 /// A user's sync, as the API reports it.
@@ -55,11 +55,7 @@ pub async fn latest_sync_job(db: &impl ConnectionTrait, user_id: i64) -> Result<
 }
 
 async fn needs_reauth(db: &impl ConnectionTrait, user_id: i64) -> Result<bool, DbErr> {
-    let identity = identity::Entity::find()
-        .filter(identity::Column::UserId.eq(user_id))
-        .filter(identity::Column::Provider.eq(INSTAGRAM))
-        .one(db)
-        .await?;
+    let identity = auth::instagram_identity(db, user_id).await?;
     Ok(identity.is_none_or(|identity| identity.reauth_required_at.is_some()))
 }
 
@@ -96,7 +92,7 @@ pub async fn overview(
 
 /// Enqueues a sync of `user_id`'s account (or finds the active one) and wakes
 /// this process's worker; returns the job.
-pub async fn request_sync(state: &AppState, user_id: i64) -> Result<job::Model, DbErr> {
+pub async fn request_sync(state: &SyncContext, user_id: i64) -> Result<job::Model, DbErr> {
     let id = jobs::enqueue(&state.db, NewJob::of(&SyncFeed { user_id }).owned_by(user_id)).await?.id();
     state.caches.my_crush.remove(&user_id);
     state.waker.wake();

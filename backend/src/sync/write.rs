@@ -12,15 +12,20 @@ use crate::instagram::{Comment, Media, Profile};
 /// Rows per multi-row INSERT, well under SQLite's bound-parameter limit.
 const BATCH_ROWS: usize = 200;
 
-/// `($1, $2, …), ($n, …)` for `rows` rows of `columns` placeholders.
-fn placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let cells: Vec<String> = (1..=columns).map(|col| format!("${}", row * columns + col)).collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `(c1, …, cN) VALUES ($1, …, $N), ($N+1, …), …` and the values to bind, for rows
+/// of exactly one value per column (the array types make a mismatch a compile error).
+fn columns_and_rows<const N: usize>(
+    columns: [&str; N],
+    rows: impl IntoIterator<Item = [Value; N]>,
+) -> (String, Vec<Value>) {
+    let mut values = Vec::new();
+    let mut tuples = Vec::new();
+    for row in rows {
+        let cells: Vec<String> = (1..=N).map(|col| format!("${}", values.len() + col)).collect();
+        tuples.push(format!("({})", cells.join(", ")));
+        values.extend(row);
+    }
+    (format!("({}) VALUES {}", columns.join(", "), tuples.join(", ")), values)
 }
 
 /// `updated_at` is the mark of the latest sync that saw a row, and sweeps
@@ -75,20 +80,21 @@ pub async fn upsert_media(
 ) -> Result<Vec<(i64, String)>, DbErr> {
     let mut ids = Vec::with_capacity(media.len());
     for batch in media.chunks(BATCH_ROWS) {
-        let sql = format!(
-            "INSERT INTO instagram_media (ig_id, owner_id, media_type, caption, permalink, media_url, thumbnail_url, \
-                                          like_count, comments_count, posted_at, created_at, updated_at) \
-             VALUES {} \
-             ON CONFLICT (ig_id) DO UPDATE SET media_type = excluded.media_type, caption = excluded.caption, \
-               permalink = excluded.permalink, media_url = excluded.media_url, \
-               thumbnail_url = excluded.thumbnail_url, like_count = excluded.like_count, \
-               comments_count = excluded.comments_count, posted_at = excluded.posted_at, \
-               updated_at = {} \
-             RETURNING id, ig_id",
-            placeholders(batch.len(), 12),
-            latest_mark("instagram_media")
-        );
-        let values = batch.iter().flat_map(|post| {
+        let columns = [
+            "ig_id",
+            "owner_id",
+            "media_type",
+            "caption",
+            "permalink",
+            "media_url",
+            "thumbnail_url",
+            "like_count",
+            "comments_count",
+            "posted_at",
+            "created_at",
+            "updated_at",
+        ];
+        let rows = batch.iter().map(|post| {
             [
                 post.id.clone().into(),
                 owner_id.into(),
@@ -104,6 +110,17 @@ pub async fn upsert_media(
                 now.into(),
             ]
         });
+        let (insert, values) = columns_and_rows(columns, rows);
+        let sql = format!(
+            "INSERT INTO instagram_media {insert} \
+             ON CONFLICT (ig_id) DO UPDATE SET media_type = excluded.media_type, caption = excluded.caption, \
+               permalink = excluded.permalink, media_url = excluded.media_url, \
+               thumbnail_url = excluded.thumbnail_url, like_count = excluded.like_count, \
+               comments_count = excluded.comments_count, posted_at = excluded.posted_at, \
+               updated_at = {} \
+             RETURNING id, ig_id",
+            latest_mark("instagram_media")
+        );
         let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, values);
         for row in db.query_all_raw(statement).await? {
             ids.push((row.try_get("", "id")?, row.try_get("", "ig_id")?));
@@ -219,16 +236,16 @@ async fn upsert_authors<'a>(
     let mut ids = BTreeMap::new();
     for batch in unique.chunks(BATCH_ROWS) {
         // A comment without a username keeps the one we know.
+        let rows = batch
+            .iter()
+            .map(|(id, name)| [(*id).into(), name.unwrap_or_default().into(), now.into(), now.into()]);
+        let (insert, values) = columns_and_rows(["ig_id", "username", "created_at", "updated_at"], rows);
         let sql = format!(
-            "INSERT INTO instagram_users (ig_id, username, created_at, updated_at) VALUES {} \
+            "INSERT INTO instagram_users {insert} \
              ON CONFLICT (ig_id) DO UPDATE SET username = CASE WHEN excluded.username = '' \
                THEN instagram_users.username ELSE excluded.username END, updated_at = excluded.updated_at \
-             RETURNING id, ig_id",
-            placeholders(batch.len(), 4)
+             RETURNING id, ig_id"
         );
-        let values = batch
-            .iter()
-            .flat_map(|(id, name)| [(*id).into(), name.unwrap_or_default().into(), now.into(), now.into()]);
         let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, values);
         for row in db.query_all_raw(statement).await? {
             ids.insert(row.try_get::<String>("", "ig_id")?, row.try_get::<i64>("", "id")?);
@@ -249,16 +266,18 @@ async fn upsert_interactions(
     if rows.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "INSERT INTO instagram_interactions (ig_comment_id, media_id, author_id, parent_ig_comment_id, kind, text, \
-                                             commented_at, created_at, updated_at) VALUES {} \
-         ON CONFLICT (ig_comment_id) DO UPDATE SET media_id = excluded.media_id, author_id = excluded.author_id, \
-           parent_ig_comment_id = excluded.parent_ig_comment_id, kind = excluded.kind, text = excluded.text, \
-           commented_at = excluded.commented_at, updated_at = {}",
-        placeholders(rows.len(), 9),
-        latest_mark("instagram_interactions")
-    );
-    let values = rows.iter().flat_map(|(item, author_id)| {
+    let columns = [
+        "ig_comment_id",
+        "media_id",
+        "author_id",
+        "parent_ig_comment_id",
+        "kind",
+        "text",
+        "commented_at",
+        "created_at",
+        "updated_at",
+    ];
+    let rows = rows.iter().map(|(item, author_id)| {
         [
             item.ig_id.into(),
             media_id.into(),
@@ -271,6 +290,27 @@ async fn upsert_interactions(
             now.into(),
         ]
     });
+    let (insert, values) = columns_and_rows(columns, rows);
+    let sql = format!(
+        "INSERT INTO instagram_interactions {insert} \
+         ON CONFLICT (ig_comment_id) DO UPDATE SET media_id = excluded.media_id, author_id = excluded.author_id, \
+           parent_ig_comment_id = excluded.parent_ig_comment_id, kind = excluded.kind, text = excluded.text, \
+           commented_at = excluded.commented_at, updated_at = {}",
+        latest_mark("instagram_interactions")
+    );
     db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_follow_the_columns() {
+        let rows = [[Value::from(1), Value::from("a")], [Value::from(2), Value::from("b")]];
+        let (clause, values) = columns_and_rows(["id", "name"], rows);
+        assert_eq!(clause, "(id, name) VALUES ($1, $2), ($3, $4)");
+        assert_eq!(values, [Value::from(1), Value::from("a"), Value::from(2), Value::from("b")]);
+    }
 }

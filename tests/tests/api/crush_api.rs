@@ -45,7 +45,7 @@ async fn expected_crush(app: &TestApp, username: &str) -> Value {
 }
 
 async fn set_last_synced(app: &TestApp, username: &str, hours_ago: i64) {
-    let at = instacrush::jobs::store::now() - time::Duration::hours(hours_ago);
+    let at = instacrush::db::now() - time::Duration::hours(hours_ago);
     let statement = sea_orm::Statement::from_sql_and_values(
         app.db.get_database_backend(),
         "UPDATE instagram_users SET last_synced_at = $1 WHERE username = $2",

@@ -43,7 +43,9 @@ async fn many_workers_perform_every_job_exactly_once(backend: Backend) {
     let workers: Vec<_> = (0..4)
         .map(|_| {
             let config = WorkerConfig { concurrency: 3, ..test_worker_config() };
-            let worker = Worker::new(app.state.clone(), test_registry(), config);
+            let worker = Worker::new(app.state.db.clone(), test_registry(), app.state.clone(), config)
+                .waking_on(app.state.waker.clone())
+                .recording(app.state.metrics.jobs.clone());
             tokio::spawn(worker.run(shutdown.clone()))
         })
         .collect();
@@ -100,11 +102,8 @@ async fn a_killed_worker_process_is_rescued_after_its_lease(backend: Backend) {
     process.wait().await.unwrap();
 
     let shutdown = CancellationToken::new();
-    let worker = Worker::new(
-        app.state.clone(),
-        jobs::registry(),
-        WorkerConfig { lease_ms: 1_000, ..test_worker_config() },
-    );
+    let worker =
+        instacrush::app::worker(&app.state, WorkerConfig { lease_ms: 1_000, ..test_worker_config() });
     let handle = tokio::spawn(worker.run(shutdown.clone()));
     wait_until(Duration::from_secs(30), "the job to be rescued and finish", || async {
         job_row(&app.db, id).await.state == JobState::Succeeded
@@ -129,7 +128,7 @@ async fn shutdown_releases_unfinished_jobs(backend: Backend) {
         .id();
     let shutdown = CancellationToken::new();
     let config = WorkerConfig { grace_secs: 1, ..test_worker_config() };
-    let handle = tokio::spawn(Worker::new(app.state.clone(), jobs::registry(), config).run(shutdown.clone()));
+    let handle = tokio::spawn(instacrush::app::worker(&app.state, config).run(shutdown.clone()));
     wait_until(Duration::from_secs(10), "both jobs to start", || async {
         all_jobs(&app.db).await.iter().all(|job| job.state == JobState::Running)
     })

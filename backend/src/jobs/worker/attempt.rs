@@ -15,15 +15,18 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
 use super::Shared;
-use crate::jobs::{
-    Claimed, Fence, JobContext, JobError, JobProblem, Transition,
-    metrics::OutcomeLabels,
-    store::{self, now},
+use crate::{
+    db::now,
+    jobs::{Claimed, Fence, JobContext, JobError, JobProblem, Transition, metrics::OutcomeLabels, store},
 };
 
 /// Runs `job` and records how it ended. `stop` is cancelled when the worker's
 /// grace period is over: the attempt is then released unfinished.
-pub(super) async fn run(shared: Arc<Shared>, job: Claimed, stop: CancellationToken) {
+pub(super) async fn run<S: Clone + Send + Sync + 'static>(
+    shared: Arc<Shared<S>>,
+    job: Claimed,
+    stop: CancellationToken,
+) {
     let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
     async move {
         let started = Instant::now();
@@ -50,7 +53,11 @@ pub(super) async fn run(shared: Arc<Shared>, job: Claimed, stop: CancellationTok
     .await;
 }
 
-async fn perform(shared: &Shared, job: &Claimed, cancel: CancellationToken) -> Result<(), JobError> {
+async fn perform<S: Clone>(
+    shared: &Shared<S>,
+    job: &Claimed,
+    cancel: CancellationToken,
+) -> Result<(), JobError> {
     let Some(entry) = shared.registry.get(&job.kind) else {
         return Err(JobError::permanent(
             "unknown_kind",
@@ -58,7 +65,7 @@ async fn perform(shared: &Shared, job: &Claimed, cancel: CancellationToken) -> R
             Some(format!("kind `{}` is not registered in this binary", job.kind)),
         ));
     };
-    let ctx = JobContext::new(shared.state.clone(), job.fence(), job.max_attempts, cancel);
+    let ctx = JobContext::new(shared.state.clone(), shared.db.clone(), job.fence(), job.max_attempts, cancel);
     let future = AssertUnwindSafe((entry.perform)(job.args.clone(), ctx)).catch_unwind();
     match tokio::time::timeout(entry.timeout, future).await {
         Ok(Ok(result)) => result,
@@ -72,7 +79,7 @@ async fn perform(shared: &Shared, job: &Claimed, cancel: CancellationToken) -> R
 }
 
 /// Turns an attempt's result into the next state.
-fn decide(shared: &Shared, job: &Claimed, result: Result<(), JobError>) -> Transition {
+fn decide<S>(shared: &Shared<S>, job: &Claimed, result: Result<(), JobError>) -> Transition {
     match result {
         Ok(()) => Transition::Succeeded,
         Err(JobError::Permanent { problem }) => Transition::Failed { error: problem },
@@ -94,7 +101,13 @@ fn out_of_attempts(problem: JobProblem, attempts: i32) -> JobProblem {
     JobProblem { detail: Some(detail), ..problem }
 }
 
-async fn record(shared: &Shared, job: &Claimed, fence: Fence, transition: &Transition, started: Instant) {
+async fn record<S>(
+    shared: &Shared<S>,
+    job: &Claimed,
+    fence: Fence,
+    transition: &Transition,
+    started: Instant,
+) {
     let outcome = match transition {
         Transition::Succeeded => "succeeded",
         Transition::Retry { .. } => "retried",
@@ -112,10 +125,10 @@ async fn record(shared: &Shared, job: &Claimed, fence: Fence, transition: &Trans
             tracing::info!(outcome, elapsed_ms = started.elapsed().as_millis() as u64, "job attempt finished")
         }
     }
-    match store::transition(&shared.state.db, fence, transition).await {
+    match store::transition(&shared.db, fence, transition).await {
         Ok(true) => {
             let labels = OutcomeLabels { kind: job.kind.clone(), outcome };
-            let metrics = &shared.state.metrics.jobs;
+            let metrics = &shared.metrics;
             metrics.attempts.get_or_create(&labels).inc();
             metrics.run_seconds.get_or_create(&labels).observe(started.elapsed().as_secs_f64());
         }
@@ -129,11 +142,16 @@ async fn record(shared: &Shared, job: &Claimed, fence: Fence, transition: &Trans
 
 /// Extends the lease every third of its length; cancels the attempt when the
 /// lease turns out to be lost.
-async fn keep_lease(shared: Arc<Shared>, fence: Fence, cancel: CancellationToken, lost: Arc<AtomicBool>) {
+async fn keep_lease<S>(
+    shared: Arc<Shared<S>>,
+    fence: Fence,
+    cancel: CancellationToken,
+    lost: Arc<AtomicBool>,
+) {
     let lease = shared.config.lease();
     loop {
         tokio::time::sleep(lease / 3).await;
-        match store::heartbeat(&shared.state.db, fence, lease).await {
+        match store::heartbeat(&shared.db, fence, lease).await {
             Ok(true) => {}
             Ok(false) => {
                 lost.store(true, Ordering::SeqCst);

@@ -142,8 +142,10 @@ pub async fn connect_instagram(
     setup: &InstagramSetup,
     metrics: &Metrics,
 ) -> anyhow::Result<(InstagramClient, Option<SandboxHandle>)> {
-    if setup.client.is_configured() {
-        let client = InstagramClient::with_observer(setup.client.clone(), metrics.instagram.observer())
+    if setup.client.is_configured() || setup.client.has_custom_hosts() {
+        // A Meta app, or Instagram's hosts pointed elsewhere (a sandbox run on its own).
+        let config = setup.client.clone().or_sandbox_credentials();
+        let client = InstagramClient::with_observer(config, metrics.instagram.observer())
             .context("invalid Instagram configuration")?;
         return Ok((client, None));
     }

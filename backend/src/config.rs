@@ -96,7 +96,8 @@ pub struct ServeConfig {
     #[command(flatten)]
     pub http: HttpConfig,
     /// Do not apply pending migrations on start (for deployments that run `migrate` first).
-    #[arg(long, env = "NO_MIGRATE")]
+    /// `NO_MIGRATE` takes 1/0, true/false, yes/no or on/off.
+    #[arg(long, env = "NO_MIGRATE", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
     pub no_migrate: bool,
 }
 

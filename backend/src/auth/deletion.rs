@@ -29,14 +29,19 @@ const USER_DATA: &[&str] = &[
 
 /// Deletes user `user_id` and all their data; returns whether the user existed.
 pub async fn delete_user(db: &DatabaseConnection, user_id: i64) -> Result<bool, sea_orm::DbErr> {
-    let txn = crate::db::begin_write(db).await?;
-    let accounts =
-        instagram_user::Entity::find().filter(instagram_user::Column::UserId.eq(user_id)).all(&txn).await?;
-    for account in accounts {
-        run_all(&txn, INSTAGRAM_DATA, account.id).await?;
-    }
-    let deleted = run_all(&txn, USER_DATA, user_id).await?;
-    txn.commit().await?;
+    let deleted = crate::db::transact(db, move |txn| {
+        Box::pin(async move {
+            let accounts = instagram_user::Entity::find()
+                .filter(instagram_user::Column::UserId.eq(user_id))
+                .all(txn)
+                .await?;
+            for account in accounts {
+                run_all(txn, INSTAGRAM_DATA, account.id).await?;
+            }
+            run_all(txn, USER_DATA, user_id).await
+        })
+    })
+    .await?;
     tracing::info!(user_id, "deleted a user and their data");
     Ok(deleted > 0)
 }

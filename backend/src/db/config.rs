@@ -18,6 +18,19 @@ pub struct DatabaseConfig {
     /// How long to wait for a free connection, in seconds.
     #[arg(long, env = "DATABASE_ACQUIRE_TIMEOUT_SECS", default_value_t = Self::DEFAULT_ACQUIRE_TIMEOUT_SECS)]
     pub database_acquire_timeout_secs: u64,
+    /// PostgreSQL: longest a statement may run before the server cancels it, in seconds
+    /// (`statement_timeout`; 0 for no limit).
+    #[arg(long, env = "DATABASE_STATEMENT_TIMEOUT_SECS", default_value_t = Self::DEFAULT_STATEMENT_TIMEOUT_SECS)]
+    pub database_statement_timeout_secs: u64,
+    /// PostgreSQL: longest a connection may sit idle inside an open transaction before the
+    /// server ends its session, releasing its locks (`idle_in_transaction_session_timeout`; 0 for
+    /// no limit).
+    #[arg(
+        long,
+        env = "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECS",
+        default_value_t = Self::DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_SECS
+    )]
+    pub database_idle_in_transaction_timeout_secs: u64,
 }
 
 impl DatabaseConfig {
@@ -25,6 +38,8 @@ impl DatabaseConfig {
     pub const DEFAULT_MAX_CONNECTIONS: u32 = 10;
     /// The default of `DATABASE_ACQUIRE_TIMEOUT_SECS`.
     pub const DEFAULT_ACQUIRE_TIMEOUT_SECS: u64 = 10;
+    const DEFAULT_STATEMENT_TIMEOUT_SECS: u64 = 30;
+    const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_SECS: u64 = 30;
 
     /// The configuration for a database URL, with default pool settings.
     pub fn new(database_url: DatabaseUrl) -> Self {
@@ -32,12 +47,29 @@ impl DatabaseConfig {
             database_url,
             database_max_connections: Self::DEFAULT_MAX_CONNECTIONS,
             database_acquire_timeout_secs: Self::DEFAULT_ACQUIRE_TIMEOUT_SECS,
+            database_statement_timeout_secs: Self::DEFAULT_STATEMENT_TIMEOUT_SECS,
+            database_idle_in_transaction_timeout_secs: Self::DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_SECS,
         }
     }
 
     /// How long to wait for a free connection.
     pub fn acquire_timeout(&self) -> Duration {
         Duration::from_secs(self.database_acquire_timeout_secs)
+    }
+
+    /// The session settings every PostgreSQL connection starts with: server-side bounds on a
+    /// statement and on an idle open transaction, so a connection a client abandoned mid-
+    /// transaction cannot hold its locks (and freeze the queue) for long.
+    pub fn postgres_session_settings(&self) -> Vec<(&'static str, String)> {
+        let mut settings = Vec::new();
+        if self.database_statement_timeout_secs > 0 {
+            settings.push(("statement_timeout", format!("{}s", self.database_statement_timeout_secs)));
+        }
+        if self.database_idle_in_transaction_timeout_secs > 0 {
+            let value = format!("{}s", self.database_idle_in_transaction_timeout_secs);
+            settings.push(("idle_in_transaction_session_timeout", value));
+        }
+        settings
     }
 }
 

@@ -22,10 +22,9 @@ use super::{
 };
 use crate::{
     crush::{self, OwnerAccount},
-    db::now,
     entities::job::{self, JobState},
     jobs::{JobProblem, Progress},
-    sync::{self, SyncContext, SyncOverview, SyncPhase},
+    sync::{self, CrushNeed, SyncContext, SyncNow, SyncOverview, SyncPhase},
 };
 
 /// How soon a client should poll again while a sync runs.
@@ -110,7 +109,12 @@ impl SyncStatus {
             status: job_state_to_sync(job.state),
             progress: summary.progress.clone(),
             retry_allowed: job.state == JobState::Failed,
-            error: if job.state.is_active() { None } else { summary.error.clone() },
+            // An earlier attempt's error stays in the job's history, not in a sync that went on to succeed.
+            error: if matches!(job.state, JobState::Failed | JobState::Cancelled) {
+                summary.error.clone()
+            } else {
+                None
+            },
             job: Some(summary),
             result: None,
             links: SyncLinks { job: Some(JobSummary::path(job.id)), ..SyncLinks::default() },
@@ -178,35 +182,16 @@ pub async fn get_crush(State(state): State<AppState>, user: CurrentUser) -> Resu
     if let Some(body) = state.caches.my_crush.get(&user.id) {
         return Ok(json_response(body));
     }
-    // One query for the account, when its user was last seen and the current
-    // crush (shown when the data is fresh): this is the hot path.
-    let (account, current) =
-        OwnerAccount::with_current_crush(&state.db, user.id).await?.ok_or_else(ApiError::no_account)?;
-    // Keeps an active user's crush fresh through the scheduled resync.
-    // `touch_last_seen` writes at most once per SEEN_RESOLUTION: skip it sooner.
-    if account.last_seen_at.is_none_or(|at| now() - at >= sync::SEEN_RESOLUTION) {
-        sync::touch_last_seen(&state.db, user.id).await?;
-    }
-    let overview = sync::overview(&state.db, user.id, account.last_synced_at, state.sync.fresh_for()).await?;
-    // A sync that failed moments ago is not retried on every visit (reloading would hammer
-    // Instagram): its status is polled, and the retry follows the cooldown.
-    if overview.phase == SyncPhase::Failed
-        && let Some(failed) = overview.latest.as_ref().filter(|job| sync::cooldown_left(job).is_some())
-    {
-        return Ok(SyncStatus::of_job(failed).accepted());
-    }
-    match overview.phase {
-        SyncPhase::Fresh => {
-            let body = json_bytes(&MyCrush::of(&account, current))?;
+    let ctx = SyncContext::from_ref(&state);
+    match sync::crush_or_sync(&ctx, user.id).await?.ok_or_else(ApiError::no_account)? {
+        CrushNeed::Fresh { account, crush, fresh_left } => {
+            let body = json_bytes(&MyCrush::of(&account, crush))?;
             // Kept no longer than the data stays fresh (nor than the read cache's TTL).
-            state.caches.my_crush.insert(user.id, body.clone(), Some(overview.fresh_left));
+            state.caches.my_crush.insert(user.id, body.clone(), Some(fresh_left));
             Ok(json_response(body))
         }
-        SyncPhase::NeedsReauth => Err(ApiError::NeedsReauth),
-        SyncPhase::Active | SyncPhase::Stale | SyncPhase::Failed => {
-            let job = sync::request_sync(&SyncContext::from_ref(&state), user.id).await?;
-            Ok(SyncStatus::of_job(&job).accepted())
-        }
+        CrushNeed::Watch(job) => Ok(SyncStatus::of_job(&job).accepted()),
+        CrushNeed::NeedsReauth => Err(ApiError::NeedsReauth),
     }
 }
 
@@ -228,12 +213,8 @@ pub async fn get_crush(State(state): State<AppState>, user: CurrentUser) -> Resu
     )
 )]
 pub async fn get_sync_status(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
-    let account = crush::owner_account(&state.db, user.id).await?.ok_or_else(ApiError::no_account)?;
-    let overview = sync::overview(&state.db, user.id, account.last_synced_at, state.sync.fresh_for()).await?;
-    if overview.phase == SyncPhase::Stale {
-        let job = sync::request_sync(&SyncContext::from_ref(&state), user.id).await?;
-        return Ok(SyncStatus::of_job(&job).accepted());
-    }
+    let ctx = SyncContext::from_ref(&state);
+    let (account, overview) = sync::sync_overview(&ctx, user.id).await?.ok_or_else(ApiError::no_account)?;
     let mut status = SyncStatus::of_overview(&overview);
     if matches!(status.status, SyncState::Queued | SyncState::Running) {
         return Ok(status.accepted());
@@ -264,17 +245,9 @@ pub async fn get_sync_status(State(state): State<AppState>, user: CurrentUser) -
     )
 )]
 pub async fn start_sync(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
-    let account = crush::owner_account(&state.db, user.id).await?.ok_or_else(ApiError::no_account)?;
-    let overview = sync::overview(&state.db, user.id, account.last_synced_at, state.sync.fresh_for()).await?;
-    match overview.phase {
-        SyncPhase::NeedsReauth => return Err(ApiError::NeedsReauth),
-        SyncPhase::Active => {}
-        _ => {
-            if let Some(wait) = overview.latest.as_ref().and_then(sync::cooldown_left) {
-                return Err(ApiError::TooManyRequests { retry_after: wait });
-            }
-        }
+    match sync::sync_now(&SyncContext::from_ref(&state), user.id).await?.ok_or_else(ApiError::no_account)? {
+        SyncNow::Watch(job) => Ok(SyncStatus::of_job(&job).accepted()),
+        SyncNow::TooSoon(wait) => Err(ApiError::TooManyRequests { retry_after: wait }),
+        SyncNow::NeedsReauth => Err(ApiError::NeedsReauth),
     }
-    let job = sync::request_sync(&SyncContext::from_ref(&state), user.id).await?;
-    Ok(SyncStatus::of_job(&job).accepted())
 }

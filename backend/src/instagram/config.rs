@@ -86,9 +86,13 @@ pub struct InstagramConfig {
     /// Graph API version prefix, e.g. `v26.0`.
     #[arg(long = "instagram-graph-api-version", env = "INSTAGRAM_GRAPH_API_VERSION", default_value = DEFAULT_GRAPH_API_VERSION)]
     pub graph_api_version: String,
-    /// Timeout of one Instagram call, in seconds (retries are the job system's business).
+    /// Timeout of one Instagram call, in seconds.
     #[arg(long = "instagram-timeout-secs", env = "INSTAGRAM_TIMEOUT_SECS", default_value_t = InstagramConfig::DEFAULT_TIMEOUT_SECS)]
     pub timeout_secs: u64,
+    /// How many times a read that failed transiently (5xx, timeout, connection error) is tried
+    /// again at once, with jittered backoff, before the failure reaches the job.
+    #[arg(long = "instagram-call-retries", env = "INSTAGRAM_CALL_RETRIES", default_value_t = InstagramConfig::DEFAULT_CALL_RETRIES)]
+    pub call_retries: u32,
 }
 
 impl Default for InstagramConfig {
@@ -102,6 +106,7 @@ impl Default for InstagramConfig {
             graph_base_url: Self::DEFAULT_GRAPH_BASE_URL.into(),
             graph_api_version: DEFAULT_GRAPH_API_VERSION.into(),
             timeout_secs: Self::DEFAULT_TIMEOUT_SECS,
+            call_retries: Self::DEFAULT_CALL_RETRIES,
         }
     }
 }
@@ -111,6 +116,7 @@ impl InstagramConfig {
     const DEFAULT_API_BASE_URL: &str = "https://api.instagram.com";
     const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.instagram.com";
     const DEFAULT_TIMEOUT_SECS: u64 = 20;
+    const DEFAULT_CALL_RETRIES: u32 = 2;
 
     /// A configuration pointing every host at a sandbox origin, e.g. `http://127.0.0.1:4010`,
     /// with placeholder credentials (the sandbox accepts any app id and secret), so it counts as
@@ -131,6 +137,26 @@ impl InstagramConfig {
     /// Whether real Meta app credentials are configured (else the product uses the sandbox).
     pub fn is_configured(&self) -> bool {
         !self.app_id.trim().is_empty() && !self.app_secret.expose().trim().is_empty()
+    }
+
+    /// Whether any base URL points somewhere other than Meta's hosts (a standalone sandbox).
+    pub fn has_custom_hosts(&self) -> bool {
+        self.authorize_base_url != Self::DEFAULT_AUTHORIZE_BASE_URL
+            || self.api_base_url != Self::DEFAULT_API_BASE_URL
+            || self.graph_base_url != Self::DEFAULT_GRAPH_BASE_URL
+    }
+
+    /// This configuration, with the sandbox's placeholder credentials where none are set:
+    /// for base URLs pointing at a sandbox run on its own.
+    pub fn or_sandbox_credentials(mut self) -> Self {
+        let sandbox = Self::for_sandbox("http://sandbox.invalid");
+        if self.app_id.trim().is_empty() {
+            self.app_id = sandbox.app_id;
+        }
+        if self.app_secret.expose().trim().is_empty() {
+            self.app_secret = sandbox.app_secret;
+        }
+        self
     }
 
     /// The per-call timeout.

@@ -2,7 +2,7 @@
 //! attempt, and progress reports fenced on that attempt.
 
 use sea_orm::DatabaseConnection;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tokio_util::sync::CancellationToken;
 use utoipa::ToSchema;
 
@@ -27,6 +27,7 @@ pub struct JobContext<C> {
     db: DatabaseConnection,
     fence: Fence,
     max_attempts: i32,
+    checkpoint: Option<serde_json::Value>,
     cancelled: CancellationToken,
 }
 
@@ -36,9 +37,10 @@ impl<C> JobContext<C> {
         db: DatabaseConnection,
         fence: Fence,
         max_attempts: i32,
+        checkpoint: Option<serde_json::Value>,
         cancelled: CancellationToken,
     ) -> Self {
-        Self { state, db, fence, max_attempts, cancelled }
+        Self { state, db, fence, max_attempts, checkpoint, cancelled }
     }
 
     /// The same attempt, seeing `state` instead.
@@ -48,6 +50,7 @@ impl<C> JobContext<C> {
             db: self.db,
             fence: self.fence,
             max_attempts: self.max_attempts,
+            checkpoint: self.checkpoint,
             cancelled: self.cancelled,
         }
     }
@@ -76,6 +79,18 @@ impl<C> JobContext<C> {
     /// long jobs may check it between steps.
     pub fn cancelled(&self) -> &CancellationToken {
         &self.cancelled
+    }
+
+    /// Where an earlier attempt of this job got to ([`JobContext::save_checkpoint`]), if it
+    /// saved a checkpoint of this shape.
+    pub fn checkpoint<T: DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_value(self.checkpoint.clone()?).ok()
+    }
+
+    /// Records where this attempt got to, so that a later attempt (after a retry, a rescue
+    /// or a shutdown) resumes there instead of starting over; ignored once the lease is lost.
+    pub async fn save_checkpoint(&self, checkpoint: &impl Serialize) -> Result<(), sea_orm::DbErr> {
+        store::checkpoint(&self.db, self.fence, checkpoint).await.map(drop)
     }
 
     /// Records progress; ignored once the attempt lost its lease.

@@ -157,6 +157,20 @@ async fn wake_workers(db: &impl ConnectionTrait, kind: &str) -> Result<(), DbErr
     Ok(())
 }
 
+/// Makes a queued job scheduled for later runnable now (somebody is waiting for it) and
+/// wakes listening workers; returns whether it moved.
+pub async fn expedite(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
+    let at = now();
+    let sql =
+        "UPDATE jobs SET run_at = $2, updated_at = $2 WHERE id = $1 AND state = 'queued' AND run_at > $2";
+    let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, [id.into(), at.into()]);
+    let moved = db.execute_raw(statement).await?.rows_affected() == 1;
+    if moved {
+        wake_workers(db, "expedited").await?;
+    }
+    Ok(moved)
+}
+
 /// Cancels a job that has not started; `false` when it is running or finished.
 pub async fn cancel(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
     let now = now();

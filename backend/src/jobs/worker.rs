@@ -92,7 +92,7 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
     /// A worker claiming from the queue on `db` and performing the kinds in
     /// `registry`, each given its part of `state`.
     pub fn new(db: DatabaseConnection, registry: Registry<S>, state: S, config: WorkerConfig) -> Self {
-        let worker_id = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+        let worker_id = format!("{}{}", worker_id_prefix(), uuid::Uuid::new_v4().simple());
         let shared = Shared {
             db,
             waker: Waker::default(),
@@ -131,6 +131,7 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
         let config = &shared.config;
         let waker = shared.waker.clone();
         waker.listen(&shared.db, shutdown.clone());
+        rescue_orphans(&shared).await;
         tracing::info!(worker = %shared.worker_id, concurrency = config.concurrency, kinds = ?shared.registry.kinds(), "worker started");
         let stop_jobs = CancellationToken::new();
         let mut running = JoinSet::new();
@@ -176,6 +177,39 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
     }
 }
 
+/// This process's part of a worker id: `<pid>-…`.
+fn worker_id_prefix() -> String {
+    format!("{}-", std::process::id())
+}
+
+/// On SQLite (one machine, and in practice one worker process), the jobs a previous run of
+/// the process left `running` are rescued at once rather than after their lease: a worker id
+/// starts with its process id, and a process that no longer exists holds nothing. PostgreSQL
+/// workers on other machines cannot be checked this way; their jobs wait for the lease.
+async fn rescue_orphans<S>(shared: &Shared<S>) {
+    if shared.db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return;
+    }
+    match store::rescue_orphans(&shared.db, process_gone).await {
+        Ok(0) => {}
+        Ok(rescued) => {
+            tracing::warn!(rescued, "rescued the jobs an earlier run of this process left running");
+            shared.metrics.rescued.inc_by(rescued);
+        }
+        Err(err) => tracing::warn!(error = %err, "rescuing the jobs of an earlier run failed"),
+    }
+}
+
+/// Whether the process that wrote `worker_id` has ended, as far as this machine can tell
+/// (`/proc` on Linux; elsewhere nothing is known to have ended).
+fn process_gone(worker_id: &str) -> bool {
+    let Some(pid) = worker_id.split('-').next().and_then(|pid| pid.parse::<u32>().ok()) else {
+        return false;
+    };
+    let proc = std::path::Path::new("/proc");
+    pid != std::process::id() && proc.join("self").exists() && !proc.join(pid.to_string()).exists()
+}
+
 /// Periodic chores of a worker loop: rescuing expired leases, sampling queue depth.
 #[derive(Default)]
 struct Upkeep {
@@ -215,7 +249,7 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
     /// Runs every job that is runnable now, one at a time, until none is left;
     /// returns how many attempts ran. Tests use it to drain the queue synchronously.
     pub async fn drain(self) -> usize {
-        let shared = Arc::new(Shared { worker_id: format!("drain-{}", std::process::id()), ..self.shared });
+        let shared = Arc::new(Shared { worker_id: format!("{}drain", worker_id_prefix()), ..self.shared });
         let mut ran = 0;
         loop {
             let claim = store::claim(&shared.db, &shared.worker_id, 1, shared.config.lease());

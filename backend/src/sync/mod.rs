@@ -5,6 +5,7 @@
 
 mod activity;
 mod policy;
+mod request;
 mod resync_stale;
 mod status;
 mod sync_feed;
@@ -20,13 +21,15 @@ use std::{
 
 use futures::{StreamExt as _, TryStreamExt as _};
 use sea_orm::{ConnectionTrait as _, DbErr, Statement};
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 pub use self::{
     activity::{SEEN_RESOLUTION, touch_last_seen},
     policy::{SYNC_COOLDOWN, cooldown_left},
+    request::{CrushNeed, SyncNow, crush_or_sync, request_sync, sync_now, sync_overview},
     resync_stale::ResyncStale,
-    status::{SyncOverview, SyncPhase, latest_sync_job, overview, request_sync},
+    status::{SyncOverview, SyncPhase, latest_sync_job, overview},
     sync_feed::{NEEDS_REAUTH, SyncFeed},
 };
 use crate::{
@@ -109,54 +112,99 @@ pub struct SyncReport {
     pub crush: Option<Interactor>,
 }
 
-/// Receives progress: posts whose comments are done, of all posts.
-pub trait SyncProgress: Send + Sync {
-    /// Reports `done` of `total` posts.
-    fn report(&self, done: u64, total: u64) -> impl Future<Output = ()> + Send;
+/// Where a sync stands, kept in its job so that the next attempt (after a retry, a rescue or
+/// a shutdown) resumes there: the profile and the post list were read and written under the
+/// mark `synced_at`, and the posts whose comments are stored under that mark are done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncCheckpoint {
+    /// The owner's `instagram_users.id`.
+    pub owner_id: i64,
+    /// The sync's mark.
+    #[serde(with = "time::serde::rfc3339")]
+    pub synced_at: OffsetDateTime,
 }
 
-impl<C: Send + Sync> SyncProgress for JobContext<C> {
+/// Follows a sync: receives its progress and keeps its checkpoint.
+pub trait SyncTracker: Send + Sync {
+    /// Reports `done` of `total` posts.
+    fn report(&self, done: u64, total: u64) -> impl Future<Output = ()> + Send;
+    /// Where an earlier attempt of this sync got to.
+    fn resume_point(&self) -> Option<SyncCheckpoint>;
+    /// Records where this attempt got to.
+    fn checkpoint(&self, checkpoint: &SyncCheckpoint) -> impl Future<Output = ()> + Send;
+}
+
+impl<C: Send + Sync> SyncTracker for JobContext<C> {
     async fn report(&self, done: u64, total: u64) {
         if let Err(err) = self.progress(done, Some(total), "comments").await {
             tracing::warn!(error = %err, "recording sync progress failed");
         }
     }
+
+    fn resume_point(&self) -> Option<SyncCheckpoint> {
+        JobContext::checkpoint(self)
+    }
+
+    async fn checkpoint(&self, checkpoint: &SyncCheckpoint) {
+        if let Err(err) = self.save_checkpoint(checkpoint).await {
+            tracing::warn!(error = %err, "recording the sync's checkpoint failed");
+        }
+    }
 }
 
-/// Ignores progress.
-impl SyncProgress for () {
+/// Follows nothing: every sync starts from the beginning.
+impl SyncTracker for () {
     async fn report(&self, _done: u64, _total: u64) {}
+
+    fn resume_point(&self) -> Option<SyncCheckpoint> {
+        None
+    }
+
+    async fn checkpoint(&self, _checkpoint: &SyncCheckpoint) {}
 }
 
-/// Syncs the account `token` belongs to and records its crush.
+/// Syncs the account `token` belongs to and records its crush, resuming where the
+/// tracker's checkpoint says an earlier attempt got to: the profile and the post list are
+/// not read again, and the posts whose comments were stored are skipped.
 pub async fn sync_account(
     db: &sea_orm::DatabaseConnection,
     client: &InstagramClient,
     token: &AccessToken,
     settings: &SyncSettings,
-    progress: &(impl SyncProgress + Clone + 'static),
+    tracker: &(impl SyncTracker + Clone + 'static),
 ) -> Result<SyncReport, SyncError> {
-    let synced_at = now();
-    let profile = client.profile(token).await?;
-    let owner_id = write::upsert_owner(db, &profile, synced_at).await?;
-    let (media, complete) = recent_media(client, token, settings.window_posts).await?;
-    let posts = write::upsert_media(db, owner_id, &media, synced_at).await?;
-    let oldest = if complete { None } else { media.iter().filter_map(|post| post.timestamp).min() };
-    write::sweep_media(db, owner_id, oldest, synced_at).await?;
-
+    let SyncCheckpoint { owner_id, synced_at } = match tracker.resume_point() {
+        Some(checkpoint) => {
+            tracing::info!(synced_at = %checkpoint.synced_at, "resuming the sync from its checkpoint");
+            checkpoint
+        }
+        None => {
+            let checkpoint = read_profile_and_posts(db, client, token, settings.window_posts).await?;
+            tracker.checkpoint(&checkpoint).await;
+            checkpoint
+        }
+    };
+    let posts = write::posts_of_sync(db, owner_id, synced_at).await?;
     let total = posts.len() as u64;
-    progress.report(0, total).await;
+    let pending: Vec<_> = posts.into_iter().filter(|post| !post.done).collect();
+    let done = Arc::new(AtomicU64::new(total - pending.len() as u64));
+    tracker.report(done.load(Ordering::SeqCst), total).await;
     // Progress is reported from inside each post's future, never between
     // polls of the stream: a post suspended mid-transaction holds a pooled
     // connection that a write issued from outside would wait for.
-    let done = Arc::new(AtomicU64::new(0));
-    let mut comments = futures::stream::iter(posts.iter().cloned().map(|(media_id, ig_id)| {
-        let post =
-            Post { db: db.clone(), client: client.clone(), token: token.clone(), media_id, ig_id, synced_at };
-        let (progress, done) = (progress.clone(), done.clone());
+    let mut comments = futures::stream::iter(pending.into_iter().map(|post| {
+        let post = Post {
+            db: db.clone(),
+            client: client.clone(),
+            token: token.clone(),
+            media_id: post.media_id,
+            ig_id: post.ig_id,
+            synced_at,
+        };
+        let (tracker, done) = (tracker.clone(), done.clone());
         async move {
             let count = post.sync().await?;
-            progress.report(done.fetch_add(1, Ordering::SeqCst) + 1, total).await;
+            tracker.report(done.fetch_add(1, Ordering::SeqCst) + 1, total).await;
             Ok::<_, SyncError>(count)
         }
     }))
@@ -167,10 +215,28 @@ pub async fn sync_account(
     }
     drop(comments);
     // Reports from concurrent posts may land out of order; end on the truth.
-    progress.report(total, total).await;
+    tracker.report(total, total).await;
 
     let crush = finish(db, owner_id, settings.window_posts, synced_at).await?;
-    Ok(SyncReport { owner_id, posts: posts.len(), interactions, crush })
+    Ok(SyncReport { owner_id, posts: total as usize, interactions, crush })
+}
+
+/// The first part of a sync: the owner's profile and their recent posts, written (and the
+/// posts no longer there swept) under a new mark.
+async fn read_profile_and_posts(
+    db: &sea_orm::DatabaseConnection,
+    client: &InstagramClient,
+    token: &AccessToken,
+    window: u32,
+) -> Result<SyncCheckpoint, SyncError> {
+    let synced_at = now();
+    let profile = client.profile(token).await?;
+    let owner_id = write::upsert_owner(db, &profile, synced_at).await?;
+    let (media, complete) = recent_media(client, token, window).await?;
+    write::upsert_media(db, owner_id, &media, synced_at).await?;
+    let oldest = if complete { None } else { media.iter().filter_map(|post| post.timestamp).min() };
+    write::sweep_media(db, owner_id, oldest, synced_at).await?;
+    Ok(SyncCheckpoint { owner_id, synced_at })
 }
 
 /// One post to sync. (Owned: the posts run concurrently inside a `Send` job.)
@@ -187,7 +253,7 @@ impl Post {
     /// Reads the post's comments and replies and replaces what we had of them.
     async fn sync(self) -> Result<usize, SyncError> {
         let comments = self.client.comments(&self.token, &self.ig_id).collect_all().await?;
-        Ok(write::replace_comments(&self.db, self.media_id, &comments, self.synced_at).await?)
+        Ok(write::replace_comments(&self.db, self.media_id, comments, self.synced_at).await?)
     }
 }
 
@@ -217,15 +283,14 @@ async fn finish(
     window: u32,
     synced_at: OffsetDateTime,
 ) -> Result<Option<Interactor>, DbErr> {
-    let txn = crate::db::begin_write(db).await?;
-    let crush = crush::record_crush(&txn, owner_id, window, synced_at).await?;
-    let sql = "UPDATE instagram_users SET last_synced_at = $2, updated_at = $2 WHERE id = $1";
-    txn.execute_raw(Statement::from_sql_and_values(
-        txn.get_database_backend(),
-        sql,
-        [owner_id.into(), synced_at.into()],
-    ))
-    .await?;
-    txn.commit().await?;
-    Ok(crush)
+    crate::db::transact(db, move |txn| {
+        Box::pin(async move {
+            let crush = crush::record_crush(txn, owner_id, window, synced_at).await?;
+            let sql = "UPDATE instagram_users SET last_synced_at = $2, updated_at = $2 WHERE id = $1";
+            let values = [owner_id.into(), synced_at.into()];
+            txn.execute_raw(Statement::from_sql_and_values(txn.get_database_backend(), sql, values)).await?;
+            Ok(crush)
+        })
+    })
+    .await
 }

@@ -76,18 +76,27 @@ impl ResyncStale {
     ) -> Result<(usize, usize), DbErr> {
         let at = now();
         let due = self.due(db, at, fresh).await?;
-        let (mut new, mut existing) = (0, 0);
-        let txn = crate::db::begin_write(db).await?;
-        for (slot, user) in due.iter().enumerate() {
-            let run_at = at + self.offset(slot, due.len());
-            let job = NewJob::of(&SyncFeed { user_id: user.user_id }).run_at(run_at).owned_by(user.user_id);
-            match enqueue(&txn, job).await? {
-                Enqueued::New(_) => new += 1,
-                Enqueued::Existing(_) => existing += 1,
-            }
-        }
-        txn.commit().await?;
-        Ok((new, existing))
+        let jobs: Vec<NewJob> = due
+            .iter()
+            .enumerate()
+            .map(|(slot, user)| {
+                let run_at = at + self.offset(slot, due.len());
+                NewJob::of(&SyncFeed { user_id: user.user_id }).run_at(run_at).owned_by(user.user_id)
+            })
+            .collect();
+        crate::db::transact(db, move |txn| {
+            Box::pin(async move {
+                let (mut new, mut existing) = (0, 0);
+                for job in jobs {
+                    match enqueue(txn, job).await? {
+                        Enqueued::New(_) => new += 1,
+                        Enqueued::Existing(_) => existing += 1,
+                    }
+                }
+                Ok((new, existing))
+            })
+        })
+        .await
     }
 
     /// The start of `slot` of `slots`: the middle of its equal share of the

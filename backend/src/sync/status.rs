@@ -1,5 +1,5 @@
 //! Where a user's sync stands, derived from the jobs and the account (never a
-//! stored column that could drift), and asking for a sync.
+//! stored column that could drift).
 
 use std::time::Duration;
 
@@ -8,13 +8,8 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::{NEEDS_REAUTH, SyncContext, SyncFeed};
-use crate::{
-    auth,
-    db::now,
-    entities::job,
-    jobs::{self, Job as _, NewJob},
-};
+use super::{NEEDS_REAUTH, SyncFeed};
+use crate::{auth, db::now, entities::job, jobs::Job as _};
 
 /// A user's sync, as the API reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,13 +83,4 @@ pub async fn overview(
         SyncPhase::Stale
     };
     Ok(SyncOverview { phase, latest, last_synced_at, fresh_left })
-}
-
-/// Enqueues a sync of `user_id`'s account (or finds the active one) and wakes
-/// this process's worker; returns the job.
-pub async fn request_sync(state: &SyncContext, user_id: i64) -> Result<job::Model, DbErr> {
-    let id = jobs::enqueue(&state.db, NewJob::of(&SyncFeed { user_id }).owned_by(user_id)).await?.id();
-    state.caches.my_crush.remove(&user_id);
-    state.waker.wake();
-    job::Entity::find_by_id(id).one(&state.db).await?.ok_or(DbErr::RecordNotFound(format!("job {id}")))
 }

@@ -100,8 +100,7 @@ fn instagram_error(err: &crate::instagram::InstagramError) -> JobError {
     let detail = Some(err.to_string());
     match err.kind() {
         ErrorKind::Throttled { retry_after } => {
-            JobError::transient("throttled", "Instagram asked us to slow down", detail)
-                .retry_after(retry_after)
+            JobError::deferred("throttled", "Instagram asked us to slow down", detail, retry_after)
         }
         ErrorKind::Transient => {
             JobError::transient("instagram_unavailable", "Instagram did not answer", detail)

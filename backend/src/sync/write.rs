@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, Statement, Value};
 use time::OffsetDateTime;
 
 use crate::instagram::{Comment, Media, Profile};
@@ -71,14 +71,13 @@ pub async fn upsert_owner(
     row.ok_or_else(|| DbErr::RecordNotInserted)?.try_get("", "id")
 }
 
-/// Creates or updates the owner's posts; returns `(row id, Instagram id)` per post.
+/// Creates or updates the owner's posts under the sync's mark `now`.
 pub async fn upsert_media(
     db: &impl ConnectionTrait,
     owner_id: i64,
     media: &[Media],
     now: OffsetDateTime,
-) -> Result<Vec<(i64, String)>, DbErr> {
-    let mut ids = Vec::with_capacity(media.len());
+) -> Result<(), DbErr> {
     for batch in media.chunks(BATCH_ROWS) {
         let columns = [
             "ig_id",
@@ -117,16 +116,47 @@ pub async fn upsert_media(
                permalink = excluded.permalink, media_url = excluded.media_url, \
                thumbnail_url = excluded.thumbnail_url, like_count = excluded.like_count, \
                comments_count = excluded.comments_count, posted_at = excluded.posted_at, \
-               updated_at = {} \
-             RETURNING id, ig_id",
+               updated_at = {}",
             latest_mark("instagram_media")
         );
         let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, values);
-        for row in db.query_all_raw(statement).await? {
-            ids.push((row.try_get("", "id")?, row.try_get("", "ig_id")?));
-        }
+        db.execute_raw(statement).await?;
     }
-    Ok(ids)
+    Ok(())
+}
+
+/// One of the posts a sync read, and whether its comments are stored already.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct SyncedPost {
+    /// The post's row id.
+    pub media_id: i64,
+    /// Its Instagram id.
+    pub ig_id: String,
+    /// The mark of the last sync that stored its comments.
+    comments_synced_at: Option<OffsetDateTime>,
+    #[sea_orm(skip)]
+    /// Whether the sync reading it stored its comments already.
+    pub done: bool,
+}
+
+/// The posts of owner `owner_id` that the sync marked `synced_at` read, newest first, each
+/// saying whether that sync stored its comments already (a resumed sync skips those).
+pub async fn posts_of_sync(
+    db: &impl ConnectionTrait,
+    owner_id: i64,
+    synced_at: OffsetDateTime,
+) -> Result<Vec<SyncedPost>, DbErr> {
+    let sql = "SELECT id AS media_id, ig_id, comments_synced_at FROM instagram_media \
+               WHERE owner_id = $1 AND updated_at >= $2 ORDER BY posted_at DESC, id DESC";
+    let values = [owner_id.into(), synced_at.into()];
+    let mut posts =
+        SyncedPost::find_by_statement(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
+            .all(db)
+            .await?;
+    for post in &mut posts {
+        post.done = post.comments_synced_at.is_some_and(|at| at >= synced_at);
+    }
+    Ok(posts)
 }
 
 /// Deletes the owner's posts this sync did not see, from `since` on (all of
@@ -197,26 +227,30 @@ fn interactions(comments: &[Comment]) -> Vec<(Interaction<'_>, Option<&str>)> {
 pub async fn replace_comments(
     db: &DatabaseConnection,
     media_id: i64,
-    comments: &[Comment],
+    comments: Vec<Comment>,
     synced_at: OffsetDateTime,
 ) -> Result<usize, DbErr> {
-    let items = interactions(comments);
-    let txn = crate::db::begin_write(db).await?;
-    let authors =
-        upsert_authors(&txn, items.iter().map(|(item, username)| (item.author, *username)), synced_at)
-            .await?;
-    for batch in items.chunks(BATCH_ROWS) {
-        upsert_interactions(&txn, media_id, batch, &authors, synced_at).await?;
-    }
-    let sweep = "DELETE FROM instagram_interactions WHERE media_id = $1 AND updated_at < $2";
-    txn.execute_raw(Statement::from_sql_and_values(
-        txn.get_database_backend(),
-        sweep,
-        [media_id.into(), synced_at.into()],
-    ))
-    .await?;
-    txn.commit().await?;
-    Ok(items.len())
+    crate::db::transact(db, move |txn| {
+        Box::pin(async move {
+            let items = interactions(&comments);
+            let authors = items.iter().map(|(item, username)| (item.author, *username));
+            let authors = upsert_authors(txn, authors, synced_at).await?;
+            for batch in items.chunks(BATCH_ROWS) {
+                upsert_interactions(txn, media_id, batch, &authors, synced_at).await?;
+            }
+            let sweep = "DELETE FROM instagram_interactions WHERE media_id = $1 AND updated_at < $2";
+            let values = [media_id.into(), synced_at.into()];
+            txn.execute_raw(Statement::from_sql_and_values(txn.get_database_backend(), sweep, values))
+                .await?;
+            // The post is done for this sync (and any older one): a resumed sync skips it.
+            let done = "UPDATE instagram_media SET comments_synced_at = $2 \
+                        WHERE id = $1 AND (comments_synced_at IS NULL OR comments_synced_at < $2)";
+            let values = [media_id.into(), synced_at.into()];
+            txn.execute_raw(Statement::from_sql_and_values(txn.get_database_backend(), done, values)).await?;
+            Ok(items.len())
+        })
+    })
+    .await
 }
 
 async fn upsert_authors<'a>(

@@ -7,7 +7,7 @@ use std::{
         Arc,
         atomic::{AtomicBool, Ordering},
     },
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use futures::FutureExt as _;
@@ -17,7 +17,9 @@ use tracing::Instrument as _;
 use super::Shared;
 use crate::{
     db::now,
-    jobs::{Claimed, Fence, JobContext, JobError, JobProblem, Transition, metrics::OutcomeLabels, store},
+    jobs::{
+        Backoff, Claimed, Fence, JobContext, JobError, JobProblem, Transition, metrics::OutcomeLabels, store,
+    },
 };
 
 /// Runs `job` and records how it ended. `stop` is cancelled when the worker's
@@ -47,7 +49,7 @@ pub(super) async fn run<S: Clone + Send + Sync + 'static>(
             None => Transition::Released,
             Some(result) => decide(&shared, &job, result),
         };
-        record(&shared, &job, fence, &transition, started).await;
+        record(&shared, &job, fence, &transition, started, &stop).await;
     }
     .instrument(span)
     .await;
@@ -65,7 +67,14 @@ async fn perform<S: Clone>(
             Some(format!("kind `{}` is not registered in this binary", job.kind)),
         ));
     };
-    let ctx = JobContext::new(shared.state.clone(), shared.db.clone(), job.fence(), job.max_attempts, cancel);
+    let ctx = JobContext::new(
+        shared.state.clone(),
+        shared.db.clone(),
+        job.fence(),
+        job.max_attempts,
+        job.checkpoint.clone(),
+        cancel,
+    );
     let future = AssertUnwindSafe((entry.perform)(job.args.clone(), ctx)).catch_unwind();
     match tokio::time::timeout(entry.timeout, future).await {
         Ok(Ok(result)) => result,
@@ -90,8 +99,19 @@ fn decide<S>(shared: &Shared<S>, job: &Claimed, result: Result<(), JobError>) ->
             let delay = shared.config.backoff().delay(job.attempts, retry_after);
             Transition::Retry { at: now() + delay, error: problem }
         }
+        Err(JobError::Deferred { problem, .. }) if now() - job.created_at > DEFER_AT_MOST => {
+            let detail =
+                format!("still deferred {} hours after it was enqueued", DEFER_AT_MOST.whole_hours());
+            Transition::Failed { error: JobProblem { detail: Some(detail), ..problem } }
+        }
+        Err(JobError::Deferred { problem, wait }) => {
+            Transition::Deferred { at: now() + Backoff::spread(wait), error: problem }
+        }
     }
 }
+
+/// A job deferred (throttled) for longer than this since it was enqueued fails instead.
+const DEFER_AT_MOST: time::Duration = time::Duration::hours(24);
 
 fn out_of_attempts(problem: JobProblem, attempts: i32) -> JobProblem {
     let detail = problem.detail.map_or_else(
@@ -107,16 +127,21 @@ async fn record<S>(
     fence: Fence,
     transition: &Transition,
     started: Instant,
+    stop: &CancellationToken,
 ) {
     let outcome = match transition {
         Transition::Succeeded => "succeeded",
         Transition::Retry { .. } => "retried",
         Transition::Failed { .. } => "failed",
         Transition::Released => "released",
+        Transition::Deferred { .. } => "deferred",
     };
     match transition {
         Transition::Retry { error, at } => {
             tracing::warn!(code = %error.code, detail = ?error.detail, retry_at = %at, "job attempt failed; will retry")
+        }
+        Transition::Deferred { error, at } => {
+            tracing::info!(code = %error.code, retry_at = %at, "job deferred; the attempt does not count")
         }
         Transition::Failed { error } => {
             tracing::error!(code = %error.code, detail = ?error.detail, "job failed")
@@ -125,7 +150,7 @@ async fn record<S>(
             tracing::info!(outcome, elapsed_ms = started.elapsed().as_millis() as u64, "job attempt finished")
         }
     }
-    match store::transition(&shared.db, fence, transition).await {
+    match write_transition(shared, fence, transition, stop).await {
         Ok(true) => {
             let labels = OutcomeLabels { kind: job.kind.clone(), outcome };
             let metrics = &shared.metrics;
@@ -137,6 +162,32 @@ async fn record<S>(
         }
         // The lease will expire and the job be rescued: at-least-once, never lost.
         Err(err) => tracing::error!(error = %err, outcome, "recording the job's outcome failed"),
+    }
+}
+
+/// Writes the attempt's outcome, retrying while the database is unavailable (a cut, a
+/// restart, a failover) until it is back or the worker's grace period is over: the write is
+/// fenced, so a late one changes nothing if the job was rescued meanwhile, and an outcome
+/// given up on is still never lost (the lease expires and the job is rescued).
+async fn write_transition<S>(
+    shared: &Shared<S>,
+    fence: Fence,
+    transition: &Transition,
+    stop: &CancellationToken,
+) -> Result<bool, sea_orm::DbErr> {
+    let mut wait = Duration::from_millis(100);
+    loop {
+        match store::transition(&shared.db, fence, transition).await {
+            Err(err) if crate::db::is_unavailable(&err) && !stop.is_cancelled() => {
+                tracing::warn!(error = %err, ?wait, "the database is unavailable; retrying the job's outcome");
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = stop.cancelled() => {}
+                }
+                wait = (wait * 2).min(Duration::from_secs(5));
+            }
+            result => return result,
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod auth;
 mod backend;
 pub mod jobs;
+pub mod proxy;
 
 use std::net::SocketAddr;
 

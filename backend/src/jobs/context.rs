@@ -75,8 +75,9 @@ impl<C> JobContext<C> {
         self.fence.attempt >= self.max_attempts
     }
 
-    /// Cancelled when this attempt lost its lease or the worker is stopping;
-    /// long jobs may check it between steps.
+    /// Cancelled when the worker starts shutting down: a long job may stop at a safe point
+    /// (its checkpoint saved) and return any error; the attempt is then released, not
+    /// counted, and the job runs again elsewhere.
     pub fn cancelled(&self) -> &CancellationToken {
         &self.cancelled
     }

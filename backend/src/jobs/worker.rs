@@ -133,6 +133,9 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
         waker.listen(&shared.db, shutdown.clone());
         rescue_orphans(&shared).await;
         tracing::info!(worker = %shared.worker_id, concurrency = config.concurrency, kinds = ?shared.registry.kinds(), "worker started");
+        // On shutdown, running jobs are first asked to wind down (a long job stops at a safe
+        // point and resumes elsewhere), then, after the grace period, stopped.
+        let wind_down = CancellationToken::new();
         let stop_jobs = CancellationToken::new();
         let mut running = JoinSet::new();
         let mut upkeep = Upkeep::default();
@@ -147,7 +150,12 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
                     Ok(jobs) => {
                         claimed = jobs.len();
                         for job in jobs {
-                            running.spawn(attempt::run(shared.clone(), job, stop_jobs.child_token()));
+                            running.spawn(attempt::run(
+                                shared.clone(),
+                                job,
+                                wind_down.child_token(),
+                                stop_jobs.child_token(),
+                            ));
                         }
                     }
                     Err(err) => tracing::warn!(error = %err, "claiming jobs failed"),
@@ -168,6 +176,7 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
         }
         let grace = Duration::from_secs(config.grace_secs);
         tracing::info!(running = running.len(), ?grace, "worker stopping");
+        wind_down.cancel();
         let finish = async { while running.join_next().await.is_some() {} };
         if tokio::time::timeout(grace, finish).await.is_err() {
             stop_jobs.cancel();
@@ -261,7 +270,7 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
                 }
             };
             let Some(job) = claimed.into_iter().next() else { return ran };
-            attempt::run(shared.clone(), job, CancellationToken::new()).await;
+            attempt::run(shared.clone(), job, CancellationToken::new(), CancellationToken::new()).await;
             ran += 1;
         }
     }

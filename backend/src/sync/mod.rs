@@ -97,6 +97,10 @@ pub enum SyncError {
     /// The database failed.
     #[error(transparent)]
     Database(#[from] DbErr),
+    /// Asked to stop (the worker is shutting down); the posts in flight were finished and
+    /// the rest is left for the next attempt.
+    #[error("the sync was asked to stop")]
+    Interrupted,
 }
 
 /// What a sync did.
@@ -132,6 +136,8 @@ pub trait SyncTracker: Send + Sync {
     fn resume_point(&self) -> Option<SyncCheckpoint>;
     /// Records where this attempt got to.
     fn checkpoint(&self, checkpoint: &SyncCheckpoint) -> impl Future<Output = ()> + Send;
+    /// Whether the sync should stop: no post is started any more, the ones in flight finish.
+    fn stopping(&self) -> bool;
 }
 
 impl<C: Send + Sync> SyncTracker for JobContext<C> {
@@ -150,6 +156,10 @@ impl<C: Send + Sync> SyncTracker for JobContext<C> {
             tracing::warn!(error = %err, "recording the sync's checkpoint failed");
         }
     }
+
+    fn stopping(&self) -> bool {
+        self.cancelled().is_cancelled()
+    }
 }
 
 /// Follows nothing: every sync starts from the beginning.
@@ -161,6 +171,10 @@ impl SyncTracker for () {
     }
 
     async fn checkpoint(&self, _checkpoint: &SyncCheckpoint) {}
+
+    fn stopping(&self) -> bool {
+        false
+    }
 }
 
 /// Syncs the account `token` belongs to and records its crush, resuming where the
@@ -192,7 +206,9 @@ pub async fn sync_account(
     // Progress is reported from inside each post's future, never between
     // polls of the stream: a post suspended mid-transaction holds a pooled
     // connection that a write issued from outside would wait for.
-    let mut comments = futures::stream::iter(pending.into_iter().map(|post| {
+    let stopping = tracker.clone();
+    let pending = pending.into_iter().take_while(move |_| !stopping.stopping());
+    let mut comments = futures::stream::iter(pending.map(|post| {
         let post = Post {
             db: db.clone(),
             client: client.clone(),
@@ -214,6 +230,9 @@ pub async fn sync_account(
         interactions += count;
     }
     drop(comments);
+    if tracker.stopping() {
+        return Err(SyncError::Interrupted);
+    }
     // Reports from concurrent posts may land out of order; end on the truth.
     tracker.report(total, total).await;
 

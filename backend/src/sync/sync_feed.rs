@@ -62,6 +62,9 @@ impl Job for SyncFeed {
             }
             Err(SyncError::Instagram(err)) => Err(instagram_error(&err)),
             Err(SyncError::Database(err)) => Err(err.into()),
+            Err(SyncError::Interrupted) => {
+                Err(JobError::transient("interrupted", "The sync was stopped to resume elsewhere", None))
+            }
         }
     }
 }

@@ -153,8 +153,10 @@ pub async fn posts_of_sync(
         SyncedPost::find_by_statement(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
             .all(db)
             .await?;
+    // PostgreSQL keeps microseconds: compare at that precision.
+    let micros = |at: OffsetDateTime| at.unix_timestamp_nanos() / 1_000;
     for post in &mut posts {
-        post.done = post.comments_synced_at.is_some_and(|at| at >= synced_at);
+        post.done = post.comments_synced_at.is_some_and(|at| micros(at) >= micros(synced_at));
     }
     Ok(posts)
 }

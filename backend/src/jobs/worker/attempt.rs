@@ -22,11 +22,14 @@ use crate::{
     },
 };
 
-/// Runs `job` and records how it ended. `stop` is cancelled when the worker's
-/// grace period is over: the attempt is then released unfinished.
+/// Runs `job` and records how it ended. `wind_down` is cancelled when the worker
+/// starts shutting down: the job sees it ([`JobContext::cancelled`]) and may stop at a
+/// safe point, which releases it. `stop` is cancelled when the grace period is over: the
+/// attempt is then dropped and released unfinished.
 pub(super) async fn run<S: Clone + Send + Sync + 'static>(
     shared: Arc<Shared<S>>,
     job: Claimed,
+    wind_down: CancellationToken,
     stop: CancellationToken,
 ) {
     let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
@@ -37,7 +40,7 @@ pub(super) async fn run<S: Clone + Send + Sync + 'static>(
         let lease_lost = Arc::new(AtomicBool::new(false));
         let heartbeat = tokio::spawn(keep_lease(shared.clone(), fence, cancel.clone(), lease_lost.clone()));
         let outcome = tokio::select! {
-            result = perform(&shared, &job, cancel.clone()) => Some(result),
+            result = perform(&shared, &job, wind_down.clone()) => Some(result),
             () = cancel.cancelled() => None,
         };
         heartbeat.abort();
@@ -47,6 +50,8 @@ pub(super) async fn run<S: Clone + Send + Sync + 'static>(
                 return;
             }
             None => Transition::Released,
+            // Stopped early because the worker is shutting down: it runs again elsewhere.
+            Some(Err(_)) if wind_down.is_cancelled() => Transition::Released,
             Some(result) => decide(&shared, &job, result),
         };
         record(&shared, &job, fence, &transition, started, &stop).await;

@@ -77,7 +77,7 @@ pub async fn crush_or_sync(ctx: &SyncContext, user_id: i64) -> Result<Option<Cru
                 return Ok(Some(CrushNeed::Watch(watch(ctx, overview).await?)));
             }
             _ => {
-                if let Some(job) = start_if_still_needed(ctx, user_id, &overview).await? {
+                if let Some(job) = start_sync_if_needed(ctx, user_id, &overview).await? {
                     return Ok(Some(CrushNeed::Watch(job)));
                 }
             }
@@ -100,7 +100,7 @@ pub async fn sync_overview(
         }
         // Stale, and nothing tried yet: start a sync (or find the one just started, or see
         // the data turned fresh), then look again.
-        start_if_still_needed(ctx, user_id, &overview).await?;
+        start_sync_if_needed(ctx, user_id, &overview).await?;
     }
     Err(changing(user_id))
 }
@@ -138,9 +138,9 @@ async fn watch(ctx: &SyncContext, overview: SyncOverview) -> Result<job::Model, 
 }
 
 /// Starts a sync of `user_id`'s account unless, by now, it is no longer needed: the data
-/// turned fresh (`None`: look again), or a sync newer than the latest one `seen` exists
-/// (that one is returned, to watch). See the module's comment.
-async fn start_if_still_needed(
+/// turned fresh (`None`: look again), or a sync newer than the latest one in `seen` (what
+/// the caller decided on) exists: that one is returned, to watch. See the module's comment.
+pub async fn start_sync_if_needed(
     ctx: &SyncContext,
     user_id: i64,
     seen: &SyncOverview,

@@ -10,7 +10,7 @@ use instacrush::{
     entities::job::JobState,
     jobs::{self, NewJob, NoopJob},
     metrics::InstagramCallLabels,
-    sync::SyncFeed,
+    sync::{self, SyncContext, SyncFeed, SyncPhase},
 };
 use instacrush_tests::{
     Backend, TestApp,
@@ -20,12 +20,14 @@ use instacrush_tests::{
     proxy::Proxy,
     test_worker_config,
 };
+use axum::extract::FromRef as _;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 on_both_backends!(
+    a_decision_taken_on_stale_data_starts_no_second_sync,
     racing_requests_for_one_stale_account_make_one_sync,
     a_parked_sync_runs_now_when_its_user_asks,
     a_flaky_instagram_does_not_fail_a_sync,
@@ -112,6 +114,38 @@ async fn a_jobs_outcome_is_written_once_the_database_is_back() {
     let row = job_row(&direct, id).await;
     assert_eq!(row.attempts, 1, "written by the attempt that ran it, not rescued and run again");
     assert!(row.last_error.is_none(), "{:?}", row.last_error);
+}
+
+/// A request reads "stale, nothing running", and before it enqueues, a sync starts and ends:
+/// what it decided on no longer holds, and it must not start another.
+async fn a_decision_taken_on_stale_data_starts_no_second_sync(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.sign_in("ada.demo").await;
+    let user_id = json_of(ada.get("/api/users/me").await).await["id"].as_i64().unwrap();
+    let ctx = SyncContext::from_ref(&app.state);
+    let fresh_for = app.state.sync.fresh_for();
+    let seen = sync::overview(&app.db, user_id, None, fresh_for).await.unwrap();
+    assert_eq!(seen.phase, SyncPhase::Stale);
+
+    // Meanwhile another request's sync runs and succeeds.
+    assert_eq!(ada.get("/api/crush").await.status(), StatusCode::ACCEPTED);
+    app.run_pending_jobs().await;
+    let started = sync::start_sync_if_needed(&ctx, user_id, &seen).await.unwrap();
+    assert!(started.is_none(), "the data is fresh now: {started:?}");
+    assert_eq!(sync_jobs(&app).await.len(), 1);
+
+    // Meanwhile another request's sync ran and failed: watch that one, do not start another.
+    app.db.execute_unprepared("UPDATE instagram_users SET last_synced_at = NULL").await.unwrap();
+    let seen = sync::overview(&app.db, user_id, None, fresh_for).await.unwrap();
+    set_knobs(&app, json!({"error_rate": 1.0})).await;
+    assert_eq!(ada.post("/api/users/me/sync").await.status(), StatusCode::ACCEPTED);
+    app.db.execute_unprepared("UPDATE jobs SET max_attempts = 1").await.unwrap();
+    app.run_pending_jobs().await;
+    let failed = sync_jobs(&app).await.pop().unwrap();
+    assert_eq!(failed.state, JobState::Failed);
+    let watched = sync::start_sync_if_needed(&ctx, user_id, &seen).await.unwrap().unwrap();
+    assert_eq!(watched.id, failed.id, "the newer, failed sync is the one to show");
+    assert_eq!(sync_jobs(&app).await.len(), 2, "no third sync");
 }
 
 async fn racing_requests_for_one_stale_account_make_one_sync(backend: Backend) {

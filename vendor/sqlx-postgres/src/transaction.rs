@@ -27,11 +27,17 @@ impl TransactionManager for PgTransactionManager {
 
         let rollback = Rollback::new(conn);
         rollback.conn.queue_simple_query(statement.as_str())?;
+        // Count the transaction before awaiting the server's answer, not after:
+        // `start_rollback`, which this guard and `Transaction`'s drop both call, does
+        // nothing at depth zero, so a future dropped during the await would leave the
+        // session inside a transaction that nothing ends, and the pool would hand the
+        // connection to the next borrower that way. Undone below if `BEGIN` did not take.
+        rollback.conn.inner.transaction_depth += 1;
         rollback.conn.wait_until_ready().await?;
         if !rollback.conn.in_transaction() {
+            rollback.conn.inner.transaction_depth -= 1;
             return Err(Error::BeginFailed);
         }
-        rollback.conn.inner.transaction_depth += 1;
         rollback.defuse();
 
         Ok(())

@@ -5,6 +5,7 @@
 mod auth;
 mod cli;
 mod crush_api;
+mod db_cancellation;
 mod errors;
 mod insights;
 mod instagram_client;

@@ -98,6 +98,17 @@ pub struct SandboxConfig {
     /// links); by default taken from each request's `Host` header.
     #[arg(long = "sandbox-public-base-url", env = "SANDBOX_PUBLIC_BASE_URL")]
     pub public_base_url: Option<String>,
+    /// New comments per minute across the accounts subscribed to `comments`; 0 disables.
+    #[arg(long = "sandbox-activity-per-minute", env = "SANDBOX_ACTIVITY_PER_MINUTE", default_value_t = 0.0)]
+    pub activity_per_minute: f64,
+    /// Where and how the sandbox calls the app (boxed: it keeps the configuration small).
+    #[command(flatten)]
+    pub hooks: Box<Hooks>,
+}
+
+/// Where and how the sandbox calls the app: webhooks, and Meta's two callbacks.
+#[derive(clap::Args, Clone, PartialEq)]
+pub struct Hooks {
     /// The app's webhook callback URL, where comment notifications are posted.
     #[arg(long = "sandbox-webhook-url", env = "SANDBOX_WEBHOOK_URL")]
     pub webhook_url: Option<String>,
@@ -123,9 +134,34 @@ pub struct SandboxConfig {
     /// Delivery attempts per webhook POST before it is given up.
     #[arg(long = "sandbox-webhook-max-attempts", env = "SANDBOX_WEBHOOK_MAX_ATTEMPTS", default_value_t = 3)]
     pub webhook_max_attempts: u32,
-    /// New comments per minute across the accounts subscribed to `comments`; 0 disables.
-    #[arg(long = "sandbox-activity-per-minute", env = "SANDBOX_ACTIVITY_PER_MINUTE", default_value_t = 0.0)]
-    pub activity_per_minute: f64,
+}
+
+impl Default for Hooks {
+    fn default() -> Self {
+        Self {
+            webhook_url: None,
+            webhook_verify_token: None,
+            deauthorize_url: None,
+            data_deletion_url: None,
+            webhook_batch_max: 1,
+            webhook_batch_window_ms: 0,
+            webhook_max_attempts: 3,
+        }
+    }
+}
+
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hooks")
+            .field("webhook_url", &self.webhook_url)
+            .field("webhook_verify_token", &self.webhook_verify_token.as_ref().map(|_| "[redacted]"))
+            .field("deauthorize_url", &self.deauthorize_url)
+            .field("data_deletion_url", &self.data_deletion_url)
+            .field("webhook_batch_max", &self.webhook_batch_max)
+            .field("webhook_batch_window_ms", &self.webhook_batch_window_ms)
+            .field("webhook_max_attempts", &self.webhook_max_attempts)
+            .finish()
+    }
 }
 
 impl Default for SandboxConfig {
@@ -149,14 +185,8 @@ impl Default for SandboxConfig {
             large_account_posts: 0,
             large_account_comments: 100_000,
             public_base_url: None,
-            webhook_url: None,
-            webhook_verify_token: None,
-            deauthorize_url: None,
-            data_deletion_url: None,
-            webhook_batch_max: 1,
-            webhook_batch_window_ms: 0,
-            webhook_max_attempts: 3,
             activity_per_minute: 0.0,
+            hooks: Box::default(),
         }
     }
 }
@@ -182,14 +212,9 @@ impl std::fmt::Debug for SandboxConfig {
             .field("large_account_posts", &self.large_account_posts)
             .field("large_account_comments", &self.large_account_comments)
             .field("public_base_url", &self.public_base_url)
-            .field("webhook_url", &self.webhook_url)
-            .field("deauthorize_url", &self.deauthorize_url)
-            .field("data_deletion_url", &self.data_deletion_url)
-            .field("webhook_batch_max", &self.webhook_batch_max)
-            .field("webhook_batch_window_ms", &self.webhook_batch_window_ms)
-            .field("webhook_max_attempts", &self.webhook_max_attempts)
             .field("activity_per_minute", &self.activity_per_minute)
-            .finish_non_exhaustive()
+            .field("hooks", &self.hooks)
+            .finish()
     }
 }
 

@@ -43,7 +43,7 @@ use tokio::task::JoinHandle;
 pub use api::admin::app::signed_request;
 pub use api::graph::OLDEST_VERSION;
 pub use chaos::{FAIL_HEADER, LATENCY_HEADER};
-pub use config::{DEFAULT_APP_SECRET, LENIENT_BY_DEFAULT, SandboxConfig};
+pub use config::{DEFAULT_APP_SECRET, Hooks, LENIENT_BY_DEFAULT, SandboxConfig};
 pub use knobs::{Knobs, KnobsPatch, THROTTLE_CODES};
 pub use webhook::signature as webhook_signature;
 

@@ -64,17 +64,10 @@ pub async fn misbehave(State(state): State<Shared>, request: Request, next: Next
     }
 
     let mut budget = budget(&state, &knobs, account);
-    let response = match forced.as_deref() {
-        Some("500") => GraphError::server_error().into_response(),
-        Some("429") => (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response(),
-        Some("190") => GraphError::expired_token().into_response(),
-        Some("revoked") => GraphError::revoked_token().into_response(),
-        Some(code @ ("throttle" | "4" | "17" | "32" | "613" | "80002")) => {
-            let full = Usage { percent: 100, regain_minutes: budget.app.regain_minutes.max(1) };
-            (budget.app, budget.account) = (full, full);
-            GraphError::throttled_with(code.parse().unwrap_or(4)).into_response()
-        }
-        Some("malformed") => malform(next.run(request).await).await,
+    let forced_response = forced.as_deref().and_then(|how| forced_failure(how, &mut budget));
+    let response = match (forced.as_deref(), forced_response) {
+        (Some("malformed"), _) => malform(next.run(request).await).await,
+        (_, Some(forced)) => forced,
         _ if budget.throttled.is_some() => {
             GraphError::throttled_with(budget.throttled.unwrap_or(4)).into_response()
         }
@@ -92,6 +85,24 @@ pub async fn misbehave(State(state): State<Shared>, request: Request, next: Next
     state.calls.record(state.now_ms(), &endpoint, path, username, response.status().as_u16());
     let business_id = account.map_or_else(|| "0".to_owned(), |a| a.owner.user_id.to_string());
     with_usage(response, &budget, &business_id, knobs.strict())
+}
+
+/// The failure an `x-sandbox-fail` header forces, if it names one (a forced throttle reports
+/// full usage).
+fn forced_failure(how: &str, budget: &mut Budget) -> Option<Response> {
+    let response = match how {
+        "500" => GraphError::server_error().into_response(),
+        "429" => (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response(),
+        "190" => GraphError::expired_token().into_response(),
+        "revoked" => GraphError::revoked_token().into_response(),
+        "throttle" | "4" | "17" | "32" | "613" | "80002" => {
+            let full = Usage { percent: 100, regain_minutes: budget.app.regain_minutes.max(1) };
+            (budget.app, budget.account) = (full, full);
+            GraphError::throttled_with(how.parse().unwrap_or(4)).into_response()
+        }
+        _ => return None,
+    };
+    Some(response)
 }
 
 /// Counts the call against the app's and the caller's windows.

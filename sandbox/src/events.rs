@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::data::{Account, Author, Interaction, people};
+use crate::data::{Account, AccountChanges, Author, Interaction, View, people};
 use crate::ids::{self, CommentId, MediaId, ReplyId};
 use crate::rng;
 use crate::state::Sandbox;
@@ -52,19 +52,8 @@ pub struct Added {
 
 /// Adds a comment to `account`; the error says what is wrong with the request.
 pub fn add_comment(state: &Sandbox, account: &Account, new: NewComment) -> Result<Added, String> {
-    let view = state.view(account);
-    let post = match new.post {
-        Some(p) => p,
-        None => (0..view.listed_count())
-            .filter_map(|i| view.listed_post(i))
-            .find(|&p| view.readable(p))
-            .ok_or("the account has no post")?,
-    };
-    if !view.readable(post) {
-        return Err(format!("post {} does not exist or was deleted", account.media_id(post).value()));
-    }
-    let seed = state.data.seed;
-    let now = state.now_secs();
+    let post = target_post(&state.view(account), new.post)?;
+    let (seed, now) = (state.data.seed, state.now_secs());
     let text = new.text.unwrap_or_else(|| {
         let path = [0xADD, now, state.next_call()];
         if new.parent.is_some() { people::reply_text(seed, &path) } else { people::comment_text(seed, &path) }
@@ -75,31 +64,56 @@ pub fn add_comment(state: &Sandbox, account: &Account, new: NewComment) -> Resul
         text: text.clone(),
         timestamp: i64::try_from(now).unwrap_or(i64::MAX),
     };
+    let id =
+        state.change(account.index, |changes| append(changes, account, post, new.parent, interaction))?;
+    Ok(announce(state, account, account.media_id(post), new.parent, id, text, new.author))
+}
+
+/// The post a new comment goes to: the one asked for if it can be read, else the newest that can.
+fn target_post(view: &View<'_>, post: Option<u32>) -> Result<u32, String> {
+    let post = match post {
+        Some(p) => p,
+        None => (0..view.listed_count())
+            .filter_map(|i| view.listed_post(i))
+            .find(|&p| view.readable(p))
+            .ok_or("the account has no post")?,
+    };
+    if !view.readable(post) {
+        return Err(format!("post {} does not exist or was deleted", view.account.media_id(post).value()));
+    }
+    Ok(post)
+}
+
+/// Appends a comment (or a reply to comment `parent`) to `post`; returns its id.
+fn append(
+    changes: &mut AccountChanges,
+    account: &Account,
+    post: u32,
+    parent: Option<u32>,
+    interaction: Interaction,
+) -> Result<u64, String> {
     let media = account.media_id(post);
-    let id = state.change(account.index, |changes| {
-        let added = changes.posts.entry(post).or_default();
-        let comments = account.comment_count(post) + added.comments.len() as u32;
-        match new.parent {
-            Some(parent) if parent >= comments => {
-                Err(format!("comment {parent} is not on post {}", media.value()))
-            }
-            Some(parent) => {
-                let replies = added.replies.entry(parent).or_default();
-                let reply = account.reply_count(post, parent) + replies.len() as u32;
-                if reply >= MAX_REPLIES {
-                    return Err(format!("the thread already has {MAX_REPLIES} replies"));
-                }
-                replies.push(interaction);
-                Ok(ReplyId { parent: CommentId { media, comment: parent }, reply }.value())
-            }
-            None if comments >= ids::MAX_COMMENTS => Err("the post has no room for more comments".to_owned()),
-            None => {
-                added.comments.push(interaction);
-                Ok(CommentId { media, comment: comments }.value())
-            }
+    let added = changes.posts.entry(post).or_default();
+    let comments = account.comment_count(post) + added.comments.len() as u32;
+    match parent {
+        Some(parent) if parent >= comments => {
+            Err(format!("comment {parent} is not on post {}", media.value()))
         }
-    })?;
-    Ok(announce(state, account, media, new.parent, id, text, new.author))
+        Some(parent) => {
+            let replies = added.replies.entry(parent).or_default();
+            let reply = account.reply_count(post, parent) + replies.len() as u32;
+            if reply >= MAX_REPLIES {
+                return Err(format!("the thread already has {MAX_REPLIES} replies"));
+            }
+            replies.push(interaction);
+            Ok(ReplyId { parent: CommentId { media, comment: parent }, reply }.value())
+        }
+        None if comments >= ids::MAX_COMMENTS => Err("the post has no room for more comments".to_owned()),
+        None => {
+            added.comments.push(interaction);
+            Ok(CommentId { media, comment: comments }.value())
+        }
+    }
 }
 
 /// Builds the answer and, if the account subscribed the app to `comments`, the webhook value.

@@ -84,25 +84,26 @@ async fn callback(state: &Sandbox, username: &str, which: Callback, body: Callba
     let signed = signed_request(&payload, &state.config.app_secret);
     state.invalidate(account.index, Invalidation::Revoked);
     state.subscribe(account.index, Default::default());
-    let sent = state.outbox.http().post(&url).form(&[("signed_request", signed.as_str())]).send().await;
-    let response = match sent {
-        Ok(r) => r,
-        Err(e) => {
-            let error = format!("the app did not answer: {}", e.without_url());
-            return (StatusCode::BAD_GATEWAY, Json(json!({ "url": url, "error": error }))).into_response();
-        }
-    };
+    match post_form(state, &url, &signed).await {
+        Ok((status, answer)) => Json(json!({
+            "url": url,
+            "user_id": user_id.to_string(),
+            "signed_request": signed,
+            "status": status,
+            "response": answer,
+        }))
+        .into_response(),
+        Err(error) => (StatusCode::BAD_GATEWAY, Json(json!({ "url": url, "error": error }))).into_response(),
+    }
+}
+
+/// Posts `signed_request` as a form; returns the app's status and body (JSON when it is).
+async fn post_form(state: &Sandbox, url: &str, signed: &str) -> Result<(u16, Value), String> {
+    let sent = state.outbox.http().post(url).form(&[("signed_request", signed)]).send().await;
+    let response = sent.map_err(|e| format!("the app did not answer: {}", e.without_url()))?;
     let status = response.status().as_u16();
     let text = response.text().await.unwrap_or_default();
-    let answer = serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text));
-    Json(json!({
-        "url": url,
-        "user_id": user_id.to_string(),
-        "signed_request": signed,
-        "status": status,
-        "response": answer,
-    }))
-    .into_response()
+    Ok((status, serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text))))
 }
 
 /// `GET /_sandbox/webhooks`: the webhook POSTs made, oldest first, with their exact bodies and

@@ -4,9 +4,14 @@
 //! secret>`, retried when the app does not answer 2xx; and the verification request
 //! (`hub.mode`, `hub.verify_token`, `hub.challenge`) Meta makes when a callback URL is saved.
 
+mod dispatch;
+mod verify;
+
+pub use verify::verify;
+
 use std::collections::VecDeque;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, Weak};
 use std::time::Duration;
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -21,8 +26,6 @@ use crate::state::Sandbox;
 const KEPT_DELIVERIES: usize = 1000;
 /// How long one delivery attempt may take.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
-/// The wait before the second attempt; it doubles for each further one.
-const FIRST_RETRY: Duration = Duration::from_millis(500);
 
 /// One change waiting to be sent: a `value` for the `entry` of account `entry_id`.
 #[derive(Debug, Clone)]
@@ -112,7 +115,7 @@ impl Outbox {
         lock(&self.deliveries).clear();
     }
 
-    fn record(&self, mut delivery: Delivery) -> u64 {
+    pub(super) fn record(&self, mut delivery: Delivery) -> u64 {
         let id = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         delivery.id = id;
         let mut deliveries = lock(&self.deliveries);
@@ -123,7 +126,7 @@ impl Outbox {
         id
     }
 
-    fn update(&self, id: u64, f: impl FnOnce(&mut Delivery)) {
+    pub(super) fn update(&self, id: u64, f: impl FnOnce(&mut Delivery)) {
         if let Some(d) = lock(&self.deliveries).iter_mut().find(|d| d.id == id) {
             f(d);
         }
@@ -164,135 +167,9 @@ pub fn start(state: &std::sync::Arc<Sandbox>) {
         return;
     };
     if let Some(receiver) = lock(&state.outbox.receiver).take() {
-        runtime.spawn(dispatch(std::sync::Arc::downgrade(state), receiver));
+        runtime.spawn(dispatch::dispatch(std::sync::Arc::downgrade(state), receiver));
         runtime.spawn(crate::events::run_activity(std::sync::Arc::downgrade(state)));
     }
-}
-
-/// Collects notifications into batches (up to `webhook_batch_max`, waiting at most
-/// `webhook_batch_window_ms` for more) and sends each batch in the background.
-async fn dispatch(state: Weak<Sandbox>, mut receiver: mpsc::UnboundedReceiver<Notification>) {
-    while let Some(first) = receiver.recv().await {
-        let Some(knobs) = state.upgrade().map(|s| s.knobs()) else {
-            return;
-        };
-        let max = knobs.webhook_batch_max.max(1) as usize;
-        let deadline = tokio::time::Instant::now() + Duration::from_millis(knobs.webhook_batch_window_ms);
-        let mut batch = vec![first];
-        while batch.len() < max {
-            match tokio::time::timeout_at(deadline, receiver.recv()).await {
-                Ok(Some(next)) => batch.push(next),
-                Ok(None) | Err(_) => break,
-            }
-        }
-        let Some(sandbox) = state.upgrade() else {
-            return;
-        };
-        let body = payload(&batch, sandbox.now_secs()).to_string();
-        let delivery = Delivery {
-            id: 0,
-            url: knobs.webhook_url.clone(),
-            signature: signature(&sandbox.config.app_secret, body.as_bytes()),
-            body,
-            changes: batch.len(),
-            attempts: 0,
-            status: None,
-            error: knobs.webhook_url.is_none().then(|| "no webhook URL configured".to_owned()),
-            delivered: false,
-        };
-        let id = sandbox.outbox.record(delivery.clone());
-        if knobs.webhook_url.is_some() {
-            tokio::spawn(deliver(state.clone(), id, delivery, knobs.webhook_max_attempts.max(1)));
-        }
-    }
-}
-
-/// Posts one batch until the app answers 2xx or the attempts run out.
-async fn deliver(state: Weak<Sandbox>, id: u64, delivery: Delivery, attempts: u32) {
-    let Some(url) = delivery.url.clone() else {
-        return;
-    };
-    let mut wait = FIRST_RETRY;
-    for attempt in 1..=attempts {
-        let Some(http) = state.upgrade().map(|s| s.outbox.http().clone()) else {
-            return;
-        };
-        let sent = http
-            .post(&url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header("x-hub-signature-256", &delivery.signature)
-            .body(delivery.body.clone())
-            .send()
-            .await;
-        let (status, error) = match sent {
-            Ok(response) => (Some(response.status().as_u16()), None),
-            Err(e) => (None, Some(e.without_url().to_string())),
-        };
-        let delivered = status.is_some_and(|s| (200..300).contains(&s));
-        let Some(sandbox) = state.upgrade() else {
-            return;
-        };
-        sandbox.outbox.update(id, |d| {
-            d.attempts = attempt;
-            d.status = status;
-            d.error =
-                error.or_else(|| (!delivered).then(|| format!("the app answered {}", status.unwrap_or(0))));
-            d.delivered = delivered;
-        });
-        if delivered {
-            return;
-        }
-        drop(sandbox);
-        tokio::time::sleep(wait).await;
-        wait *= 2;
-    }
-}
-
-/// What Meta's verification request got back.
-#[derive(Debug, Clone, Serialize)]
-pub struct Verification {
-    /// The callback URL asked.
-    pub url: String,
-    /// The challenge sent.
-    pub challenge: String,
-    /// The app's HTTP status.
-    pub status: Option<u16>,
-    /// The app's body (at most 1 KiB).
-    pub body: Option<String>,
-    /// Whether the app echoed the challenge with 200, as Meta requires.
-    pub verified: bool,
-    /// Why the request failed, if it did.
-    pub error: Option<String>,
-}
-
-/// Makes Meta's verification request: `GET url?hub.mode=subscribe&hub.challenge=…&hub.verify_token=…`.
-pub async fn verify(state: &Sandbox, url: &str, verify_token: &str) -> Verification {
-    let challenge =
-        format!("{}", crate::rng::hash(state.data.seed, &[0xC4A1, state.now_ms()]) % 1_000_000_000);
-    let request = state.outbox.http().get(url).query(&[
-        ("hub.mode", "subscribe"),
-        ("hub.challenge", challenge.as_str()),
-        ("hub.verify_token", verify_token),
-    ]);
-    let mut out = Verification {
-        url: url.to_owned(),
-        challenge: challenge.clone(),
-        status: None,
-        body: None,
-        verified: false,
-        error: None,
-    };
-    match request.send().await {
-        Ok(response) => {
-            let status = response.status().as_u16();
-            let body = response.text().await.unwrap_or_default();
-            out.verified = status == 200 && body.trim() == challenge;
-            out.status = Some(status);
-            out.body = Some(body.chars().take(1024).collect());
-        }
-        Err(e) => out.error = Some(e.without_url().to_string()),
-    }
-    out
 }
 
 #[cfg(test)]

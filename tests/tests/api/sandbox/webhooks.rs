@@ -34,32 +34,32 @@ async fn hook(status: u16) -> MockServer {
     app
 }
 
-/// Waits (up to ten seconds) until `app` has received `n` requests.
-async fn received(app: &MockServer, n: usize) -> Vec<Request> {
+/// Polls `probe` every 50 ms, for up to ten seconds, until it gives something.
+async fn eventually<T, F: Future<Output = Option<T>>>(what: &str, mut probe: impl FnMut() -> F) -> T {
     for _ in 0..200 {
-        let got = app.received_requests().await.unwrap_or_default();
-        if got.len() >= n {
-            return got;
+        if let Some(found) = probe().await {
+            return found;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!(
-        "the app received {} webhook POSTs, not {n}",
-        app.received_requests().await.unwrap_or_default().len()
-    );
+    panic!("still waiting for {what}");
 }
 
-/// Waits (up to ten seconds) until the sandbox lists `n` deliveries.
+/// The requests `app` received, once there are at least `n`.
+async fn received(app: &MockServer, n: usize) -> Vec<Request> {
+    eventually(&format!("{n} webhook POSTs"), || async {
+        Some(app.received_requests().await.unwrap_or_default()).filter(|got| got.len() >= n)
+    })
+    .await
+}
+
+/// The deliveries the sandbox lists, once there are at least `n`.
 async fn deliveries(sandbox: &SandboxHandle, n: usize) -> Vec<Value> {
-    for _ in 0..200 {
+    eventually(&format!("{n} deliveries"), || async {
         let (_, body) = admin(sandbox, "GET", "/_sandbox/webhooks", None).await;
-        let list = body["deliveries"].as_array().cloned().unwrap_or_default();
-        if list.len() >= n {
-            return list;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("fewer than {n} deliveries");
+        body["deliveries"].as_array().cloned().filter(|list| list.len() >= n)
+    })
+    .await
 }
 
 fn hex_hmac(body: &[u8]) -> String {
@@ -210,18 +210,12 @@ async fn unsubscribed_accounts_get_no_webhook_and_a_failing_app_is_retried() {
     received(&app, 2).await;
     let list = deliveries(&sandbox, 1).await;
     assert_eq!(list.len(), 1, "the unsubscribed account's comment was sent: {list:?}");
-    for _ in 0..100 {
-        let (_, body) = admin(&sandbox, "GET", "/_sandbox/webhooks", None).await;
-        if body["deliveries"][0]["attempts"] == 2 {
-            assert_eq!(
-                (body["deliveries"][0]["delivered"].as_bool(), body["deliveries"][0]["status"].as_u64()),
-                (Some(false), Some(500))
-            );
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the failing delivery was not retried");
+    let retried = eventually("a second attempt", || async {
+        let list = deliveries(&sandbox, 1).await;
+        Some(list[0].clone()).filter(|d| d["attempts"] == 2)
+    })
+    .await;
+    assert_eq!((retried["delivered"].as_bool(), retried["status"].as_u64()), (Some(false), Some(500)));
 }
 
 /// Authors of the first `n` activity comments of a fresh sandbox subscribed for ada.

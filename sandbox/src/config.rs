@@ -18,6 +18,7 @@ pub struct SandboxConfig {
     /// Lenient (`1`): kinder than Meta, as the sandbox always was. Strict (`0`): scoped commenter
     /// ids, withheld authors, incomplete nested replies, Meta's refresh and secret checks.
     #[arg(
+        id = "sandbox_lenient",
         long = "sandbox-lenient",
         env = "SANDBOX_LENIENT",
         default_value_t = LENIENT_BY_DEFAULT,
@@ -27,7 +28,12 @@ pub struct SandboxConfig {
     pub lenient: bool,
     /// The app secret: checked as `client_secret` (strict mode) and used to sign the
     /// deauthorize and data-deletion callbacks and the webhooks.
-    #[arg(long = "sandbox-app-secret", env = "SANDBOX_APP_SECRET", default_value = DEFAULT_APP_SECRET)]
+    #[arg(
+        id = "sandbox_app_secret",
+        long = "sandbox-app-secret",
+        env = "SANDBOX_APP_SECRET",
+        default_value = DEFAULT_APP_SECRET
+    )]
     pub app_secret: String,
     /// Added latency per API call, in milliseconds.
     #[arg(long = "sandbox-latency-ms", env = "SANDBOX_LATENCY_MS", default_value_t = 0)]
@@ -51,6 +57,7 @@ pub struct SandboxConfig {
     pub throttle_window_secs: u64,
     /// Error codes the app-level limit answers with (4, 17, 32, 613, 80002), taken in turn.
     #[arg(
+        id = "sandbox_throttle_codes",
         long = "sandbox-throttle-codes",
         env = "SANDBOX_THROTTLE_CODES",
         value_delimiter = ',',
@@ -60,6 +67,7 @@ pub struct SandboxConfig {
     /// Per-account (business use case) limit: code 80002 after this many API calls per window
     /// on one account; 0 disables it.
     #[arg(
+        id = "sandbox_account_throttle_after",
         long = "sandbox-account-throttle-after",
         env = "SANDBOX_ACCOUNT_THROTTLE_AFTER",
         default_value_t = 0
@@ -67,6 +75,7 @@ pub struct SandboxConfig {
     pub account_throttle_after: u32,
     /// Length of the per-account throttling window, in seconds.
     #[arg(
+        id = "sandbox_account_throttle_window_secs",
         long = "sandbox-account-throttle-window-secs",
         env = "SANDBOX_ACCOUNT_THROTTLE_WINDOW_SECS",
         default_value_t = 3600
@@ -76,7 +85,12 @@ pub struct SandboxConfig {
     #[arg(long = "sandbox-token-ttl-secs", env = "SANDBOX_TOKEN_TTL_SECS", default_value_t = 5_184_000)]
     pub token_ttl_secs: u64,
     /// Seconds the sandbox's clock runs ahead of the real one (ages tokens in tests).
-    #[arg(long = "sandbox-clock-offset-secs", env = "SANDBOX_CLOCK_OFFSET_SECS", default_value_t = 0)]
+    #[arg(
+        id = "sandbox_clock_offset_secs",
+        long = "sandbox-clock-offset-secs",
+        env = "SANDBOX_CLOCK_OFFSET_SECS",
+        default_value_t = 0
+    )]
     pub clock_offset_secs: i64,
     /// Largest page the API returns, whatever `limit` asks for.
     #[arg(long = "sandbox-page-size", env = "SANDBOX_PAGE_SIZE", default_value_t = 25)]
@@ -99,7 +113,12 @@ pub struct SandboxConfig {
     #[arg(long = "sandbox-public-base-url", env = "SANDBOX_PUBLIC_BASE_URL")]
     pub public_base_url: Option<String>,
     /// New comments per minute across the accounts subscribed to `comments`; 0 disables.
-    #[arg(long = "sandbox-activity-per-minute", env = "SANDBOX_ACTIVITY_PER_MINUTE", default_value_t = 0.0)]
+    #[arg(
+        id = "sandbox_activity_per_minute",
+        long = "sandbox-activity-per-minute",
+        env = "SANDBOX_ACTIVITY_PER_MINUTE",
+        default_value_t = 0.0
+    )]
     pub activity_per_minute: f64,
     /// Where and how the sandbox calls the app (boxed: it keeps the configuration small).
     #[command(flatten)]
@@ -108,31 +127,51 @@ pub struct SandboxConfig {
 
 /// Where and how the sandbox calls the app: webhooks, and Meta's two callbacks.
 #[derive(clap::Args, Clone, PartialEq)]
+#[group(id = "sandbox_hooks")]
 pub struct Hooks {
     /// The app's webhook callback URL, where comment notifications are posted.
-    #[arg(long = "sandbox-webhook-url", env = "SANDBOX_WEBHOOK_URL")]
+    #[arg(id = "sandbox_webhook_url", long = "sandbox-webhook-url", env = "SANDBOX_WEBHOOK_URL")]
     pub webhook_url: Option<String>,
     /// The verify token the sandbox's verification request sends (`hub.verify_token`).
-    #[arg(long = "sandbox-webhook-verify-token", env = "SANDBOX_WEBHOOK_VERIFY_TOKEN")]
+    #[arg(
+        id = "sandbox_webhook_verify_token",
+        long = "sandbox-webhook-verify-token",
+        env = "SANDBOX_WEBHOOK_VERIFY_TOKEN"
+    )]
     pub webhook_verify_token: Option<String>,
     /// The app's deauthorize callback URL.
-    #[arg(long = "sandbox-deauthorize-url", env = "SANDBOX_DEAUTHORIZE_URL")]
+    #[arg(id = "sandbox_deauthorize_url", long = "sandbox-deauthorize-url", env = "SANDBOX_DEAUTHORIZE_URL")]
     pub deauthorize_url: Option<String>,
     /// The app's data-deletion callback URL.
-    #[arg(long = "sandbox-data-deletion-url", env = "SANDBOX_DATA_DELETION_URL")]
+    #[arg(
+        id = "sandbox_data_deletion_url",
+        long = "sandbox-data-deletion-url",
+        env = "SANDBOX_DATA_DELETION_URL"
+    )]
     pub data_deletion_url: Option<String>,
     /// Comment notifications per webhook POST, at most (Meta batches them).
-    #[arg(long = "sandbox-webhook-batch-max", env = "SANDBOX_WEBHOOK_BATCH_MAX", default_value_t = 1)]
+    #[arg(
+        id = "sandbox_webhook_batch_max",
+        long = "sandbox-webhook-batch-max",
+        env = "SANDBOX_WEBHOOK_BATCH_MAX",
+        default_value_t = 1
+    )]
     pub webhook_batch_max: u32,
     /// How long a webhook POST waits for more notifications to batch, in milliseconds.
     #[arg(
+        id = "sandbox_webhook_batch_window_ms",
         long = "sandbox-webhook-batch-window-ms",
         env = "SANDBOX_WEBHOOK_BATCH_WINDOW_MS",
         default_value_t = 0
     )]
     pub webhook_batch_window_ms: u64,
     /// Delivery attempts per webhook POST before it is given up.
-    #[arg(long = "sandbox-webhook-max-attempts", env = "SANDBOX_WEBHOOK_MAX_ATTEMPTS", default_value_t = 3)]
+    #[arg(
+        id = "sandbox_webhook_max_attempts",
+        long = "sandbox-webhook-max-attempts",
+        env = "SANDBOX_WEBHOOK_MAX_ATTEMPTS",
+        default_value_t = 3
+    )]
     pub webhook_max_attempts: u32,
 }
 

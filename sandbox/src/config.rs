@@ -32,6 +32,7 @@ pub struct SandboxConfig {
         id = "sandbox_app_secret",
         long = "sandbox-app-secret",
         env = "SANDBOX_APP_SECRET",
+        hide_env_values = true,
         default_value = DEFAULT_APP_SECRET
     )]
     pub app_secret: String,
@@ -136,7 +137,8 @@ pub struct Hooks {
     #[arg(
         id = "sandbox_webhook_verify_token",
         long = "sandbox-webhook-verify-token",
-        env = "SANDBOX_WEBHOOK_VERIFY_TOKEN"
+        env = "SANDBOX_WEBHOOK_VERIFY_TOKEN",
+        hide_env_values = true
     )]
     pub webhook_verify_token: Option<String>,
     /// The app's deauthorize callback URL.

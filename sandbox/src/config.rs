@@ -1,14 +1,41 @@
-//! Sandbox configuration (flags and `SANDBOX_*` environment variables) and the runtime knobs
-//! that tests can change while the sandbox runs (`PUT /_sandbox/knobs`).
+//! Sandbox configuration: flags and `SANDBOX_*` environment variables. What can also change while
+//! the sandbox runs lives in [`crate::knobs`].
 
-use serde::{Deserialize, Serialize};
+/// Whether the sandbox starts lenient (kinder than Meta) or strict (as Meta documents).
+/// Flipping this one constant flips the default of `SANDBOX_LENIENT` and of
+/// [`SandboxConfig::default`].
+pub const LENIENT_BY_DEFAULT: bool = true;
 
-/// How the sandbox generates its data and how badly it behaves.
-#[derive(clap::Args, Clone, Debug, PartialEq)]
+/// The app secret the sandbox signs callbacks and webhooks with, unless configured.
+pub const DEFAULT_APP_SECRET: &str = "sandbox-secret";
+
+/// How the sandbox generates its data, how strict it is and how badly it behaves.
+#[derive(clap::Args, Clone, PartialEq)]
 pub struct SandboxConfig {
     /// Seed of the synthetic data: same seed, same accounts, posts and comments.
     #[arg(long = "sandbox-seed", env = "SANDBOX_SEED", default_value_t = 42)]
     pub seed: u64,
+    /// Lenient (`1`): kinder than Meta, as the sandbox always was. Strict (`0`): scoped commenter
+    /// ids, withheld authors, incomplete nested replies, Meta's refresh and secret checks.
+    #[arg(
+        id = "sandbox_lenient",
+        long = "sandbox-lenient",
+        env = "SANDBOX_LENIENT",
+        default_value_t = LENIENT_BY_DEFAULT,
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub lenient: bool,
+    /// The app secret: checked as `client_secret` (strict mode) and used to sign the
+    /// deauthorize and data-deletion callbacks and the webhooks.
+    #[arg(
+        id = "sandbox_app_secret",
+        long = "sandbox-app-secret",
+        env = "SANDBOX_APP_SECRET",
+        hide_env_values = true,
+        default_value = DEFAULT_APP_SECRET
+    )]
+    pub app_secret: String,
     /// Added latency per API call, in milliseconds.
     #[arg(long = "sandbox-latency-ms", env = "SANDBOX_LATENCY_MS", default_value_t = 0)]
     pub latency_ms: u64,
@@ -18,19 +45,54 @@ pub struct SandboxConfig {
     /// Share of API calls (0.0–1.0) that fail with a transient 500.
     #[arg(long = "sandbox-error-rate", env = "SANDBOX_ERROR_RATE", default_value_t = 0.0)]
     pub error_rate: f64,
-    /// Throttle (error code 4) after this many API calls per window; 0 disables throttling.
+    /// App-level limit: throttle after this many API calls per window, all accounts together;
+    /// 0 disables it.
     #[arg(long = "sandbox-throttle-after", env = "SANDBOX_THROTTLE_AFTER", default_value_t = 0)]
     pub throttle_after: u32,
-    /// Length of the throttling window, in seconds.
+    /// Length of the app-level throttling window, in seconds.
     #[arg(
         long = "sandbox-throttle-window-secs",
         env = "SANDBOX_THROTTLE_WINDOW_SECS",
         default_value_t = 3600
     )]
     pub throttle_window_secs: u64,
+    /// Error codes the app-level limit answers with (4, 17, 32, 613, 80002), taken in turn.
+    #[arg(
+        id = "sandbox_throttle_codes",
+        long = "sandbox-throttle-codes",
+        env = "SANDBOX_THROTTLE_CODES",
+        value_delimiter = ',',
+        default_values_t = [4u32]
+    )]
+    pub throttle_codes: Vec<u32>,
+    /// Per-account (business use case) limit: code 80002 after this many API calls per window
+    /// on one account; 0 disables it.
+    #[arg(
+        id = "sandbox_account_throttle_after",
+        long = "sandbox-account-throttle-after",
+        env = "SANDBOX_ACCOUNT_THROTTLE_AFTER",
+        default_value_t = 0
+    )]
+    pub account_throttle_after: u32,
+    /// Length of the per-account throttling window, in seconds.
+    #[arg(
+        id = "sandbox_account_throttle_window_secs",
+        long = "sandbox-account-throttle-window-secs",
+        env = "SANDBOX_ACCOUNT_THROTTLE_WINDOW_SECS",
+        default_value_t = 3600
+    )]
+    pub account_throttle_window_secs: u64,
     /// Lifetime of long-lived tokens, in seconds (short-lived ones live at most an hour).
     #[arg(long = "sandbox-token-ttl-secs", env = "SANDBOX_TOKEN_TTL_SECS", default_value_t = 5_184_000)]
     pub token_ttl_secs: u64,
+    /// Seconds the sandbox's clock runs ahead of the real one (ages tokens in tests).
+    #[arg(
+        id = "sandbox_clock_offset_secs",
+        long = "sandbox-clock-offset-secs",
+        env = "SANDBOX_CLOCK_OFFSET_SECS",
+        default_value_t = 0
+    )]
+    pub clock_offset_secs: i64,
     /// Largest page the API returns, whatever `limit` asks for.
     #[arg(long = "sandbox-page-size", env = "SANDBOX_PAGE_SIZE", default_value_t = 25)]
     pub page_size: u32,
@@ -51,131 +113,171 @@ pub struct SandboxConfig {
     /// links); by default taken from each request's `Host` header.
     #[arg(long = "sandbox-public-base-url", env = "SANDBOX_PUBLIC_BASE_URL")]
     pub public_base_url: Option<String>,
+    /// New comments per minute across the accounts subscribed to `comments`; 0 disables.
+    #[arg(
+        id = "sandbox_activity_per_minute",
+        long = "sandbox-activity-per-minute",
+        env = "SANDBOX_ACTIVITY_PER_MINUTE",
+        default_value_t = 0.0
+    )]
+    pub activity_per_minute: f64,
+    /// Where and how the sandbox calls the app (boxed: it keeps the configuration small).
+    #[command(flatten)]
+    pub hooks: Box<Hooks>,
+}
+
+/// Where and how the sandbox calls the app: webhooks, and Meta's two callbacks.
+#[derive(clap::Args, Clone, PartialEq)]
+#[group(id = "sandbox_hooks")]
+pub struct Hooks {
+    /// The app's webhook callback URL, where comment notifications are posted.
+    #[arg(id = "sandbox_webhook_url", long = "sandbox-webhook-url", env = "SANDBOX_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+    /// The verify token the sandbox's verification request sends (`hub.verify_token`).
+    #[arg(
+        id = "sandbox_webhook_verify_token",
+        long = "sandbox-webhook-verify-token",
+        env = "SANDBOX_WEBHOOK_VERIFY_TOKEN",
+        hide_env_values = true
+    )]
+    pub webhook_verify_token: Option<String>,
+    /// The app's deauthorize callback URL.
+    #[arg(id = "sandbox_deauthorize_url", long = "sandbox-deauthorize-url", env = "SANDBOX_DEAUTHORIZE_URL")]
+    pub deauthorize_url: Option<String>,
+    /// The app's data-deletion callback URL.
+    #[arg(
+        id = "sandbox_data_deletion_url",
+        long = "sandbox-data-deletion-url",
+        env = "SANDBOX_DATA_DELETION_URL"
+    )]
+    pub data_deletion_url: Option<String>,
+    /// Comment notifications per webhook POST, at most (Meta batches them).
+    #[arg(
+        id = "sandbox_webhook_batch_max",
+        long = "sandbox-webhook-batch-max",
+        env = "SANDBOX_WEBHOOK_BATCH_MAX",
+        default_value_t = 1
+    )]
+    pub webhook_batch_max: u32,
+    /// How long a webhook POST waits for more notifications to batch, in milliseconds.
+    #[arg(
+        id = "sandbox_webhook_batch_window_ms",
+        long = "sandbox-webhook-batch-window-ms",
+        env = "SANDBOX_WEBHOOK_BATCH_WINDOW_MS",
+        default_value_t = 0
+    )]
+    pub webhook_batch_window_ms: u64,
+    /// Delivery attempts per webhook POST before it is given up.
+    #[arg(
+        id = "sandbox_webhook_max_attempts",
+        long = "sandbox-webhook-max-attempts",
+        env = "SANDBOX_WEBHOOK_MAX_ATTEMPTS",
+        default_value_t = 3
+    )]
+    pub webhook_max_attempts: u32,
+}
+
+impl Default for Hooks {
+    fn default() -> Self {
+        Self {
+            webhook_url: None,
+            webhook_verify_token: None,
+            deauthorize_url: None,
+            data_deletion_url: None,
+            webhook_batch_max: 1,
+            webhook_batch_window_ms: 0,
+            webhook_max_attempts: 3,
+        }
+    }
+}
+
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hooks")
+            .field("webhook_url", &self.webhook_url)
+            .field("webhook_verify_token", &self.webhook_verify_token.as_ref().map(|_| "[redacted]"))
+            .field("deauthorize_url", &self.deauthorize_url)
+            .field("data_deletion_url", &self.data_deletion_url)
+            .field("webhook_batch_max", &self.webhook_batch_max)
+            .field("webhook_batch_window_ms", &self.webhook_batch_window_ms)
+            .field("webhook_max_attempts", &self.webhook_max_attempts)
+            .finish()
+    }
 }
 
 impl Default for SandboxConfig {
     fn default() -> Self {
         Self {
             seed: 42,
+            lenient: LENIENT_BY_DEFAULT,
+            app_secret: DEFAULT_APP_SECRET.to_owned(),
             latency_ms: 0,
             jitter_ms: 0,
             error_rate: 0.0,
             throttle_after: 0,
             throttle_window_secs: 3600,
+            throttle_codes: vec![4],
+            account_throttle_after: 0,
+            account_throttle_window_secs: 3600,
             token_ttl_secs: 5_184_000,
+            clock_offset_secs: 0,
             page_size: 25,
             malformed_rate: 0.0,
             large_account_posts: 0,
             large_account_comments: 100_000,
             public_base_url: None,
+            activity_per_minute: 0.0,
+            hooks: Box::default(),
         }
     }
 }
 
-/// The misbehaviour settings, changeable at runtime.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Knobs {
-    /// Added latency per API call, in milliseconds.
-    pub latency_ms: u64,
-    /// Random extra latency per API call, up to this many milliseconds.
-    pub jitter_ms: u64,
-    /// Share of API calls that fail with a transient 500.
-    pub error_rate: f64,
-    /// Throttle after this many API calls per window; 0 disables.
-    pub throttle_after: u32,
-    /// Throttling window, in seconds.
-    pub throttle_window_secs: u64,
-    /// Share of API calls answered with an unparsable body.
-    pub malformed_rate: f64,
-    /// Largest page size.
-    pub page_size: u32,
-    /// Lifetime of newly issued long-lived tokens, in seconds.
-    pub token_ttl_secs: u64,
-}
-
-impl From<&SandboxConfig> for Knobs {
-    fn from(c: &SandboxConfig) -> Self {
-        Self {
-            latency_ms: c.latency_ms,
-            jitter_ms: c.jitter_ms,
-            error_rate: c.error_rate,
-            throttle_after: c.throttle_after,
-            throttle_window_secs: c.throttle_window_secs,
-            malformed_rate: c.malformed_rate,
-            page_size: c.page_size,
-            token_ttl_secs: c.token_ttl_secs,
-        }
+impl std::fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("seed", &self.seed)
+            .field("lenient", &self.lenient)
+            .field("app_secret", &"[redacted]")
+            .field("latency_ms", &self.latency_ms)
+            .field("jitter_ms", &self.jitter_ms)
+            .field("error_rate", &self.error_rate)
+            .field("throttle_after", &self.throttle_after)
+            .field("throttle_window_secs", &self.throttle_window_secs)
+            .field("throttle_codes", &self.throttle_codes)
+            .field("account_throttle_after", &self.account_throttle_after)
+            .field("account_throttle_window_secs", &self.account_throttle_window_secs)
+            .field("token_ttl_secs", &self.token_ttl_secs)
+            .field("clock_offset_secs", &self.clock_offset_secs)
+            .field("page_size", &self.page_size)
+            .field("malformed_rate", &self.malformed_rate)
+            .field("large_account_posts", &self.large_account_posts)
+            .field("large_account_comments", &self.large_account_comments)
+            .field("public_base_url", &self.public_base_url)
+            .field("activity_per_minute", &self.activity_per_minute)
+            .field("hooks", &self.hooks)
+            .finish()
     }
 }
 
-/// A partial update of [`Knobs`]: absent fields keep their value.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KnobsPatch {
-    /// New latency.
-    pub latency_ms: Option<u64>,
-    /// New jitter.
-    pub jitter_ms: Option<u64>,
-    /// New error rate.
-    pub error_rate: Option<f64>,
-    /// New throttling threshold.
-    pub throttle_after: Option<u32>,
-    /// New throttling window.
-    pub throttle_window_secs: Option<u64>,
-    /// New malformed-body rate.
-    pub malformed_rate: Option<f64>,
-    /// New page size.
-    pub page_size: Option<u32>,
-    /// New long-lived token lifetime.
-    pub token_ttl_secs: Option<u64>,
-}
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
 
-impl Knobs {
-    /// Applies a patch, clamping rates to `0..=1`, the page size to `1..=100` and the window to
-    /// at least a second.
-    pub fn apply(&mut self, patch: KnobsPatch) {
-        let rate = |r: f64| {
-            if r.is_finite() { r.clamp(0.0, 1.0) } else { 0.0 }
-        };
-        if let Some(v) = patch.latency_ms {
-            self.latency_ms = v;
-        }
-        if let Some(v) = patch.jitter_ms {
-            self.jitter_ms = v;
-        }
-        if let Some(v) = patch.error_rate {
-            self.error_rate = rate(v);
-        }
-        if let Some(v) = patch.throttle_after {
-            self.throttle_after = v;
-        }
-        if let Some(v) = patch.throttle_window_secs {
-            self.throttle_window_secs = v.max(1);
-        }
-        if let Some(v) = patch.malformed_rate {
-            self.malformed_rate = rate(v);
-        }
-        if let Some(v) = patch.page_size {
-            self.page_size = v.clamp(1, 100);
-        }
-        if let Some(v) = patch.token_ttl_secs {
-            self.token_ttl_secs = v;
-        }
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: SandboxConfig,
     }
 
-    /// Normalises values read from configuration the same way as a patch.
-    pub fn normalised(mut self) -> Self {
-        let all = KnobsPatch {
-            latency_ms: None,
-            jitter_ms: None,
-            error_rate: Some(self.error_rate),
-            throttle_after: None,
-            throttle_window_secs: Some(self.throttle_window_secs),
-            malformed_rate: Some(self.malformed_rate),
-            page_size: Some(self.page_size),
-            token_ttl_secs: None,
-        };
-        self.apply(all);
-        self
+    #[test]
+    fn flags_default_like_default_and_parse_lists_and_booleans() {
+        let defaults = Cli::parse_from(["x"]).config;
+        assert_eq!(defaults, SandboxConfig::default());
+        let strict = Cli::parse_from(["x", "--sandbox-lenient", "0", "--sandbox-throttle-codes", "17,613"]);
+        assert!(!strict.config.lenient);
+        assert_eq!(strict.config.throttle_codes, [17, 613]);
+        assert!(!format!("{defaults:?}").contains(DEFAULT_APP_SECRET));
     }
 }

@@ -32,6 +32,26 @@ pub fn app_scoped_id(index: u32) -> u64 {
     APP_SCOPED_BASE + u64::from(index)
 }
 
+const IGSID_BASE: u64 = 1_000_000_000_000_000;
+const IGSID_SPACE: u64 = (1 << 50) - 1;
+const IGSID_MULTIPLIER: u64 = 0x0001_F491_4F6C_DD1D;
+const IGSID_MASK: u64 = 0x0001_5A5A_C3C3_5A5A;
+
+/// The Instagram-scoped id (IGSID) under which person `person` appears to account `account`:
+/// different under each account, never the person's `user_id`, and never a node the Graph API
+/// can read. A bijection of `(account, person)`, so no two people share one.
+pub fn igsid(person: u32, account: u32) -> u64 {
+    let x = u64::from(account) * 10_000_000 + u64::from(person);
+    // An odd multiplier is a bijection modulo 2^50, and so is the xor.
+    IGSID_BASE + ((x.wrapping_mul(IGSID_MULTIPLIER) & IGSID_SPACE) ^ IGSID_MASK)
+}
+
+/// The id `from.id` carries for `person` on `account`'s media: the IGSID in strict mode, the
+/// `user_id` in lenient mode.
+pub fn from_id(person: u32, account: u32, strict: bool) -> u64 {
+    if strict { igsid(person, account) } else { user_id(person) }
+}
+
 /// A post of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MediaId {
@@ -153,6 +173,20 @@ mod tests {
             reply: 99,
         };
         assert_eq!(parse(&max.value().to_string()), Some(Node::Reply(max)));
+    }
+
+    #[test]
+    fn scoped_ids_differ_per_account_and_from_every_user_id() {
+        let mut seen = std::collections::HashSet::new();
+        for account in [1, 2, 5, MAX_ACCOUNTS] {
+            for person in (1..6).chain(1000..1048) {
+                let id = igsid(person, account);
+                assert!(seen.insert(id), "{person} on {account}");
+                assert_ne!(id, user_id(person));
+                assert_eq!(parse(&id.to_string()), None);
+                assert_eq!(from_id(person, account, false), user_id(person));
+            }
+        }
     }
 
     #[test]

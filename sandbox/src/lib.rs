@@ -3,7 +3,10 @@
 //! It serves, on one origin, the authorize window (`www.instagram.com`), the code exchange
 //! (`api.instagram.com`) and the Graph API reads (`graph.instagram.com`) that Instacrush uses,
 //! from deterministic synthetic accounts, so the product runs and is tested with no internet
-//! and no Meta app. Knobs add latency, failures, throttling, token expiry and a large account.
+//! and no Meta app. It calls the app back as Meta does (deauthorize and data-deletion
+//! callbacks, comment webhooks). Knobs add latency, failures, throttling, token expiry, new
+//! comments and a large account; strict mode (`SANDBOX_LENIENT=0`) applies every rule Meta
+//! documents that the lenient default relaxes.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -16,12 +19,16 @@ mod api;
 mod chaos;
 mod config;
 mod data;
+mod events;
 mod fields;
 mod ids;
+mod knobs;
 mod meta_error;
 mod rng;
+mod scopes;
 mod state;
 mod tokens;
+mod webhook;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,43 +36,69 @@ use std::sync::Arc;
 use axum::Router;
 use axum::middleware;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use api::admin::app::signed_request;
+pub use api::graph::OLDEST_VERSION;
 pub use chaos::{FAIL_HEADER, LATENCY_HEADER};
-pub use config::{Knobs, KnobsPatch, SandboxConfig};
+pub use config::{DEFAULT_APP_SECRET, Hooks, LENIENT_BY_DEFAULT, SandboxConfig};
+pub use knobs::{Knobs, KnobsPatch, THROTTLE_CODES};
+pub use webhook::signature as webhook_signature;
 
 /// The usernames of the demo accounts, in order.
 pub fn demo_usernames() -> Vec<&'static str> {
     data::demo_usernames()
 }
 
-/// The sandbox as an axum router (every host on one origin).
+/// The sandbox as an axum router (every host on one origin). Inside a Tokio runtime it also
+/// starts its webhook dispatcher and activity generator, which stop with the router.
 pub fn router(config: SandboxConfig) -> Router {
     let state: state::Shared = Arc::new(state::Sandbox::new(config));
+    webhook::start(&state);
     let api_routes = Router::new()
         .route("/oauth/access_token", post(api::oauth::exchange_code))
         .route("/access_token", get(api::oauth::long_lived))
         .route("/refresh_access_token", get(api::oauth::refresh))
-        .route("/{version}/{node}", get(api::graph::node))
-        .route("/{version}/{node}/{edge}", get(api::graph::edge))
+        .route("/{a}", any(api::graph::call))
+        .route("/{a}/{b}", any(api::graph::call))
+        .route("/{a}/{b}/{c}", any(api::graph::call))
         .route_layer(middleware::from_fn_with_state(state.clone(), chaos::misbehave));
     Router::new()
         .route("/oauth/authorize", get(api::authorize::page))
-        .route("/_sandbox/accounts", get(api::admin::accounts))
-        .route("/_sandbox/accounts/{username}/revoke", post(api::admin::revoke))
-        .route("/_sandbox/accounts/{username}/expire", post(api::admin::expire))
-        .route("/_sandbox/accounts/{username}/token", post(api::admin::mint))
-        .route("/_sandbox/knobs", get(api::admin::knobs).put(api::admin::set_knobs).delete(api::admin::reset))
+        .merge(admin_routes())
         .route("/_sandbox/pictures/{file}", get(api::pictures::avatar))
-        .route("/_sandbox/media/{file}", get(api::pictures::media))
+        .route("/_sandbox/media/{file}", get(api::pictures::media).delete(api::admin::changes::delete_media))
         .route("/_sandbox/p/{id}", get(api::pictures::permalink))
+        // Browsers ask for it on the authorize page; it is not an API call to count.
+        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NOT_FOUND }))
         .merge(api_routes)
         .fallback(|uri: axum::http::Uri| async move {
             meta_error::GraphError::unknown_path(uri.path()).into_response()
         })
         .with_state(state)
+}
+
+/// The `/_sandbox` controls.
+fn admin_routes() -> Router<state::Shared> {
+    use api::admin::{self, app, changes};
+    Router::new()
+        .route("/_sandbox/accounts", get(admin::accounts))
+        .route("/_sandbox/accounts/{username}/revoke", post(admin::revoke))
+        .route("/_sandbox/accounts/{username}/expire", post(admin::expire))
+        .route("/_sandbox/accounts/{username}/token", post(admin::mint))
+        .route("/_sandbox/accounts/{username}/comments", post(changes::add))
+        .route("/_sandbox/accounts/{username}/deauthorize", post(app::deauthorize))
+        .route("/_sandbox/accounts/{username}/data-deletion", post(app::data_deletion))
+        .route("/_sandbox/changes", axum::routing::delete(changes::reset))
+        .route("/_sandbox/knobs", get(admin::knobs).put(admin::set_knobs).delete(admin::reset))
+        .route("/_sandbox/webhooks", get(app::deliveries).delete(app::clear_deliveries))
+        .route("/_sandbox/webhooks/verify", post(app::verify))
+        .route("/_sandbox/calls", get(app::calls).delete(app::reset_calls))
+        .route("/_sandbox/calls/log", get(app::call_log))
+        .route("/_sandbox/clock", get(app::clock))
+        .route("/_sandbox/clock/advance", post(app::advance))
 }
 
 /// A sandbox running in the background; it stops on [`SandboxHandle::shutdown`] or on drop.

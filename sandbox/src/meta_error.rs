@@ -91,9 +91,36 @@ impl GraphError {
         Self { kind: "IGApiException", ..Self::new(StatusCode::BAD_REQUEST, 100, message) }
     }
 
-    /// Application-level throttling (code 4).
-    pub fn throttled() -> Self {
-        Self { transient: true, ..Self::new(StatusCode::BAD_REQUEST, 4, "Application request limit reached") }
+    /// Throttling with one of Meta's codes: 4 (app), 17 (user), 32 (page), 613 (custom) or
+    /// 80002 (Instagram business use case).
+    pub fn throttled_with(code: u32) -> Self {
+        let message = match code {
+            17 => "(#17) User request limit reached",
+            32 => "(#32) Page request limit reached",
+            613 => "(#613) Calls to this api have exceeded the rate limit.",
+            80002 => {
+                "(#80002) There have been too many calls to this Instagram account. Wait a bit and try again. \
+                 For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting."
+            }
+            _ => "(#4) Application request limit reached",
+        };
+        let code = if crate::knobs::THROTTLE_CODES.contains(&code) { code } else { 4 };
+        Self { transient: true, ..Self::new(StatusCode::BAD_REQUEST, code, message) }
+    }
+
+    /// A call needing a permission the person did not grant (code 10).
+    pub fn missing_permission() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, 10, "(#10) Application does not have permission for this action")
+    }
+
+    /// A `client_secret` that is not the app's (as `graph.facebook.com` answers it).
+    pub fn bad_client_secret() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, 1, "Error validating client secret.")
+    }
+
+    /// A refresh Meta refuses: a short-lived token, or one less than 24 hours old.
+    pub fn refresh_refused(why: &str) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, 100, format!("(#100) {why}"))
     }
 
     /// A transient server failure.
@@ -115,7 +142,7 @@ impl IntoResponse for GraphError {
             "message": self.message,
             "type": self.kind,
             "code": self.code,
-            "fbtrace_id": format!("Sbx{:x}", crate::rng::hash(u64::from(self.code), &[crate::state::now_ms()])),
+            "fbtrace_id": format!("Sbx{:x}", crate::rng::hash(u64::from(self.code), &[crate::state::wall_ms()])),
         });
         if let (Some(sub), Some(obj)) = (self.subcode, error.as_object_mut()) {
             obj.insert("error_subcode".into(), sub.into());

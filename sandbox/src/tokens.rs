@@ -1,9 +1,12 @@
 //! Stateless, HMAC-signed access tokens and authorization codes. The key derives from the seed,
 //! so tokens survive a sandbox restart (a restarted `make run` keeps users signed in); only
-//! revocations and used codes live in memory.
+//! revocations and used codes live in memory. A partial grant rides along as a `g<bits>` part;
+//! a full grant leaves it out, so full-grant tokens look as they always did.
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
+
+use crate::scopes::Grant;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -27,6 +30,8 @@ pub struct Claims {
     pub issued_ms: u64,
     /// Expiry, unix seconds.
     pub expires: u64,
+    /// The permissions granted.
+    pub grant: Grant,
 }
 
 /// What an authorization code binds.
@@ -36,6 +41,21 @@ pub struct CodeClaims {
     pub person: u32,
     /// Expiry, unix seconds.
     pub expires: u64,
+    /// The permissions granted.
+    pub grant: Grant,
+}
+
+/// The `.g<bits>` suffix of a partial grant; nothing for a full one.
+fn grant_part(grant: Grant) -> String {
+    if grant == Grant::FULL { String::new() } else { format!(".g{}", grant.bits()) }
+}
+
+/// Reads an optional `g<bits>` part; `None` when present but invalid.
+fn parse_grant(part: Option<&str>) -> Option<Grant> {
+    match part {
+        None => Some(Grant::FULL),
+        Some(p) => Grant::from_bits(p.strip_prefix('g')?.parse().ok()?),
+    }
 }
 
 /// Signs and verifies tokens and codes.
@@ -84,13 +104,19 @@ impl Signer {
         mac.verify_slice(&bytes).is_ok()
     }
 
-    /// Issues an access token: `sbx.<kind>.<person>.<issued_ms>.<expires>.<sig>`.
+    /// Issues an access token: `sbx.<kind>.<person>.<issued_ms>.<expires>[.g<bits>].<sig>`.
     pub fn issue(&self, claims: &Claims) -> String {
         let kind = match claims.kind {
             TokenKind::Short => "s",
             TokenKind::Long => "l",
         };
-        let payload = format!("sbx.{kind}.{}.{}.{}", claims.person, claims.issued_ms, claims.expires);
+        let payload = format!(
+            "sbx.{kind}.{}.{}.{}{}",
+            claims.person,
+            claims.issued_ms,
+            claims.expires,
+            grant_part(claims.grant)
+        );
         let sig = self.sign(&payload);
         format!("{payload}.{sig}")
     }
@@ -110,18 +136,17 @@ impl Signer {
             "l" => TokenKind::Long,
             _ => return None,
         };
-        let claims = Claims {
-            kind,
-            person: parts.next()?.parse().ok()?,
-            issued_ms: parts.next()?.parse().ok()?,
-            expires: parts.next()?.parse().ok()?,
-        };
-        parts.next().is_none().then_some(claims)
+        let person = parts.next()?.parse().ok()?;
+        let issued_ms = parts.next()?.parse().ok()?;
+        let expires = parts.next()?.parse().ok()?;
+        let grant = parse_grant(parts.next())?;
+        parts.next().is_none().then_some(Claims { kind, person, issued_ms, expires, grant })
     }
 
     /// Issues an authorization code bound to a client id and redirect URI.
     pub fn issue_code(&self, claims: &CodeClaims, nonce: u64, client_id: &str, redirect_uri: &str) -> String {
-        let payload = format!("sbxc.{}.{}.{nonce:x}", claims.person, claims.expires);
+        let payload =
+            format!("sbxc.{}.{}.{nonce:x}{}", claims.person, claims.expires, grant_part(claims.grant));
         let sig = self.sign(&format!("{payload}|{client_id}|{redirect_uri}"));
         format!("{payload}.{sig}")
     }
@@ -136,8 +161,11 @@ impl Signer {
         if parts.next()? != "sbxc" {
             return None;
         }
-        let claims = CodeClaims { person: parts.next()?.parse().ok()?, expires: parts.next()?.parse().ok()? };
-        Some(claims)
+        let person = parts.next()?.parse().ok()?;
+        let expires = parts.next()?.parse().ok()?;
+        let _nonce = parts.next()?;
+        let grant = parse_grant(parts.next())?;
+        parts.next().is_none().then_some(CodeClaims { person, expires, grant })
     }
 }
 
@@ -146,7 +174,7 @@ mod tests {
     use super::*;
 
     fn claims() -> Claims {
-        Claims { kind: TokenKind::Long, person: 3, issued_ms: 1_000, expires: 2_000 }
+        Claims { kind: TokenKind::Long, person: 3, issued_ms: 1_000, expires: 2_000, grant: Grant::FULL }
     }
 
     #[test]
@@ -154,6 +182,17 @@ mod tests {
         let token = Signer::new(1).issue(&claims());
         assert_eq!(Signer::new(1).verify(&token), Some(claims()));
         assert_eq!(Signer::new(2).verify(&token), None);
+    }
+
+    #[test]
+    fn a_partial_grant_rides_in_the_token_and_a_full_one_keeps_the_old_format() {
+        let s = Signer::new(1);
+        let full = s.issue(&claims());
+        assert_eq!(full.split('.').count(), 6);
+        let partial = Claims { grant: Grant::parse(crate::scopes::BASIC), ..claims() };
+        let token = s.issue(&partial);
+        assert!(token.contains(".g1."), "{token}");
+        assert_eq!(s.verify(&token), Some(partial));
     }
 
     #[test]
@@ -168,7 +207,7 @@ mod tests {
     #[test]
     fn codes_are_bound_to_client_and_redirect() {
         let s = Signer::new(1);
-        let c = CodeClaims { person: 2, expires: 99 };
+        let c = CodeClaims { person: 2, expires: 99, grant: Grant::parse(crate::scopes::BASIC) };
         let code = s.issue_code(&c, 7, "app", "http://x/cb");
         assert_eq!(s.verify_code(&code, "app", "http://x/cb"), Some(c));
         assert_eq!(s.verify_code(&code, "app", "http://evil/cb"), None);

@@ -5,7 +5,7 @@ use axum::http::HeaderMap;
 
 use crate::data::Account;
 use crate::meta_error::GraphError;
-use crate::state::{Invalidation, Sandbox, now_secs};
+use crate::state::{Invalidation, Sandbox};
 use crate::tokens::Claims;
 
 /// The raw token of a request, if any.
@@ -26,11 +26,11 @@ pub struct Caller<'a> {
     pub account: &'a Account,
 }
 
-/// Verifies `token` as Meta would: parse, signature, expiry, revocation.
+/// Verifies `token` as Meta would: parse, signature, expiry (by the sandbox clock), revocation.
 pub fn verify<'a>(state: &'a Sandbox, token: Option<&str>) -> Result<Caller<'a>, GraphError> {
     let token = token.filter(|t| !t.is_empty()).ok_or_else(GraphError::missing_token)?;
     let claims = state.signer.verify(token).ok_or_else(GraphError::invalid_token)?;
-    if claims.expires <= now_secs() {
+    if claims.expires <= state.now_secs() {
         return Err(GraphError::expired_token());
     }
     match state.invalidation(claims.person, claims.issued_ms) {

@@ -11,6 +11,7 @@ pub mod graph;
 pub mod oauth;
 pub mod paging;
 pub mod pictures;
+pub mod subscriptions;
 
 use axum::http::HeaderMap;
 

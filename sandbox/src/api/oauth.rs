@@ -1,6 +1,8 @@
 //! Token endpoints: the code exchange of `api.instagram.com` (`POST /oauth/access_token`,
 //! short-lived token) and the long-lived exchange and refresh of `graph.instagram.com`
-//! (`GET /access_token`, `GET /refresh_access_token`).
+//! (`GET /access_token`, `GET /refresh_access_token`). Tokens carry the permissions granted.
+//! Strict mode checks `client_secret` against the app secret, and refreshes only long-lived
+//! tokens at least 24 hours old, as Meta documents.
 
 use axum::Json;
 use axum::extract::State;
@@ -12,13 +14,14 @@ use serde_json::json;
 use super::auth;
 use super::extract::{MetaQuery, OAuthForm};
 use crate::meta_error::{GraphError, OAuthError};
-use crate::state::{Shared, now_ms, now_secs};
+use crate::scopes::Grant;
+use crate::state::{Sandbox, Shared};
 use crate::tokens::{Claims, TokenKind};
 
-/// The scopes the sandbox grants.
-pub const PERMISSIONS: &str = "instagram_business_basic,instagram_business_manage_comments";
 /// Lifetime of short-lived tokens, as on Instagram.
 const SHORT_TTL_SECS: u64 = 3600;
+/// How old a long-lived token must be before Meta refreshes it.
+const REFRESH_MIN_AGE_MS: u64 = 24 * 3600 * 1000;
 
 /// Form of `POST /oauth/access_token`.
 #[derive(Debug, Deserialize)]
@@ -30,13 +33,18 @@ pub struct CodeExchange {
     code: Option<String>,
 }
 
+/// Whether `secret` is acceptable: any non-empty one when lenient, the app's when strict.
+fn secret_ok(state: &Sandbox, secret: &str) -> bool {
+    !state.strict() || secret == state.config.app_secret
+}
+
 /// `POST /oauth/access_token`: authorization code → short-lived token, in the documented
 /// `{"data":[{"access_token","user_id","permissions"}]}` shape.
 pub async fn exchange_code(
     State(state): State<Shared>,
     OAuthForm(form): OAuthForm<CodeExchange>,
 ) -> Response {
-    let (Some(client_id), Some(_secret), Some(redirect_uri), Some(code)) =
+    let (Some(client_id), Some(secret), Some(redirect_uri), Some(code)) =
         (form.client_id, form.client_secret.filter(|s| !s.is_empty()), form.redirect_uri, form.code)
     else {
         return OAuthError::new(
@@ -47,9 +55,12 @@ pub async fn exchange_code(
     if form.grant_type.as_deref() != Some("authorization_code") {
         return OAuthError::new("Invalid grant_type: expected authorization_code").into_response();
     }
+    if !secret_ok(&state, &secret) {
+        return OAuthError::new("Invalid Client Secret").into_response();
+    }
     let code = code.strip_suffix("#_").unwrap_or(&code);
     let claims = state.signer.verify_code(code, &client_id, &redirect_uri);
-    let Some(claims) = claims.filter(|c| c.expires > now_secs()) else {
+    let Some(claims) = claims.filter(|c| c.expires > state.now_secs()) else {
         return OAuthError::new("Invalid authorization code").into_response();
     };
     if !state.use_code(code) {
@@ -59,15 +70,21 @@ pub async fn exchange_code(
         return OAuthError::new("Invalid authorization code").into_response();
     };
     let ttl = SHORT_TTL_SECS.min(state.knobs().token_ttl_secs.max(1));
-    let token = issue(&state, claims.person, TokenKind::Short, ttl);
+    let token = issue(&state, claims.person, TokenKind::Short, ttl, claims.grant);
     Json(json!({
-        "data": [{ "access_token": token, "user_id": account.owner.user_id.to_string(), "permissions": PERMISSIONS }]
+        "data": [{
+            "access_token": token,
+            "user_id": account.owner.user_id.to_string(),
+            "permissions": claims.grant.to_string(),
+        }]
     }))
     .into_response()
 }
 
-fn issue(state: &crate::state::Sandbox, person: u32, kind: TokenKind, ttl: u64) -> String {
-    state.signer.issue(&Claims { kind, person, issued_ms: now_ms(), expires: now_secs() + ttl })
+/// Issues a token of `kind` for `person`, valid `ttl` seconds from the sandbox clock's now.
+pub fn issue(state: &Sandbox, person: u32, kind: TokenKind, ttl: u64, grant: Grant) -> String {
+    let issued_ms = state.now_ms();
+    state.signer.issue(&Claims { kind, person, issued_ms, expires: issued_ms / 1000 + ttl, grant })
 }
 
 /// Query of the long-lived exchange and of the refresh.
@@ -87,10 +104,16 @@ pub async fn long_lived(
     if q.grant_type.as_deref() != Some("ig_exchange_token") {
         return GraphError::bad_param("(#100) grant_type must be ig_exchange_token").into_response();
     }
-    if q.client_secret.as_deref().is_none_or(str::is_empty) {
+    let Some(secret) = q.client_secret.as_deref().filter(|s| !s.is_empty()) else {
         return GraphError::bad_param("(#100) Missing client_secret").into_response();
+    };
+    if !secret_ok(&state, secret) {
+        return GraphError::bad_client_secret().into_response();
     }
-    long_lived_token(&state, &headers, q.access_token)
+    match caller_claims(&state, &headers, q.access_token) {
+        Ok(claims) => long_lived_token(&state, &claims),
+        Err(e) => e.into_response(),
+    }
 }
 
 /// `GET /refresh_access_token?grant_type=ig_refresh_token&access_token`.
@@ -102,16 +125,32 @@ pub async fn refresh(
     if q.grant_type.as_deref() != Some("ig_refresh_token") {
         return GraphError::bad_param("(#100) grant_type must be ig_refresh_token").into_response();
     }
-    long_lived_token(&state, &headers, q.access_token)
-}
-
-fn long_lived_token(state: &crate::state::Sandbox, headers: &HeaderMap, token: Option<String>) -> Response {
-    let query: Vec<(String, String)> = token.map(|t| ("access_token".to_owned(), t)).into_iter().collect();
-    let caller = match auth::verify(state, auth::token_of(headers, &query)) {
-        Ok(caller) => caller,
+    let claims = match caller_claims(&state, &headers, q.access_token) {
+        Ok(claims) => claims,
         Err(e) => return e.into_response(),
     };
+    if state.strict() {
+        if claims.kind != TokenKind::Long {
+            return GraphError::refresh_refused("Only long-lived access tokens can be refreshed")
+                .into_response();
+        }
+        if state.now_ms().saturating_sub(claims.issued_ms) < REFRESH_MIN_AGE_MS {
+            return GraphError::refresh_refused(
+                "The access token must be at least 24 hours old to be refreshed",
+            )
+            .into_response();
+        }
+    }
+    long_lived_token(&state, &claims)
+}
+
+fn caller_claims(state: &Sandbox, headers: &HeaderMap, token: Option<String>) -> Result<Claims, GraphError> {
+    let query: Vec<(String, String)> = token.map(|t| ("access_token".to_owned(), t)).into_iter().collect();
+    auth::verify(state, auth::token_of(headers, &query)).map(|caller| caller.claims)
+}
+
+fn long_lived_token(state: &Sandbox, claims: &Claims) -> Response {
     let ttl = state.knobs().token_ttl_secs.max(1);
-    let token = issue(state, caller.claims.person, TokenKind::Long, ttl);
+    let token = issue(state, claims.person, TokenKind::Long, ttl, claims.grant);
     Json(json!({ "access_token": token, "token_type": "bearer", "expires_in": ttl })).into_response()
 }

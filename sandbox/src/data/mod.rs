@@ -2,12 +2,17 @@
 //! an optional large account (generated lazily, item by item, from the seed).
 //! Everything is a pure function of the seed: same seed, same data.
 
+mod changes;
 mod demo;
 mod large;
 pub mod people;
 mod ranking;
+mod view;
+pub mod withheld;
 
-pub use ranking::{Interactor, rank};
+pub use changes::{AccountChanges, Deletion};
+pub use ranking::{Interactor, Ranking, Tallies, rank, tally};
+pub use view::View;
 
 use crate::config::SandboxConfig;
 use crate::ids::{self, MediaId};
@@ -35,6 +40,19 @@ pub enum Author {
     Owner,
     /// Community member number `n` (0-based).
     Community(u32),
+    /// The owner of another sandbox account (by account index), commenting as a visitor.
+    Guest(u32),
+}
+
+impl Author {
+    /// The person index of the author of a comment on account `account`.
+    pub fn person(self, account: u32) -> u32 {
+        match self {
+            Self::Owner => account,
+            Self::Community(n) => people::COMMUNITY_BASE + n,
+            Self::Guest(index) => index,
+        }
+    }
 }
 
 /// A post.
@@ -48,6 +66,13 @@ pub struct Post {
     pub timestamp: i64,
     /// Likes (not attributable to anyone).
     pub like_count: u32,
+}
+
+impl Post {
+    /// `media_product_type`: videos are reels, everything else is feed.
+    pub fn product_type(&self) -> &'static str {
+        if self.media_type == "VIDEO" { "REELS" } else { "FEED" }
+    }
 }
 
 /// A comment or a reply.
@@ -188,7 +213,19 @@ impl Dataset {
         match author {
             Author::Owner => account.owner.clone(),
             Author::Community(n) => people::community_member(n),
+            Author::Guest(index) => {
+                self.account(index).map_or_else(|| account.owner.clone(), |a| a.owner.clone())
+            }
         }
+    }
+
+    /// Any person by person index.
+    pub fn person_by_index(&self, index: u32) -> Option<Person> {
+        if let Some(account) = self.account(index) {
+            return Some(account.owner.clone());
+        }
+        let member = index.checked_sub(people::COMMUNITY_BASE).filter(|&n| n < people::COMMUNITY_SIZE)?;
+        Some(people::community_member(member))
     }
 
     /// Any person by username.
@@ -197,6 +234,19 @@ impl Dataset {
             return Some(account.owner.clone());
         }
         (0..people::COMMUNITY_SIZE).map(people::community_member).find(|p| p.username == username)
+    }
+
+    /// The author a person is on `account`'s media: its owner, a community member, or a guest.
+    pub fn author_on(&self, account: &Account, username: &str) -> Option<Author> {
+        if username == account.owner.username {
+            return Some(Author::Owner);
+        }
+        if let Some(other) = self.account_by_username(username) {
+            return Some(Author::Guest(other.index));
+        }
+        (0..people::COMMUNITY_SIZE)
+            .find(|&n| people::community_member(n).username == username)
+            .map(Author::Community)
     }
 }
 

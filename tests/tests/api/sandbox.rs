@@ -1,18 +1,90 @@
 //! The Instagram client against the real sandbox over HTTP: every demo account read completely,
 //! each post, comment and reply exactly once, agreeing with the sandbox's own expected crush;
-//! and the same seed giving the same data.
+//! and the same seed giving the same data. The modules beside this one test each rule of the
+//! sandbox, in strict mode and, where the contrast matters, in lenient mode.
 
+mod callbacks;
+mod changes;
+mod grants;
 mod knobs;
+mod limits;
 mod oauth;
+mod strict;
+mod webhooks;
 
 use std::collections::{HashMap, HashSet};
 
 use instacrush::instagram::{AccessToken, InstagramClient, InstagramConfig};
 use instagram_sandbox::{SandboxConfig, SandboxHandle};
+use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 pub(crate) async fn start(config: SandboxConfig) -> SandboxHandle {
     instagram_sandbox::spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap()
+}
+
+/// A lenient sandbox configuration (kinder than Meta), whatever the default.
+pub(crate) fn lenient() -> SandboxConfig {
+    SandboxConfig { lenient: true, ..SandboxConfig::default() }
+}
+
+/// A strict sandbox configuration (as Meta documents), whatever the default.
+pub(crate) fn strict() -> SandboxConfig {
+    SandboxConfig { lenient: false, ..SandboxConfig::default() }
+}
+
+/// `PUT /_sandbox/knobs`.
+pub(crate) async fn set_knobs(sandbox: &SandboxHandle, knobs: Value) {
+    let url = format!("{}/_sandbox/knobs", sandbox.base_url());
+    let response = reqwest::Client::new().put(url).json(&knobs).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+/// A call to the sandbox's admin API; returns the status and the JSON body (`null` if none).
+pub(crate) async fn admin(
+    sandbox: &SandboxHandle,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let url = format!("{}{path}", sandbox.base_url());
+    let mut request = reqwest::Client::new().request(method.parse().unwrap(), url);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// A Graph call with `token`, no client in between; `path` may carry a query.
+pub(crate) async fn graph(
+    sandbox: &SandboxHandle,
+    token: &AccessToken,
+    path: &str,
+) -> (u16, HeaderMap, Value) {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    get(&format!("{}{path}{sep}access_token={}", sandbox.base_url(), token.expose())).await
+}
+
+/// A plain GET: status, headers, JSON body.
+pub(crate) async fn get(url: &str) -> (u16, HeaderMap, Value) {
+    let response = reqwest::get(url).await.unwrap();
+    let (status, headers) = (response.status().as_u16(), response.headers().clone());
+    (status, headers, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Every item of a paged collection, following `paging.next` from `first`.
+pub(crate) async fn all_pages(first: String) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut next = Some(first);
+    while let Some(url) = next {
+        let (status, _, body) = get(&url).await;
+        assert_eq!(status, 200, "{url}: {body}");
+        items.extend(body["data"].as_array().unwrap().iter().cloned());
+        next = body["paging"]["next"].as_str().map(str::to_owned);
+    }
+    items
 }
 
 pub(crate) fn client_for(sandbox: &SandboxHandle) -> InstagramClient {
@@ -94,7 +166,7 @@ async fn read_account(client: &InstagramClient, token: &AccessToken) -> (Option<
 
 #[tokio::test]
 async fn every_demo_account_reads_completely_and_matches_its_expected_crush() {
-    let sandbox = start(SandboxConfig { page_size: 4, ..SandboxConfig::default() }).await;
+    let sandbox = start(SandboxConfig { page_size: 4, ..lenient() }).await;
     let client = client_for(&sandbox);
     let listed = accounts(&sandbox).await;
     assert_eq!(listed.len(), 5);
@@ -133,9 +205,9 @@ async fn ada_comments(sandbox: &SandboxHandle) -> Vec<(String, String, Option<St
 
 #[tokio::test]
 async fn the_same_seed_gives_the_same_data_and_another_seed_does_not() {
-    let a = start(SandboxConfig { seed: 7, ..SandboxConfig::default() }).await;
-    let b = start(SandboxConfig { seed: 7, ..SandboxConfig::default() }).await;
-    let c = start(SandboxConfig { seed: 8, ..SandboxConfig::default() }).await;
+    let a = start(SandboxConfig { seed: 7, ..lenient() }).await;
+    let b = start(SandboxConfig { seed: 7, ..lenient() }).await;
+    let c = start(SandboxConfig { seed: 8, ..lenient() }).await;
     assert_eq!(listing_without_origin(&a).await, listing_without_origin(&b).await);
     assert_ne!(listing_without_origin(&a).await, listing_without_origin(&c).await);
     let from_a = ada_comments(&a).await;
@@ -146,7 +218,7 @@ async fn the_same_seed_gives_the_same_data_and_another_seed_does_not() {
 
 #[tokio::test]
 async fn bad_input_gets_meta_shaped_errors_never_a_crash() {
-    let sandbox = start(SandboxConfig::default()).await;
+    let sandbox = start(lenient()).await;
     let token = mint(&sandbox, "ada.demo").await;
     let base = sandbox.base_url();
     let t = token.expose();
@@ -180,7 +252,7 @@ async fn bad_input_gets_meta_shaped_errors_never_a_crash() {
 
 #[tokio::test]
 async fn pictures_are_served_by_the_sandbox_itself() {
-    let sandbox = start(SandboxConfig::default()).await;
+    let sandbox = start(lenient()).await;
     let client = client_for(&sandbox);
     let token = mint(&sandbox, "eve.demo").await;
     let profile = client.profile(&token).await.unwrap();

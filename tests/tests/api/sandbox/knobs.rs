@@ -9,13 +9,7 @@ use instacrush::instagram::{ErrorKind, InstagramClient, InstagramConfig, Instagr
 use instagram_sandbox::{SandboxConfig, SandboxHandle};
 use serde_json::{Value, json};
 
-use super::{client_for, mint, start};
-
-async fn set_knobs(sandbox: &SandboxHandle, knobs: Value) {
-    let url = format!("{}/_sandbox/knobs", sandbox.base_url());
-    let response = reqwest::Client::new().put(url).json(&knobs).send().await.unwrap();
-    assert_eq!(response.status(), 200);
-}
+use super::{client_for, lenient, mint, set_knobs, start};
 
 async fn reset_knobs(sandbox: &SandboxHandle) {
     let url = format!("{}/_sandbox/knobs", sandbox.base_url());
@@ -24,7 +18,7 @@ async fn reset_knobs(sandbox: &SandboxHandle) {
 
 #[tokio::test]
 async fn throttling_after_n_calls_reports_usage_and_the_wait() {
-    let sandbox = start(SandboxConfig::default()).await;
+    let sandbox = start(lenient()).await;
     let client = client_for(&sandbox);
     let token = mint(&sandbox, "ada.demo").await;
     set_knobs(&sandbox, json!({"throttle_after": 3, "throttle_window_secs": 120})).await;
@@ -41,7 +35,7 @@ async fn throttling_after_n_calls_reports_usage_and_the_wait() {
 
 #[tokio::test]
 async fn error_rate_and_malformed_bodies_become_typed_errors() {
-    let sandbox = start(SandboxConfig::default()).await;
+    let sandbox = start(lenient()).await;
     let client = client_for(&sandbox);
     let token = mint(&sandbox, "ada.demo").await;
     set_knobs(&sandbox, json!({"error_rate": 1.0})).await;
@@ -56,7 +50,7 @@ async fn error_rate_and_malformed_bodies_become_typed_errors() {
 
 #[tokio::test]
 async fn latency_past_the_timeout_is_a_transient_timeout() {
-    let sandbox = start(SandboxConfig { latency_ms: 1500, ..SandboxConfig::default() }).await;
+    let sandbox = start(SandboxConfig { latency_ms: 1500, ..lenient() }).await;
     let config = InstagramConfig { timeout_secs: 1, ..InstagramConfig::for_sandbox(&sandbox.base_url()) };
     let client = InstagramClient::new(config).unwrap();
     let token = mint(&sandbox, "ada.demo").await;
@@ -66,7 +60,7 @@ async fn latency_past_the_timeout_is_a_transient_timeout() {
 
 #[tokio::test]
 async fn per_request_headers_force_meta_shaped_failures() {
-    let sandbox = start(SandboxConfig::default()).await;
+    let sandbox = start(lenient()).await;
     let token = mint(&sandbox, "ada.demo").await;
     let url = format!("{}/v26.0/me?access_token={}", sandbox.base_url(), token.expose());
     let http = reqwest::Client::new();
@@ -97,7 +91,7 @@ async fn the_large_account_pages_through_thousands_of_posts_and_100k_comments() 
         large_account_posts: 1500,
         large_account_comments: 100_000,
         page_size: 100,
-        ..SandboxConfig::default()
+        ..lenient()
     };
     let sandbox = start(config).await;
     let client = client_for(&sandbox);

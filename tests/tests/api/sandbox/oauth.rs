@@ -9,16 +9,16 @@ use instacrush::instagram::{ErrorKind, InstagramError};
 use instagram_sandbox::SandboxConfig;
 use url::Url;
 
-use super::{accounts, client_for, mint, start};
+use super::{accounts, client_for, lenient, mint, start};
 
-const REDIRECT: &str = "http://localhost:9/api/auth/instagram/callback";
+pub(super) const REDIRECT: &str = "http://localhost:9/api/auth/instagram/callback";
 
-fn no_redirects() -> reqwest::Client {
+pub(super) fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 /// Follows the authorize window with `extra` parameters; returns the redirect target.
-async fn authorize(url: &Url, extra: &[(&str, &str)]) -> Url {
+pub(super) async fn authorize(url: &Url, extra: &[(&str, &str)]) -> Url {
     let mut url = url.clone();
     url.query_pairs_mut().extend_pairs(extra);
     let response = no_redirects().get(url).send().await.unwrap();
@@ -26,13 +26,13 @@ async fn authorize(url: &Url, extra: &[(&str, &str)]) -> Url {
     Url::parse(response.headers()["location"].to_str().unwrap()).unwrap()
 }
 
-fn query(url: &Url) -> HashMap<String, String> {
+pub(super) fn query(url: &Url) -> HashMap<String, String> {
     url.query_pairs().into_owned().collect()
 }
 
 #[tokio::test]
 async fn the_oauth_round_trip_signs_in_as_the_hinted_account() {
-    let sandbox = start(SandboxConfig::default()).await;
+    let sandbox = start(lenient()).await;
     let client = client_for(&sandbox);
     let window = client.authorize_url("st4te", REDIRECT);
 
@@ -65,7 +65,7 @@ async fn the_oauth_round_trip_signs_in_as_the_hinted_account() {
 
 #[tokio::test]
 async fn a_code_is_bound_to_its_redirect_uri() {
-    let sandbox = start(SandboxConfig::default()).await;
+    let sandbox = start(lenient()).await;
     let client = client_for(&sandbox);
     let back = authorize(&client.authorize_url("s", REDIRECT), &[("login_hint", "ben.demo")]).await;
     let code = query(&back)["code"].clone();
@@ -75,7 +75,7 @@ async fn a_code_is_bound_to_its_redirect_uri() {
 
 #[tokio::test]
 async fn declining_redirects_with_access_denied_and_bad_requests_get_an_error_page() {
-    let sandbox = start(SandboxConfig::default()).await;
+    let sandbox = start(lenient()).await;
     let client = client_for(&sandbox);
     let back = authorize(&client.authorize_url("s2", REDIRECT), &[("decision", "deny")]).await;
     let params = query(&back);
@@ -101,7 +101,7 @@ fn subcode(e: &InstagramError) -> Option<i64> {
 
 #[tokio::test]
 async fn revoked_and_expired_tokens_need_reauth_until_a_new_sign_in() {
-    let sandbox = start(SandboxConfig::default()).await;
+    let sandbox = start(lenient()).await;
     let client = client_for(&sandbox);
     let admin = reqwest::Client::new();
     for (action, expected) in [("revoke", 460), ("expire", 463)] {
@@ -119,19 +119,19 @@ async fn revoked_and_expired_tokens_need_reauth_until_a_new_sign_in() {
 
 #[tokio::test]
 async fn tokens_survive_a_restart_with_the_same_seed_only() {
-    let first = start(SandboxConfig::default()).await;
+    let first = start(lenient()).await;
     let token = mint(&first, "ada.demo").await;
     first.shutdown().await;
-    let again = start(SandboxConfig::default()).await;
+    let again = start(lenient()).await;
     assert_eq!(client_for(&again).profile(&token).await.unwrap().username, "ada.demo");
-    let other = start(SandboxConfig { seed: 1, ..SandboxConfig::default() }).await;
+    let other = start(SandboxConfig { seed: 1, ..lenient() }).await;
     let e = client_for(&other).profile(&token).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NeedsReauth);
 }
 
 #[tokio::test]
 async fn tokens_expire_after_their_ttl() {
-    let sandbox = start(SandboxConfig { token_ttl_secs: 2, ..SandboxConfig::default() }).await;
+    let sandbox = start(SandboxConfig { token_ttl_secs: 2, ..lenient() }).await;
     let client = client_for(&sandbox);
     let token = mint(&sandbox, "ada.demo").await;
     client.profile(&token).await.unwrap();

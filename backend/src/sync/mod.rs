@@ -27,7 +27,9 @@ use time::OffsetDateTime;
 pub use self::{
     activity::{SEEN_RESOLUTION, touch_last_seen},
     policy::{SYNC_COOLDOWN, cooldown_left},
-    request::{CrushNeed, SyncNow, crush_or_sync, request_sync, start_sync_if_needed, sync_now, sync_overview},
+    request::{
+        CrushNeed, SyncNow, crush_or_sync, request_sync, start_sync_if_needed, sync_now, sync_overview,
+    },
     resync_stale::ResyncStale,
     status::{SyncOverview, SyncPhase, latest_sync_job, overview},
     sync_feed::{NEEDS_REAUTH, SyncFeed},

@@ -7,6 +7,7 @@ mod cli;
 mod crush_api;
 mod db_cancellation;
 mod errors;
+mod fault_drill;
 mod insights;
 mod instagram_client;
 mod jobs_queue;

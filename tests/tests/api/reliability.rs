@@ -5,6 +5,7 @@
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
+use axum::extract::FromRef as _;
 use instacrush::{
     config::WorkerConfig,
     entities::job::JobState,
@@ -20,7 +21,6 @@ use instacrush_tests::{
     proxy::Proxy,
     test_worker_config,
 };
-use axum::extract::FromRef as _;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};

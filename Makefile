@@ -47,6 +47,11 @@ test-rust: ## Rust unit and integration tests (PostgreSQL too when TEST_POSTGRES
 	  END { printf "rust: %d passed, %d failed\n", passed, failed; exit (failed > 0 || passed == 0) }' \
 	  target/test-rust.log | tee target/test-rust.summary
 
+.PHONY: test-faults
+test-faults: ## The full fault drill: API and worker processes on PostgreSQL under kills, a database cut, Instagram errors (make test runs a short one)
+	$(CARGO) build -p instacrush --bin instacrush
+	FAULT_DRILL=full $(CARGO) test -p instacrush-tests --test api fault_drill -- --nocapture
+
 .PHONY: test-contract
 test-contract: ## Fuzz the running server against openapi.yaml (schemathesis): valid and invalid data, each operation's security
 	$(CARGO) build -p instacrush --bin instacrush

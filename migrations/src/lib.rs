@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_create_schema;
 mod m20261129_000003_current_crush;
 mod m20261202_000004_resumable_syncs;
+mod m20261202_000005_queue_indexes;
 
 /// Applies the migrations in order; `instacrush migrate` and `serve` call it.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_create_schema::Migration),
             Box::new(m20261129_000003_current_crush::Migration),
             Box::new(m20261202_000004_resumable_syncs::Migration),
+            Box::new(m20261202_000005_queue_indexes::Migration),
         ]
     }
 }

@@ -74,6 +74,7 @@ pub fn test_worker_config() -> WorkerConfig {
         grace_secs: 2,
         backoff_base_ms: 200,
         backoff_cap_secs: 10,
+        ..WorkerConfig::default()
     }
 }
 

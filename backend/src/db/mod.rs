@@ -19,6 +19,11 @@ pub use self::{
     url::{DatabaseUrl, UnsupportedDatabaseUrl},
 };
 
+/// A pooled PostgreSQL connection idle this long is pinged before use (one the server
+/// dropped meanwhile is replaced); busy connections are not, which would cost a round trip
+/// per statement.
+const POSTGRES_PING_IF_IDLE: Duration = Duration::from_secs(10);
+
 /// How long a SQLite writer waits for the lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -40,10 +45,10 @@ pub struct ConnectError {
 /// waiting (`SQLITE_BUSY_SNAPSHOT`). Queries are short, so they queue for it.
 /// That one in-process connection is not pinged before each use: there is no
 /// network between it and the file, and the ping would double every query's
-/// hand-offs to sqlx's SQLite thread. PostgreSQL connections are pinged, so a
-/// connection the server dropped is replaced instead of failing a request, and
-/// start with a statement timeout and an idle-in-transaction timeout
-/// ([`DatabaseConfig::postgres_session_settings`]).
+/// hand-offs to sqlx's SQLite thread. PostgreSQL connections idle for a while are
+/// pinged before use, so a connection the server dropped is replaced instead of
+/// failing a request, and start with a statement timeout and an idle-in-transaction
+/// timeout ([`DatabaseConfig::postgres_session_settings`]).
 pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, ConnectError> {
     let url = &config.database_url;
     let mut options = ConnectOptions::new(url.as_str());
@@ -53,7 +58,9 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, Conn
         .sqlx_logging(false);
     if let DatabaseUrl::Postgres(_) = url {
         let settings = config.postgres_session_settings();
-        options.map_sqlx_postgres_opts(move |opts| opts.options(settings.clone()));
+        options
+            .map_sqlx_postgres_opts(move |opts| opts.options(settings.clone()))
+            .test_before_acquire_if_idle_for(POSTGRES_PING_IF_IDLE);
     }
     if let DatabaseUrl::Sqlite(_) = url {
         options.max_connections(1).min_connections(1).test_before_acquire(false).map_sqlx_sqlite_opts(

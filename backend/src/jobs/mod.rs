@@ -32,7 +32,7 @@ pub use self::{
     error::{JobError, JobProblem},
     kinds::{NoopJob, PruneJobs},
     metrics::JobMetrics,
-    queue::{Enqueued, NewJob, cancel, enqueue, expedite},
+    queue::{Enqueued, NewJob, cancel, enqueue, enqueue_many, expedite},
     registry::Registry,
     retry::Backoff,
     scheduler::{Schedule, start_scheduler},

@@ -107,25 +107,62 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: NewJob) -> Result<Enqueued,
     Err(DbErr::Custom(format!("could not enqueue a {} job: its dedupe key kept changing hands", job.kind)))
 }
 
-async fn insert(db: &impl ConnectionTrait, job: &NewJob) -> Result<Option<i64>, DbErr> {
-    let now = now();
-    let sql = "INSERT INTO jobs (kind, args, dedupe_key, schedule_key, state, attempts, max_attempts, \
-                                 run_at, user_id, created_at, updated_at) \
-               VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $8, $8) \
-               ON CONFLICT DO NOTHING RETURNING id";
-    let values: Vec<Value> = vec![
+/// Rows per multi-row INSERT of [`enqueue_many`], well under SQLite's bound-parameter limit.
+const INSERT_BATCH: usize = 500;
+
+/// The columns a new job sets, and its values for them.
+const COLUMNS: &str =
+    "(kind, args, dedupe_key, schedule_key, state, attempts, max_attempts, run_at, user_id, created_at, updated_at)";
+
+fn row_values(job: &NewJob, now: OffsetDateTime) -> [Value; 11] {
+    [
         job.kind.into(),
         job.args.clone().into(),
         job.dedupe_key.clone().into(),
         job.schedule_key.clone().into(),
+        "queued".into(),
+        0i32.into(),
         job.max_attempts.into(),
         job.run_at.unwrap_or(now).into(),
         job.user_id.into(),
         now.into(),
-    ];
-    let row =
-        db.query_one_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
-    row.map(|row| row.try_get::<i64>("", "id")).transpose()
+        now.into(),
+    ]
+}
+
+/// `INSERT … ON CONFLICT DO NOTHING RETURNING id` of `jobs`: the ids of the rows inserted
+/// (a job whose dedupe or tick key is taken is not).
+async fn insert_rows(db: &impl ConnectionTrait, jobs: &[NewJob]) -> Result<Vec<i64>, DbErr> {
+    let now = now();
+    let mut values = Vec::with_capacity(jobs.len() * 11);
+    let mut tuples = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let cells: Vec<String> = (1..=11).map(|col| format!("${}", values.len() + col)).collect();
+        tuples.push(format!("({})", cells.join(", ")));
+        values.extend(row_values(job, now));
+    }
+    let sql = format!("INSERT INTO jobs {COLUMNS} VALUES {} ON CONFLICT DO NOTHING RETURNING id", tuples.join(", "));
+    let rows = db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
+    rows.iter().map(|row| row.try_get::<i64>("", "id")).collect()
+}
+
+async fn insert(db: &impl ConnectionTrait, job: &NewJob) -> Result<Option<i64>, DbErr> {
+    Ok(insert_rows(db, std::slice::from_ref(job)).await?.into_iter().next())
+}
+
+/// Enqueues many jobs with one statement per [`INSERT_BATCH`] of them (the scheduled
+/// resync's hundreds of syncs, say); returns the ids of the new ones. A job whose dedupe
+/// key is held by an active job, or whose tick was enqueued already, is left out, as
+/// [`enqueue`] would find the existing one.
+pub async fn enqueue_many(db: &impl ConnectionTrait, jobs: &[NewJob]) -> Result<Vec<i64>, DbErr> {
+    let mut ids = Vec::with_capacity(jobs.len());
+    for batch in jobs.chunks(INSERT_BATCH) {
+        ids.extend(insert_rows(db, batch).await?);
+    }
+    if !ids.is_empty() {
+        wake_workers(db, "many").await?;
+    }
+    Ok(ids)
 }
 
 async fn find_conflicting(db: &impl ConnectionTrait, job: &NewJob) -> Result<Option<i64>, DbErr> {

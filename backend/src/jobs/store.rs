@@ -158,6 +158,25 @@ pub async fn transition(
     Ok(result.rows_affected() == 1)
 }
 
+/// Marks the attempts `fences` succeeded, in one statement, each only if it still holds its
+/// job (a rescued or cancelled job is left alone, as with [`transition`]); returns the ids
+/// that were written.
+pub async fn complete_many(db: &impl ConnectionTrait, fences: &[Fence]) -> Result<Vec<i64>, DbErr> {
+    if fences.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tuples: Vec<String> = (0..fences.len()).map(|n| format!("(${}, ${})", 2 * n + 2, 2 * n + 3)).collect();
+    let sql = format!(
+        "UPDATE jobs SET state = 'succeeded', finished_at = $1, updated_at = $1, lease_expires_at = NULL \
+         WHERE state = 'running' AND (id, attempts) IN (VALUES {}) RETURNING id",
+        tuples.join(", ")
+    );
+    let mut values: Vec<Value> = vec![now().into()];
+    values.extend(fences.iter().flat_map(|fence| [fence.id.into(), fence.attempt.into()]));
+    let rows = db.query_all_raw(statement(db, &sql, values)).await?;
+    rows.iter().map(|row| row.try_get::<i64>("", "id")).collect()
+}
+
 /// Extends the lease of a running attempt; `false` means it was lost.
 pub async fn heartbeat(db: &impl ConnectionTrait, fence: Fence, lease: Duration) -> Result<bool, DbErr> {
     let now = now();

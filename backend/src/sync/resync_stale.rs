@@ -13,7 +13,7 @@ use super::{SyncContext, SyncFeed};
 use crate::{
     auth::INSTAGRAM,
     db::now,
-    jobs::{Enqueued, Job, JobContext, JobError, NewJob, enqueue},
+    jobs::{Job, JobContext, JobError, NewJob},
 };
 
 /// Enqueues resyncs of the stale accounts of recently active users.
@@ -84,19 +84,8 @@ impl ResyncStale {
                 NewJob::of(&SyncFeed { user_id: user.user_id }).run_at(run_at).owned_by(user.user_id)
             })
             .collect();
-        crate::db::transact(db, move |txn| {
-            Box::pin(async move {
-                let (mut new, mut existing) = (0, 0);
-                for job in jobs {
-                    match enqueue(txn, job).await? {
-                        Enqueued::New(_) => new += 1,
-                        Enqueued::Existing(_) => existing += 1,
-                    }
-                }
-                Ok((new, existing))
-            })
-        })
-        .await
+        let new = crate::jobs::enqueue_many(db, &jobs).await?.len();
+        Ok((new, jobs.len() - new))
     }
 
     /// The start of `slot` of `slots`: the middle of its equal share of the

@@ -10,6 +10,7 @@ mod errors;
 mod fault_drill;
 mod insights;
 mod instagram_client;
+mod jobs_batches;
 mod jobs_queue;
 mod jobs_workers;
 mod ops;

@@ -7,14 +7,14 @@ use std::{
         Arc,
         atomic::{AtomicBool, Ordering},
     },
-    time::{Duration, Instant},
+    time::Instant,
 };
 
 use futures::FutureExt as _;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
-use super::Shared;
+use super::{Shared, complete::{Completer, Done}, retry_while_unavailable};
 use crate::{
     db::now,
     jobs::{
@@ -22,20 +22,34 @@ use crate::{
     },
 };
 
-/// Runs `job` and records how it ended. `wind_down` is cancelled when the worker
-/// starts shutting down: the job sees it ([`JobContext::cancelled`]) and may stop at a
-/// safe point, which releases it. `stop` is cancelled when the grace period is over: the
-/// attempt is then dropped and released unfinished.
-pub(super) async fn run<S: Clone + Send + Sync + 'static>(
-    shared: Arc<Shared<S>>,
-    job: Claimed,
-    wind_down: CancellationToken,
-    stop: CancellationToken,
-) {
+/// How one attempt is run: the worker's tokens, and where a success goes.
+pub(super) struct Run {
+    /// Cancelled when the worker starts shutting down: the job sees it
+    /// ([`JobContext::cancelled`]) and may stop at a safe point, which releases it.
+    pub wind_down: CancellationToken,
+    /// Cancelled when the grace period is over: the attempt is then dropped and released
+    /// unfinished.
+    pub stop: CancellationToken,
+    /// Writes successes in groups; without it, each outcome is written at once.
+    pub completer: Option<Arc<Completer>>,
+    /// When the job was claimed (it may have waited in the worker's buffer since).
+    pub claimed_at: Instant,
+}
+
+/// Runs `job` and records how it ended.
+pub(super) async fn run<S: Clone + Send + Sync + 'static>(shared: Arc<Shared<S>>, job: Claimed, run: Run) {
+    let Run { wind_down, stop, completer, claimed_at } = run;
     let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
     async move {
         let started = Instant::now();
         let fence = job.fence();
+        // A job claimed ahead may have waited: renew its lease before starting, and leave it
+        // if it was lost meanwhile.
+        let lease = shared.config.lease();
+        if claimed_at.elapsed() > lease / 4 && !matches!(store::heartbeat(&shared.db, fence, lease).await, Ok(true)) {
+            tracing::warn!("a job claimed ahead lost its lease before it could start");
+            return;
+        }
         let cancel = stop.child_token();
         let lease_lost = Arc::new(AtomicBool::new(false));
         let heartbeat = tokio::spawn(keep_lease(shared.clone(), fence, cancel.clone(), lease_lost.clone()));
@@ -54,7 +68,12 @@ pub(super) async fn run<S: Clone + Send + Sync + 'static>(
             Some(Err(_)) if wind_down.is_cancelled() => Transition::Released,
             Some(result) => decide(&shared, &job, result),
         };
-        record(&shared, &job, fence, &transition, started, &stop).await;
+        match (transition, completer) {
+            (Transition::Succeeded, Some(completer)) => {
+                completer.complete(Done { fence, kind: job.kind.clone(), elapsed: started.elapsed() });
+            }
+            (transition, _) => record(&shared, &job, fence, &transition, started, &stop).await,
+        }
     }
     .instrument(span)
     .await;
@@ -170,30 +189,15 @@ async fn record<S>(
     }
 }
 
-/// Writes the attempt's outcome, retrying while the database is unavailable (a cut, a
-/// restart, a failover) until it is back or the worker's grace period is over: the write is
-/// fenced, so a late one changes nothing if the job was rescued meanwhile, and an outcome
-/// given up on is still never lost (the lease expires and the job is rescued).
+/// Writes the attempt's outcome, retrying while the database is unavailable: the write is
+/// fenced, so a late one changes nothing if the job was rescued meanwhile.
 async fn write_transition<S>(
     shared: &Shared<S>,
     fence: Fence,
     transition: &Transition,
     stop: &CancellationToken,
 ) -> Result<bool, sea_orm::DbErr> {
-    let mut wait = Duration::from_millis(100);
-    loop {
-        match store::transition(&shared.db, fence, transition).await {
-            Err(err) if crate::db::is_unavailable(&err) && !stop.is_cancelled() => {
-                tracing::warn!(error = %err, ?wait, "the database is unavailable; retrying the job's outcome");
-                tokio::select! {
-                    () = tokio::time::sleep(wait) => {}
-                    () = stop.cancelled() => {}
-                }
-                wait = (wait * 2).min(Duration::from_secs(5));
-            }
-            result => return result,
-        }
-    }
+    retry_while_unavailable(stop, || store::transition(&shared.db, fence, transition)).await
 }
 
 /// Extends the lease every third of its length; cancels the attempt when the

@@ -1,0 +1,141 @@
+//! The queue's batches: completions written in groups stay fenced (a rescued job inside a
+//! group is left alone), survive a killed worker process (no job acknowledged and lost, none
+//! run twice but by the at-least-once rule), and bulk enqueueing respects the keys.
+
+use std::{collections::HashMap, process::Stdio, time::Duration};
+
+use instacrush::{
+    config::{DatabaseConfig, WorkerConfig},
+    entities::job::JobState,
+    jobs::{self, NewJob, NoopJob, Registry, Worker, store},
+};
+use instacrush_tests::{
+    Backend, TestApp,
+    jobs::{RecordJob, all_jobs, create_performed_table, job_row, wait_until},
+    on_both_backends,
+};
+use sea_orm::{ConnectionTrait, Statement};
+use tokio_util::sync::CancellationToken;
+
+on_both_backends!(
+    a_group_completion_leaves_a_rescued_job_alone,
+    grouped_completions_survive_a_killed_worker_process,
+    enqueue_many_inserts_in_batches_and_respects_the_keys,
+);
+
+async fn a_group_completion_leaves_a_rescued_job_alone(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for _ in 0..3 {
+        jobs::enqueue(&app.db, NewJob::of(&NoopJob::default())).await.unwrap();
+    }
+    let lease = Duration::from_secs(30);
+    let first = store::claim(&app.db, "a", 3, lease).await.unwrap();
+    assert_eq!(first.len(), 3);
+    // The middle one's worker looks dead: its lease runs out, it is rescued and claimed again.
+    let rescued = first[1].id;
+    let expire = format!("UPDATE jobs SET lease_expires_at = '2000-01-01T00:00:00Z' WHERE id = {rescued}");
+    app.db.execute_unprepared(&expire).await.unwrap();
+    assert_eq!(store::rescue_expired(&app.db).await.unwrap(), 1);
+    let again = store::claim(&app.db, "b", 1, lease).await.unwrap();
+    assert_eq!((again[0].id, again[0].attempts), (rescued, 2));
+
+    let fences: Vec<_> = first.iter().map(|job| job.fence()).collect();
+    let mut written = store::complete_many(&app.db, &fences).await.unwrap();
+    written.sort_unstable();
+    assert_eq!(written, [first[0].id, first[2].id], "the late worker's group skips the rescued job");
+    let row = job_row(&app.db, rescued).await;
+    assert_eq!((row.state, row.attempts), (JobState::Running, 2), "still the rescuer's");
+    assert_eq!(row.worker_id.as_deref(), Some("b"));
+    assert_eq!(store::complete_many(&app.db, &[again[0].fence()]).await.unwrap(), [rescued]);
+    assert_eq!(job_row(&app.db, rescued).await.state, JobState::Succeeded);
+}
+
+/// Not a test: the worker process the tests below start (this binary run again with
+/// `--ignored --exact`), running the test job kinds from `TEST_WORKER_DATABASE_URL` until
+/// it is killed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the worker process the batch tests start, not a test of its own"]
+async fn test_worker_process() {
+    let Ok(url) = std::env::var("TEST_WORKER_DATABASE_URL") else {
+        return;
+    };
+    let db = instacrush::db::connect(&DatabaseConfig::new(url.parse().unwrap())).await.unwrap();
+    let registry = Registry::default().register::<RecordJob>().register::<NoopJob>();
+    let config = WorkerConfig {
+        concurrency: 8,
+        poll_ms: 50,
+        lease_ms: 2_000,
+        // A long window: many finished jobs wait in memory when the process is killed.
+        completion_batch_ms: 200,
+        ..WorkerConfig::default()
+    };
+    Worker::new(db, registry, (), config).run(CancellationToken::new()).await;
+}
+
+fn worker_process(database_url: &str) -> tokio::process::Child {
+    let exe = std::env::current_exe().unwrap();
+    let mut command = tokio::process::Command::new(exe);
+    command
+        .args(["--ignored", "--exact", "jobs_batches::test_worker_process", "--nocapture"])
+        .env("TEST_WORKER_DATABASE_URL", database_url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    command.spawn().unwrap()
+}
+
+async fn succeeded(app: &TestApp) -> usize {
+    all_jobs(&app.db).await.iter().filter(|job| job.state == JobState::Succeeded).count()
+}
+
+async fn grouped_completions_survive_a_killed_worker_process(backend: Backend) {
+    const JOBS: usize = 3_000;
+    let app = TestApp::spawn(backend).await;
+    create_performed_table(&app.db).await;
+    let jobs: Vec<_> = (0..JOBS).map(|_| NewJob::of(&RecordJob { sleep_ms: 5 })).collect();
+    assert_eq!(jobs::enqueue_many(&app.db, &jobs).await.unwrap().len(), JOBS);
+    let url = app.database.url.as_str().to_owned();
+    let mut first = worker_process(&url);
+    wait_until(Duration::from_secs(60), "a third of the jobs to finish", || async {
+        succeeded(&app).await >= JOBS / 3
+    })
+    .await;
+    first.start_kill().unwrap(); // SIGKILL, with completions waiting to be written
+    first.wait().await.unwrap();
+    let mut second = worker_process(&url);
+    wait_until(Duration::from_secs(120), "every job to finish", || async { succeeded(&app).await == JOBS }).await;
+    second.start_kill().unwrap();
+
+    let statement = Statement::from_string(app.db.get_database_backend(), "SELECT job_id FROM performed");
+    let mut performed: HashMap<i64, i32> = HashMap::new();
+    for row in app.db.query_all_raw(statement).await.unwrap() {
+        *performed.entry(row.try_get("", "job_id").unwrap()).or_default() += 1;
+    }
+    let rows = all_jobs(&app.db).await;
+    assert_eq!(rows.len(), JOBS);
+    for job in &rows {
+        let runs = performed.get(&job.id).copied().unwrap_or_default();
+        assert!(runs >= 1, "job {} is marked done but never ran", job.id);
+        assert!(
+            runs <= job.attempts,
+            "job {} ran {runs} times in {} attempts: only a rescue may run a job again",
+            job.id,
+            job.attempts
+        );
+    }
+    let rerun = rows.iter().filter(|job| job.attempts > 1).count();
+    assert!(rerun > 0, "the kill left jobs claimed, running or waiting to be written, and they were rescued");
+}
+
+async fn enqueue_many_inserts_in_batches_and_respects_the_keys(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let held = NewJob::of(&NoopJob::default()).dedupe_on("held".to_owned());
+    jobs::enqueue(&app.db, held.clone()).await.unwrap();
+    let mut batch: Vec<NewJob> = (0..1_200).map(|_| NewJob::of(&NoopJob::default())).collect();
+    batch.push(held);
+    batch.push(NewJob::of(&NoopJob::default()).dedupe_on("fresh".to_owned()));
+    batch.push(NewJob::of(&NoopJob::default()).dedupe_on("fresh".to_owned()));
+    let ids = jobs::enqueue_many(&app.db, &batch).await.unwrap();
+    assert_eq!(ids.len(), 1_201, "1,200 plus one of the two sharing a new key; the held key is taken");
+    assert_eq!(all_jobs(&app.db).await.len(), 1_202);
+}

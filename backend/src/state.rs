@@ -76,14 +76,8 @@ impl AppState {
 
 impl FromRef<AppState> for SyncContext {
     fn from_ref(state: &AppState) -> Self {
-        Self {
-            db: state.db.clone(),
-            instagram: state.instagram.clone(),
-            auth: state.auth.clone(),
-            caches: state.caches.clone(),
-            settings: state.sync.clone(),
-            waker: state.waker.clone(),
-        }
+        let AuthContext { db, instagram, auth, caches } = AuthContext::from_ref(state);
+        Self { db, instagram, auth, caches, settings: state.sync.clone(), waker: state.waker.clone() }
     }
 }
 

@@ -172,8 +172,11 @@ pub async fn run_activity(state: Weak<Sandbox>) {
         let next = due.get_or_insert(now + interval);
         let mut added = 0;
         while *next <= now && added < MOST_PER_TICK {
-            activity_comment(&sandbox, k);
-            k += 1;
+            // Numbered by comments actually added: the sequence does not depend on how long
+            // the sandbox ran before anybody subscribed.
+            if activity_comment(&sandbox, k) {
+                k += 1;
+            }
             added += 1;
             *next += interval;
         }
@@ -183,19 +186,19 @@ pub async fn run_activity(state: Weak<Sandbox>) {
     }
 }
 
-/// Activity comment number `k`.
-fn activity_comment(state: &Sandbox, k: u64) {
+/// Activity comment number `k`; `false` when nobody is subscribed to receive it.
+fn activity_comment(state: &Sandbox, k: u64) -> bool {
     let subscribers = state.subscribers("comments");
     let Some(account) =
         subscribers.get((k % subscribers.len().max(1) as u64) as usize).and_then(|&i| state.data.account(i))
     else {
-        return;
+        return false;
     };
     let seed = state.data.seed;
     let view = state.view(account);
     let listed = u64::from(view.listed_count());
     let Some(post) = view.listed_post(rng::below(seed, &[0xAC7, k, 1], listed.min(3)) as u32) else {
-        return;
+        return false;
     };
     let member = rng::below(seed, &[0xAC7, k, 2], u64::from(people::COMMUNITY_SIZE)) as u32;
     let comments = u64::from(view.comment_count(post));
@@ -205,6 +208,7 @@ fn activity_comment(state: &Sandbox, k: u64) {
     if add_comment(state, account, new.clone()).is_err() && parent.is_some() {
         let _ = add_comment(state, account, NewComment { parent: None, ..new });
     }
+    true
 }
 
 #[cfg(test)]

@@ -111,8 +111,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: NewJob) -> Result<Enqueued,
 const INSERT_BATCH: usize = 500;
 
 /// The columns a new job sets, and its values for them.
-const COLUMNS: &str =
-    "(kind, args, dedupe_key, schedule_key, state, attempts, max_attempts, run_at, user_id, created_at, updated_at)";
+const COLUMNS: &str = "(kind, args, dedupe_key, schedule_key, state, attempts, max_attempts, run_at, user_id, created_at, updated_at)";
 
 fn row_values(job: &NewJob, now: OffsetDateTime) -> [Value; 11] {
     [
@@ -141,8 +140,12 @@ async fn insert_rows(db: &impl ConnectionTrait, jobs: &[NewJob]) -> Result<Vec<i
         tuples.push(format!("({})", cells.join(", ")));
         values.extend(row_values(job, now));
     }
-    let sql = format!("INSERT INTO jobs {COLUMNS} VALUES {} ON CONFLICT DO NOTHING RETURNING id", tuples.join(", "));
-    let rows = db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
+    let sql = format!(
+        "INSERT INTO jobs {COLUMNS} VALUES {} ON CONFLICT DO NOTHING RETURNING id",
+        tuples.join(", ")
+    );
+    let rows =
+        db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
     rows.iter().map(|row| row.try_get::<i64>("", "id")).collect()
 }
 

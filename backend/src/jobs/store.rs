@@ -165,7 +165,8 @@ pub async fn complete_many(db: &impl ConnectionTrait, fences: &[Fence]) -> Resul
     if fences.is_empty() {
         return Ok(Vec::new());
     }
-    let tuples: Vec<String> = (0..fences.len()).map(|n| format!("(${}, ${})", 2 * n + 2, 2 * n + 3)).collect();
+    let tuples: Vec<String> =
+        (0..fences.len()).map(|n| format!("(${}, ${})", 2 * n + 2, 2 * n + 3)).collect();
     let sql = format!(
         "UPDATE jobs SET state = 'succeeded', finished_at = $1, updated_at = $1, lease_expires_at = NULL \
          WHERE state = 'running' AND (id, attempts) IN (VALUES {}) RETURNING id",

@@ -103,7 +103,8 @@ async fn grouped_completions_survive_a_killed_worker_process(backend: Backend) {
     first.start_kill().unwrap(); // SIGKILL, with completions waiting to be written
     first.wait().await.unwrap();
     let mut second = worker_process(&url);
-    wait_until(Duration::from_secs(120), "every job to finish", || async { succeeded(&app).await == JOBS }).await;
+    wait_until(Duration::from_secs(120), "every job to finish", || async { succeeded(&app).await == JOBS })
+        .await;
     second.start_kill().unwrap();
 
     let statement = Statement::from_string(app.db.get_database_backend(), "SELECT job_id FROM performed");

@@ -99,8 +99,10 @@ async fn a_jobs_outcome_is_written_once_the_database_is_back() {
     let direct = Database::connect(app.database.url.as_str()).await.unwrap();
     let job = NoopJob { sleep_ms: 1_500, sleep_until_attempt: None };
     let id = jobs::enqueue(&direct, NewJob::of(&job)).await.unwrap().id();
+    // Started, its progress written: from here it only sleeps, then succeeds.
     wait_until(Duration::from_secs(20), "the job to start", || async {
-        job_row(&direct, id).await.state == JobState::Running
+        let row = job_row(&direct, id).await;
+        row.state == JobState::Running && row.progress.is_some()
     })
     .await;
     proxy.cut();

@@ -14,7 +14,11 @@ use futures::FutureExt as _;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
-use super::{Shared, complete::{Completer, Done}, retry_while_unavailable};
+use super::{
+    Shared,
+    complete::{Completer, Done},
+    retry_while_unavailable,
+};
 use crate::{
     db::now,
     jobs::{
@@ -46,7 +50,9 @@ pub(super) async fn run<S: Clone + Send + Sync + 'static>(shared: Arc<Shared<S>>
         // A job claimed ahead may have waited: renew its lease before starting, and leave it
         // if it was lost meanwhile.
         let lease = shared.config.lease();
-        if claimed_at.elapsed() > lease / 4 && !matches!(store::heartbeat(&shared.db, fence, lease).await, Ok(true)) {
+        if claimed_at.elapsed() > lease / 4
+            && !matches!(store::heartbeat(&shared.db, fence, lease).await, Ok(true))
+        {
             tracing::warn!("a job claimed ahead lost its lease before it could start");
             return;
         }

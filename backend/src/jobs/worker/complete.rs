@@ -53,7 +53,11 @@ impl Completer {
     }
 }
 
-async fn write_groups<S>(shared: Arc<Shared<S>>, mut receiver: mpsc::UnboundedReceiver<Done>, stop: CancellationToken) {
+async fn write_groups<S>(
+    shared: Arc<Shared<S>>,
+    mut receiver: mpsc::UnboundedReceiver<Done>,
+    stop: CancellationToken,
+) {
     let window = shared.config.completion_window();
     while let Some(first) = receiver.recv().await {
         let mut group = vec![first];
@@ -87,7 +91,10 @@ async fn write<S>(shared: &Shared<S>, group: Vec<Done>, stop: &CancellationToken
     let metrics = &shared.metrics;
     for done in group {
         if !written.contains(&done.fence.id) {
-            tracing::warn!(job = done.fence.id, "the attempt lost its lease before finishing; outcome discarded");
+            tracing::warn!(
+                job = done.fence.id,
+                "the attempt lost its lease before finishing; outcome discarded"
+            );
             continue;
         }
         let elapsed_ms = done.elapsed.as_millis() as u64;

@@ -17,3 +17,4 @@ mod sandbox;
 mod schema;
 mod sync;
 mod sync_job;
+mod web_app;

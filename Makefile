@@ -13,9 +13,13 @@ help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 FRONTEND_DEPS := frontend/node_modules/.package-lock.json
+SDK_DEPS := sdk/node_modules/.package-lock.json
 
 $(FRONTEND_DEPS): frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
+
+$(SDK_DEPS): sdk/package-lock.json
+	cd sdk && npm ci --no-audit --no-fund
 
 .PHONY: run
 run: $(FRONTEND_DEPS) ## Build and start the whole product on the embedded defaults (SQLite, sandbox)
@@ -30,7 +34,7 @@ build: ## Build every crate and test
 	$(CARGO) build --workspace --all-targets
 
 .PHONY: test
-test: fmt-check lint test-rust test-contract test-frontend test-e2e ## Every suite: Rust, OpenAPI drift, contract fuzzing, the SPA, end-to-end
+test: fmt-check lint layering test-rust test-contract test-frontend test-e2e ## Every suite: Rust, OpenAPI drift, contract fuzzing, the SPA, end-to-end
 	@echo "== all suites passed"
 	@tail -n 1 target/test-rust.summary
 
@@ -44,9 +48,14 @@ test-rust: ## Rust unit and integration tests (PostgreSQL too when TEST_POSTGRES
 	  target/test-rust.log | tee target/test-rust.summary
 
 .PHONY: test-contract
-test-contract: ## Fuzz the running server against openapi.yaml (schemathesis): no 5xx, responses as specified
+test-contract: ## Fuzz the running server against openapi.yaml (schemathesis): valid and invalid data, each operation's security
 	$(CARGO) build -p instacrush --bin instacrush
 	bash scripts/contract-test.sh
+
+.PHONY: test-sdk
+test-sdk: $(SDK_DEPS) ## Generated clients: Redocly lint, a TypeScript client type-checked, a Python client's flow against the server
+	$(CARGO) build -p instacrush --bin instacrush
+	bash scripts/sdk-test.sh
 
 .PHONY: test-frontend
 test-frontend: $(FRONTEND_DEPS) ## SPA: API types current, lint, typecheck, unit tests, build within its size budget
@@ -83,6 +92,10 @@ fmt-check: ## Fail when the Rust code is not formatted
 lint: ## Clippy with warnings as errors
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+.PHONY: layering
+layering: ## Fail on an import cycle between top-level modules of backend/src (docs/architecture.md)
+	python3 scripts/check-module-cycles.py
+
 .PHONY: openapi
 openapi: $(FRONTEND_DEPS) ## Regenerate openapi.yaml from the code, and the SPA's types from it
 	$(CARGO) run -q -p instacrush -- openapi > openapi.yaml.tmp
@@ -93,4 +106,4 @@ openapi: $(FRONTEND_DEPS) ## Regenerate openapi.yaml from the code, and the SPA'
 clean: ## Remove build output and the local database
 	$(CARGO) clean
 	rm -f instacrush.db instacrush.db-shm instacrush.db-wal
-	rm -rf frontend/dist frontend/node_modules
+	rm -rf frontend/dist frontend/node_modules sdk/node_modules

@@ -1,23 +1,52 @@
-//! Building and running the processes: the API server (with its in-process
-//! worker and scheduler) and standalone workers.
+//! The composition root: building a process's state from its configuration, the
+//! job kinds it performs and the periodic work it schedules, and running the
+//! processes: the API server (with its in-process worker and scheduler) and
+//! standalone workers.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
+use sea_orm::DatabaseConnection;
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 
 use instagram_sandbox::SandboxHandle;
 
 use crate::{
-    auth::{Auth, AuthConfig},
-    config::{HttpConfig, InstagramConfig, InstagramSetup, ServeConfig, WorkerCommandConfig, WorkerConfig},
+    auth::{Auth, AuthConfig, RefreshInstagramTokens},
+    config::{HttpConfig, InstagramConfig, InstagramSetup, ProcessConfig, ServeConfig, WorkerConfig},
     db,
     http::{self, AppState},
     instagram::InstagramClient,
-    jobs,
+    jobs::{self, NoopJob, PruneJobs, Registry, Schedule, Worker},
     metrics::Metrics,
+    sync::{ResyncStale, SyncFeed},
 };
+
+/// Every job kind this binary performs.
+pub fn job_registry() -> Registry<AppState> {
+    Registry::default()
+        .register::<NoopJob>()
+        .register::<PruneJobs>()
+        .register::<RefreshInstagramTokens>()
+        .register::<SyncFeed>()
+        .register::<ResyncStale>()
+}
+
+/// The periodic work the scheduler enqueues.
+pub fn job_schedule() -> Schedule {
+    Schedule::default()
+        .every("0 17 * * * *", Duration::from_secs(3600), PruneJobs::default)
+        .every("0 40 3 * * *", Duration::from_secs(24 * 3600), RefreshInstagramTokens::default)
+        .every("0 5 * * * *", Duration::from_secs(3600), ResyncStale::default)
+}
+
+/// A worker performing this binary's job kinds with `state`.
+pub fn worker(state: &AppState, config: WorkerConfig) -> Worker<AppState> {
+    Worker::new(state.db.clone(), job_registry(), state.clone(), config)
+        .waking_on(state.waker.clone())
+        .recording(state.metrics.jobs.clone())
+}
 
 /// A server that is connected, migrated and bound, ready to run.
 pub struct Server {
@@ -30,23 +59,19 @@ pub struct Server {
 impl Server {
     /// Connects to the database, migrates it (unless told not to) and binds the listener.
     pub async fn build(config: ServeConfig) -> anyhow::Result<Self> {
-        let db = db::connect(&config.database).await?;
-        if !config.no_migrate {
+        let ServeConfig { process, mut http, no_migrate } = config;
+        let db = db::connect(&process.database).await?;
+        if !no_migrate {
             db::migrate(&db).await.context("cannot migrate the database")?;
         }
-        let addr = config.http.listen_addr;
+        let addr = http.listen_addr;
         let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-        let mut http = config.http;
         if http.public_url.is_none() {
             // Port 0 binds a free port: links and redirects need the one actually bound.
             http.public_url = Some(url::Url::parse(&format!("http://{}", listener.local_addr()?))?);
         }
-        let auth = load_auth(&config.auth, &http)?;
-        let metrics = Arc::new(Metrics::new());
-        let (instagram, sandbox) = connect_instagram(&config.instagram, &metrics).await?;
-        let state =
-            AppState::new(db, http, instagram).with_auth(auth).with_metrics(metrics).with_sync(config.sync);
-        Ok(Self { state, listener, worker: config.worker, sandbox })
+        let (state, sandbox) = build_state(db, &process, http).await?;
+        Ok(Self { state, listener, worker: process.worker, sandbox })
     }
 
     /// The address actually bound (useful with port 0).
@@ -93,14 +118,34 @@ impl Server {
     }
 }
 
+/// The state of a process connected to `db`: its auth keys, metrics and
+/// Instagram client (and the in-process sandbox, when no Meta app is configured:
+/// it runs as long as the returned handle lives).
+pub async fn build_state(
+    db: DatabaseConnection,
+    process: &ProcessConfig,
+    http: HttpConfig,
+) -> anyhow::Result<(AppState, Option<SandboxHandle>)> {
+    let auth = load_auth(&process.auth, &http)?;
+    let metrics = Arc::new(Metrics::new());
+    let (instagram, sandbox) = connect_instagram(&process.instagram, &metrics).await?;
+    let state = AppState::new(db, http, instagram)
+        .with_auth(auth)
+        .with_metrics(metrics)
+        .with_sync(process.sync.clone());
+    Ok((state, sandbox))
+}
+
 /// The Instagram client: for the configured Meta app, or else for a sandbox
 /// started in-process (returned too: it runs as long as the handle lives).
 pub async fn connect_instagram(
     setup: &InstagramSetup,
     metrics: &Metrics,
 ) -> anyhow::Result<(InstagramClient, Option<SandboxHandle>)> {
-    if setup.client.is_configured() {
-        let client = InstagramClient::with_observer(setup.client.clone(), metrics.instagram.observer())
+    if setup.client.is_configured() || setup.client.has_custom_hosts() {
+        // A Meta app, or Instagram's hosts pointed elsewhere (a sandbox run on its own).
+        let config = setup.client.clone().or_sandbox_credentials();
+        let client = InstagramClient::with_observer(config, metrics.instagram.observer())
             .context("invalid Instagram configuration")?;
         return Ok((client, None));
     }
@@ -122,20 +167,22 @@ pub async fn connect_instagram(
 /// The configured keys (or the key file's, created on first start) and auth settings.
 fn load_auth(config: &AuthConfig, http: &HttpConfig) -> anyhow::Result<Auth> {
     let keys = config.load_keys().context("cannot load the auth keys")?;
-    Auth::new(config, &keys, http).context("invalid auth configuration")
+    let public = http.public_base_url().context("invalid PUBLIC_URL")?;
+    Auth::new(config, &keys, &public).context("invalid auth configuration")
 }
 
 /// Runs a worker and the scheduler until `shutdown`; the handle ends when both have stopped.
 fn spawn_background(state: AppState, config: WorkerConfig, shutdown: CancellationToken) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let scheduler = match jobs::start_scheduler(state.clone(), jobs::schedule()).await {
+        let scheduler = jobs::start_scheduler(state.db.clone(), state.waker.clone(), job_schedule()).await;
+        let scheduler = match scheduler {
             Ok(scheduler) => Some(scheduler),
             Err(err) => {
                 tracing::error!(error = %err, "the job scheduler did not start; periodic jobs will not run");
                 None
             }
         };
-        jobs::Worker::new(state, jobs::registry(), config).run(shutdown).await;
+        worker(&state, config).run(shutdown).await;
         if let Some(mut scheduler) = scheduler {
             scheduler.shutdown().await.ok();
         }
@@ -143,15 +190,10 @@ fn spawn_background(state: AppState, config: WorkerConfig, shutdown: Cancellatio
 }
 
 /// Runs a standalone worker process until `shutdown`.
-pub async fn run_worker(config: WorkerCommandConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
+pub async fn run_worker(config: ProcessConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
     let db = db::connect(&config.database).await?;
     db::check_ready(&db).await.context("the database is not ready (run `instacrush migrate`)")?;
-    let metrics = Arc::new(Metrics::new());
-    let (instagram, sandbox) = connect_instagram(&config.instagram, &metrics).await?;
-    let http = HttpConfig::ephemeral();
-    let auth = load_auth(&config.auth, &http)?;
-    let state =
-        AppState::new(db, http, instagram).with_auth(auth).with_metrics(metrics).with_sync(config.sync);
+    let (state, sandbox) = build_state(db, &config, HttpConfig::ephemeral()).await?;
     spawn_background(state.clone(), config.worker, shutdown).await.ok();
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;

@@ -4,7 +4,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::db::DatabaseUrl;
+pub use crate::db::DatabaseConfig;
 pub use crate::{auth::AuthConfig, instagram::InstagramConfig, jobs::WorkerConfig, sync::SyncSettings};
 pub use instagram_sandbox::SandboxConfig;
 
@@ -24,7 +24,7 @@ pub enum Command {
     /// Serve the API (and the SPA, if built), migrating the database first.
     Serve(Box<ServeConfig>),
     /// Run background jobs (scale-out: as many worker processes as you like).
-    Worker(Box<WorkerCommandConfig>),
+    Worker(Box<ProcessConfig>),
     /// Apply pending database migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -59,55 +59,32 @@ pub enum LogFormat {
     Json,
 }
 
-/// Where the database is and how many connections to hold.
+/// What every long-running process needs (`serve` and `worker` alike): the database, the
+/// worker, Instagram, the auth keys and how syncs run.
 #[derive(Debug, Clone, Args)]
-pub struct DatabaseConfig {
-    /// `sqlite://path?mode=rwc` (embedded, the default) or `postgres://user@host/db`.
-    #[arg(long, env = "DATABASE_URL", default_value = DatabaseUrl::DEFAULT, value_parser = DatabaseUrlParser)]
-    pub database_url: DatabaseUrl,
-    /// Most connections in the pool.
-    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
-    pub database_max_connections: u32,
-    /// How long to wait for a free connection, in seconds.
-    #[arg(long, env = "DATABASE_ACQUIRE_TIMEOUT_SECS", default_value_t = 10)]
-    pub database_acquire_timeout_secs: u64,
+pub struct ProcessConfig {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    #[command(flatten)]
+    pub worker: WorkerConfig,
+    #[command(flatten)]
+    pub instagram: InstagramSetup,
+    #[command(flatten)]
+    pub auth: AuthConfig,
+    #[command(flatten)]
+    pub sync: SyncSettings,
 }
 
-impl DatabaseConfig {
-    /// The configuration for a database URL, with default pool settings.
-    pub fn new(database_url: DatabaseUrl) -> Self {
-        Self { database_url, database_max_connections: 10, database_acquire_timeout_secs: 10 }
-    }
-
-    /// How long to wait for a free connection.
-    pub fn acquire_timeout(&self) -> Duration {
-        Duration::from_secs(self.database_acquire_timeout_secs)
-    }
-}
-
-/// Parses `--database-url` without echoing the value back: it may hold a password.
-#[derive(Debug, Clone, Copy)]
-struct DatabaseUrlParser;
-
-impl clap::builder::TypedValueParser for DatabaseUrlParser {
-    type Value = DatabaseUrl;
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        arg: Option<&clap::Arg>,
-        value: &std::ffi::OsStr,
-    ) -> Result<DatabaseUrl, clap::Error> {
-        let name = arg.map_or_else(|| "--database-url".to_owned(), ToString::to_string);
-        let invalid = |detail: String| {
-            clap::Error::raw(
-                clap::error::ErrorKind::ValueValidation,
-                format!("invalid value for {name}: {detail}\n"),
-            )
-            .with_cmd(cmd)
-        };
-        let text = value.to_str().ok_or_else(|| invalid("not valid UTF-8".to_owned()))?;
-        text.parse().map_err(|err: crate::db::UnsupportedDatabaseUrl| invalid(err.to_string()))
+impl ProcessConfig {
+    /// The defaults, on `database`.
+    pub fn new(database: DatabaseConfig) -> Self {
+        Self {
+            database,
+            worker: WorkerConfig::default(),
+            instagram: InstagramSetup::default(),
+            auth: AuthConfig::default(),
+            sync: SyncSettings::default(),
+        }
     }
 }
 
@@ -115,35 +92,13 @@ impl clap::builder::TypedValueParser for DatabaseUrlParser {
 #[derive(Debug, Clone, Args)]
 pub struct ServeConfig {
     #[command(flatten)]
-    pub database: DatabaseConfig,
+    pub process: ProcessConfig,
     #[command(flatten)]
     pub http: HttpConfig,
-    #[command(flatten)]
-    pub worker: WorkerConfig,
-    #[command(flatten)]
-    pub instagram: InstagramSetup,
-    #[command(flatten)]
-    pub auth: AuthConfig,
-    #[command(flatten)]
-    pub sync: SyncSettings,
     /// Do not apply pending migrations on start (for deployments that run `migrate` first).
-    #[arg(long, env = "NO_MIGRATE")]
+    /// `NO_MIGRATE` takes 1/0, true/false, yes/no or on/off.
+    #[arg(long, env = "NO_MIGRATE", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
     pub no_migrate: bool,
-}
-
-/// A worker process.
-#[derive(Debug, Clone, Args)]
-pub struct WorkerCommandConfig {
-    #[command(flatten)]
-    pub database: DatabaseConfig,
-    #[command(flatten)]
-    pub worker: WorkerConfig,
-    #[command(flatten)]
-    pub instagram: InstagramSetup,
-    #[command(flatten)]
-    pub auth: AuthConfig,
-    #[command(flatten)]
-    pub sync: SyncSettings,
 }
 
 /// Where Instagram is: a real Meta app when its credentials are set, else the
@@ -170,16 +125,16 @@ pub struct HttpConfig {
     #[arg(long, env = "PUBLIC_URL")]
     pub public_url: Option<url::Url>,
     /// Longest a request may take before it is answered with 408, in seconds.
-    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = HttpConfig::DEFAULT_REQUEST_TIMEOUT_SECS)]
     pub request_timeout_secs: u64,
     /// Largest request body accepted, in bytes.
-    #[arg(long, env = "BODY_LIMIT_BYTES", default_value_t = 64 * 1024)]
+    #[arg(long, env = "BODY_LIMIT_BYTES", default_value_t = HttpConfig::DEFAULT_BODY_LIMIT_BYTES)]
     pub body_limit_bytes: usize,
     /// How long in-flight requests get to finish on shutdown, in seconds.
     #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
     /// The built SPA (`frontend/dist`), served at `/` when the folder exists.
-    #[arg(long, env = "STATIC_DIR", default_value = "frontend/dist")]
+    #[arg(long, env = "STATIC_DIR", default_value = HttpConfig::DEFAULT_STATIC_DIR)]
     pub static_dir: PathBuf,
     /// How long the hottest reads (public crush pages, a fresh user's crush, whether a session
     /// still stands) are kept in memory, in milliseconds; 0 turns the caches off. Changes made
@@ -191,6 +146,9 @@ pub struct HttpConfig {
 impl HttpConfig {
     /// The default of `READ_CACHE_MS`.
     pub const DEFAULT_READ_CACHE_MS: u64 = 1000;
+    const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+    const DEFAULT_BODY_LIMIT_BYTES: usize = 64 * 1024;
+    const DEFAULT_STATIC_DIR: &str = "frontend/dist";
 
     /// Defaults suited to tests and embedding: port 0 on loopback, no read caches (tests see
     /// every write at once, including their own direct writes to the database).
@@ -198,10 +156,10 @@ impl HttpConfig {
         Self {
             listen_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             public_url: None,
-            request_timeout_secs: 30,
-            body_limit_bytes: 64 * 1024,
+            request_timeout_secs: Self::DEFAULT_REQUEST_TIMEOUT_SECS,
+            body_limit_bytes: Self::DEFAULT_BODY_LIMIT_BYTES,
             shutdown_grace_secs: 5,
-            static_dir: PathBuf::from("frontend/dist"),
+            static_dir: PathBuf::from(Self::DEFAULT_STATIC_DIR),
             read_cache_ms: 0,
         }
     }
@@ -241,7 +199,7 @@ mod tests {
         let Command::Serve(serve) = cli.command else {
             panic!("expected serve");
         };
-        assert!(matches!(serve.database.database_url, DatabaseUrl::Sqlite(_)));
+        assert!(matches!(serve.process.database.database_url, crate::db::DatabaseUrl::Sqlite(_)));
         assert_eq!(serve.http.listen_addr.port(), 3000);
     }
 

@@ -1,12 +1,19 @@
-//! `AppState`: what request handlers and jobs share, built once per process.
+//! `AppState`: what request handlers and jobs share, built once per process,
+//! and the parts of it each domain asks for (`FromRef` sub-states).
 
 use std::{sync::Arc, time::Duration};
 
+use axum::extract::FromRef;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::Auth, cache::ReadCaches, config::HttpConfig, instagram::InstagramClient, jobs::Waker,
-    metrics::Metrics, sync::SyncSettings,
+    auth::{Auth, AuthContext},
+    cache::ReadCaches,
+    config::HttpConfig,
+    instagram::InstagramClient,
+    jobs::Waker,
+    metrics::Metrics,
+    sync::{SyncContext, SyncSettings},
 };
 
 /// What every handler and job can reach.
@@ -34,7 +41,7 @@ impl AppState {
     /// The state for a process connected to `db`, with fresh random auth keys: call
     /// [`AppState::with_auth`] to use the configured ones.
     pub fn new(db: DatabaseConnection, http: HttpConfig, instagram: InstagramClient) -> Self {
-        let auth = Arc::new(Auth::ephemeral(&http));
+        let auth = Arc::new(Auth::ephemeral(http.public_base_url().ok().as_ref()));
         let caches = Arc::new(ReadCaches::new(Duration::from_millis(http.read_cache_ms)));
         Self {
             db,
@@ -65,4 +72,33 @@ impl AppState {
     pub fn with_auth(self, auth: Auth) -> Self {
         Self { auth: Arc::new(auth), ..self }
     }
+}
+
+impl FromRef<AppState> for SyncContext {
+    fn from_ref(state: &AppState) -> Self {
+        Self {
+            db: state.db.clone(),
+            instagram: state.instagram.clone(),
+            auth: state.auth.clone(),
+            caches: state.caches.clone(),
+            settings: state.sync.clone(),
+            waker: state.waker.clone(),
+        }
+    }
+}
+
+impl FromRef<AppState> for AuthContext {
+    fn from_ref(state: &AppState) -> Self {
+        Self {
+            db: state.db.clone(),
+            instagram: state.instagram.clone(),
+            auth: state.auth.clone(),
+            caches: state.caches.clone(),
+        }
+    }
+}
+
+/// The queue's own jobs (pruning, no-ops) need nothing but the queue.
+impl FromRef<AppState> for () {
+    fn from_ref(_: &AppState) -> Self {}
 }

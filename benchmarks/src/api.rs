@@ -39,7 +39,7 @@ use anyhow::{Context as _, bail};
 use instacrush::{
     app::Server,
     auth::{AuthConfig, KeySet},
-    config::{DatabaseConfig, HttpConfig, InstagramSetup, ServeConfig, SyncSettings, WorkerConfig},
+    config::{DatabaseConfig, HttpConfig, ProcessConfig, ServeConfig, WorkerConfig},
 };
 use instacrush_benchmarks::{BenchDatabase, percentile};
 use reqwest::{StatusCode, header};
@@ -336,14 +336,15 @@ impl App {
 
     /// [`App::start`] with `READ_CACHE_MS` set to `read_cache_ms`.
     async fn start_with_read_cache(database: &BenchDatabase, read_cache_ms: u64) -> anyhow::Result<Self> {
-        let config = ServeConfig {
-            database: DatabaseConfig::new(database.url()?),
-            http: HttpConfig { shutdown_grace_secs: 1, read_cache_ms, ..HttpConfig::ephemeral() },
+        let process = ProcessConfig {
             worker: WorkerConfig { concurrency: 4, grace_secs: 1, ..WorkerConfig::default() },
-            instagram: InstagramSetup::default(),
             // One key set for every server of the run: a session stays valid across them.
             auth: AuthConfig::with_keys(KEYS.clone()),
-            sync: SyncSettings::default(),
+            ..ProcessConfig::new(DatabaseConfig::new(database.url()?))
+        };
+        let config = ServeConfig {
+            process,
+            http: HttpConfig { shutdown_grace_secs: 1, read_cache_ms, ..HttpConfig::ephemeral() },
             no_migrate: false,
         };
         let server = Server::build(config).await?;

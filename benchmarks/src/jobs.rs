@@ -9,14 +9,9 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use instacrush::{
-    config::{HttpConfig, InstagramConfig},
-    http::AppState,
-    instagram::InstagramClient,
-    jobs::{self, NewJob, NoopJob, Transition, Worker, WorkerConfig, store},
-};
+use instacrush::jobs::{self, NewJob, NoopJob, Registry, Transition, Waker, Worker, WorkerConfig, store};
 use instacrush_benchmarks::{BenchDatabase, median};
-use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 use tokio_util::sync::CancellationToken;
 
 /// Jobs per throughput run.
@@ -51,14 +46,14 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn run_backend(name: &str, database: &BenchDatabase, is_postgres: bool) -> anyhow::Result<()> {
-    let state = connect(database).await?;
+    let target = connect(database).await?;
     let (mut queue, mut bare) = (Vec::new(), Vec::new());
     let (mut queue_latency, mut bare_latency) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
-        queue.push(throughput_with_worker(&state).await?);
-        bare.push(throughput_bare(&state).await?);
-        queue_latency.push(latency_with_worker(&state).await?);
-        bare_latency.push(latency_bare(&state).await?);
+        queue.push(throughput_with_worker(&target).await?);
+        bare.push(throughput_bare(&target).await?);
+        queue_latency.push(latency_with_worker(&target).await?);
+        bare_latency.push(latency_bare(&target).await?);
     }
     let (queue, bare) = (median(queue), median(bare));
     row(name, "throughput (jobs/s)", queue, bare, queue / bare, ">= 0.50 ratio");
@@ -69,7 +64,7 @@ async fn run_backend(name: &str, database: &BenchDatabase, is_postgres: bool) ->
     row(name, "enqueue-to-start p50 (ms)", queue, bare, queue / bare.max(0.001), p50_target);
     let (queue, bare) = (p99(&queue_latency), p99(&bare_latency));
     row(name, "enqueue-to-start p99 (ms)", queue, bare, queue / bare.max(0.001), "");
-    state.db.close().await?;
+    target.db.close().await?;
     Ok(())
 }
 
@@ -77,15 +72,26 @@ fn row(backend: &str, measure: &str, queue: f64, bare: f64, ratio: f64, target: 
     println!("{backend:<9} {measure:<30} {queue:>12.1} {bare:>12.1} {ratio:>8.2}  {target}");
 }
 
-async fn connect(database: &BenchDatabase) -> anyhow::Result<AppState> {
-    let conn = database.connect(16).await?;
-    // No Instagram calls are made: the client only needs a syntactically valid origin.
-    let instagram = InstagramClient::new(InstagramConfig::for_sandbox("http://127.0.0.1:9"))?;
-    Ok(AppState::new(conn, HttpConfig::ephemeral(), instagram))
+/// What the benchmark needs: the queue's database, and the waker an API process
+/// signals after enqueueing.
+#[derive(Clone)]
+struct Queue {
+    db: DatabaseConnection,
+    waker: Waker,
 }
 
-async fn enqueue_many(state: &AppState, count: usize) -> anyhow::Result<()> {
-    let txn = state.db.begin().await?;
+async fn connect(database: &BenchDatabase) -> anyhow::Result<Queue> {
+    Ok(Queue { db: database.connect(16).await?, waker: Waker::default() })
+}
+
+/// The worker under test: no-op jobs, no state beyond the queue.
+fn worker(queue: &Queue) -> Worker<()> {
+    let registry = Registry::default().register::<NoopJob>();
+    Worker::new(queue.db.clone(), registry, (), worker_config()).waking_on(queue.waker.clone())
+}
+
+async fn enqueue_many(queue: &Queue, count: usize) -> anyhow::Result<()> {
+    let txn = queue.db.begin().await?;
     for _ in 0..count {
         jobs::enqueue(&txn, NewJob::of(&NoopJob::default())).await?;
     }
@@ -93,15 +99,15 @@ async fn enqueue_many(state: &AppState, count: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn clear(state: &AppState) -> anyhow::Result<()> {
-    state.db.execute_unprepared("DELETE FROM jobs").await?;
+async fn clear(queue: &Queue) -> anyhow::Result<()> {
+    queue.db.execute_unprepared("DELETE FROM jobs").await?;
     Ok(())
 }
 
-async fn succeeded(state: &AppState) -> anyhow::Result<usize> {
-    let backend = state.db.get_database_backend();
+async fn succeeded(queue: &Queue) -> anyhow::Result<usize> {
+    let backend = queue.db.get_database_backend();
     let sql = "SELECT COUNT(*) AS n FROM jobs WHERE state = 'succeeded'";
-    let row = state.db.query_one_raw(Statement::from_string(backend, sql)).await?.context("a count")?;
+    let row = queue.db.query_one_raw(Statement::from_string(backend, sql)).await?.context("a count")?;
     Ok(usize::try_from(row.try_get::<i64>("", "n")?)?)
 }
 
@@ -109,14 +115,13 @@ fn worker_config() -> WorkerConfig {
     WorkerConfig { concurrency: BATCH, poll_ms: 1_000, ..WorkerConfig::default() }
 }
 
-async fn throughput_with_worker(state: &AppState) -> anyhow::Result<f64> {
-    clear(state).await?;
-    enqueue_many(state, JOBS).await?;
+async fn throughput_with_worker(queue: &Queue) -> anyhow::Result<f64> {
+    clear(queue).await?;
+    enqueue_many(queue, JOBS).await?;
     let shutdown = CancellationToken::new();
     let started = Instant::now();
-    let worker =
-        tokio::spawn(Worker::new(state.clone(), jobs::registry(), worker_config()).run(shutdown.clone()));
-    while succeeded(state).await? < JOBS {
+    let worker = tokio::spawn(worker(queue).run(shutdown.clone()));
+    while succeeded(queue).await? < JOBS {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let elapsed = started.elapsed();
@@ -125,25 +130,25 @@ async fn throughput_with_worker(state: &AppState) -> anyhow::Result<f64> {
     Ok(JOBS as f64 / elapsed.as_secs_f64())
 }
 
-async fn throughput_bare(state: &AppState) -> anyhow::Result<f64> {
-    clear(state).await?;
-    enqueue_many(state, JOBS).await?;
+async fn throughput_bare(queue: &Queue) -> anyhow::Result<f64> {
+    clear(queue).await?;
+    enqueue_many(queue, JOBS).await?;
     let started = Instant::now();
     loop {
-        let claimed = store::claim(&state.db, "bare", BATCH, Duration::from_secs(30)).await?;
+        let claimed = store::claim(&queue.db, "bare", BATCH, Duration::from_secs(30)).await?;
         if claimed.is_empty() {
             break;
         }
         for job in claimed {
-            store::transition(&state.db, job.fence(), &Transition::Succeeded).await?;
+            store::transition(&queue.db, job.fence(), &Transition::Succeeded).await?;
         }
     }
     Ok(JOBS as f64 / started.elapsed().as_secs_f64())
 }
 
 /// p50 and p99 of `started_at - created_at`, in ms, over the finished jobs.
-async fn start_delays(state: &AppState) -> anyhow::Result<(f64, f64)> {
-    let mut delays: Vec<f64> = jobs_rows(state)
+async fn start_delays(queue: &Queue) -> anyhow::Result<(f64, f64)> {
+    let mut delays: Vec<f64> = jobs_rows(queue)
         .await?
         .iter()
         .filter_map(|job| Some((job.started_at? - job.created_at).as_seconds_f64() * 1000.0))
@@ -153,38 +158,37 @@ async fn start_delays(state: &AppState) -> anyhow::Result<(f64, f64)> {
     Ok((pick(0.50), pick(0.99)))
 }
 
-async fn jobs_rows(state: &AppState) -> anyhow::Result<Vec<instacrush::entities::job::Model>> {
+async fn jobs_rows(queue: &Queue) -> anyhow::Result<Vec<instacrush::entities::job::Model>> {
     use sea_orm::EntityTrait as _;
-    Ok(instacrush::entities::job::Entity::find().all(&state.db).await?)
+    Ok(instacrush::entities::job::Entity::find().all(&queue.db).await?)
 }
 
-async fn latency_with_worker(state: &AppState) -> anyhow::Result<(f64, f64)> {
-    clear(state).await?;
+async fn latency_with_worker(queue: &Queue) -> anyhow::Result<(f64, f64)> {
+    clear(queue).await?;
     let shutdown = CancellationToken::new();
-    let worker =
-        tokio::spawn(Worker::new(state.clone(), jobs::registry(), worker_config()).run(shutdown.clone()));
+    let worker = tokio::spawn(worker(queue).run(shutdown.clone()));
     tokio::time::sleep(Duration::from_millis(200)).await;
     for done in 1..=SAMPLES {
-        jobs::enqueue(&state.db, NewJob::of(&NoopJob::default())).await?;
+        jobs::enqueue(&queue.db, NewJob::of(&NoopJob::default())).await?;
         // What the API does after enqueueing: wake this process's worker
         // (other processes hear PostgreSQL's NOTIFY).
-        state.waker.wake();
-        while succeeded(state).await? < done {
+        queue.waker.wake();
+        while succeeded(queue).await? < done {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
     }
     shutdown.cancel();
     worker.await?;
-    start_delays(state).await
+    start_delays(queue).await
 }
 
-async fn latency_bare(state: &AppState) -> anyhow::Result<(f64, f64)> {
-    clear(state).await?;
+async fn latency_bare(queue: &Queue) -> anyhow::Result<(f64, f64)> {
+    clear(queue).await?;
     for _ in 0..SAMPLES {
-        jobs::enqueue(&state.db, NewJob::of(&NoopJob::default())).await?;
-        for job in store::claim(&state.db, "bare", 1, Duration::from_secs(30)).await? {
-            store::transition(&state.db, job.fence(), &Transition::Succeeded).await?;
+        jobs::enqueue(&queue.db, NewJob::of(&NoopJob::default())).await?;
+        for job in store::claim(&queue.db, "bare", 1, Duration::from_secs(30)).await? {
+            store::transition(&queue.db, job.fence(), &Transition::Succeeded).await?;
         }
     }
-    start_delays(state).await
+    start_delays(queue).await
 }

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_create_schema;
 mod m20261129_000003_current_crush;
+mod m20261202_000004_resumable_syncs;
 
 /// Applies the migrations in order; `instacrush migrate` and `serve` call it.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_create_schema::Migration),
             Box::new(m20261129_000003_current_crush::Migration),
+            Box::new(m20261202_000004_resumable_syncs::Migration),
         ]
     }
 }

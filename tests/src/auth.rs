@@ -3,7 +3,7 @@
 
 use std::sync::Mutex;
 
-use instacrush::auth::CSRF_HEADER;
+use instacrush::http::CSRF_HEADER;
 use reqwest::{Method, RequestBuilder, Response, StatusCode, header};
 
 use crate::TestApp;

@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
-use instacrush::jobs::{Job, JobContext, JobError};
+use instacrush::{
+    http::AppState,
+    jobs::{Job, JobContext, JobError, Registry},
+};
 use sea_orm::{ConnectionTrait, Statement};
 use serde::{Deserialize, Serialize};
 
@@ -25,10 +28,11 @@ pub struct RecordJob {
 
 impl Job for RecordJob {
     const KIND: &'static str = "test_record";
+    type Context = ();
 
-    async fn perform(self, ctx: JobContext) -> Result<(), JobError> {
+    async fn perform(self, ctx: JobContext<()>) -> Result<(), JobError> {
         tokio::time::sleep(Duration::from_millis(self.sleep_ms)).await;
-        let db = &ctx.state.db;
+        let db = ctx.db();
         let statement = Statement::from_sql_and_values(
             db.get_database_backend(),
             "INSERT INTO performed (job_id, attempt) VALUES ($1, $2)",
@@ -51,8 +55,9 @@ pub struct FlakyJob {
 impl Job for FlakyJob {
     const KIND: &'static str = "test_flaky";
     const MAX_ATTEMPTS: i32 = 4;
+    type Context = ();
 
-    async fn perform(self, ctx: JobContext) -> Result<(), JobError> {
+    async fn perform(self, ctx: JobContext<()>) -> Result<(), JobError> {
         if ctx.attempt() > self.failures {
             return Ok(());
         }
@@ -66,8 +71,8 @@ impl Job for FlakyJob {
 }
 
 /// The app's job kinds plus the test kinds.
-pub fn test_registry() -> instacrush::jobs::Registry {
-    instacrush::jobs::registry().register::<RecordJob>().register::<FlakyJob>()
+pub fn test_registry() -> Registry<AppState> {
+    instacrush::app::job_registry().register::<RecordJob>().register::<FlakyJob>()
 }
 
 /// A job's row.

@@ -6,13 +6,14 @@
 pub mod auth;
 mod backend;
 pub mod jobs;
+pub mod proxy;
 
 use std::net::SocketAddr;
 
 use instacrush::{
     app::Server,
     auth::{AuthConfig, KeySet},
-    config::{DatabaseConfig, HttpConfig, InstagramSetup, ServeConfig, SyncSettings, WorkerConfig},
+    config::{DatabaseConfig, HttpConfig, ProcessConfig, ServeConfig, WorkerConfig},
     http::AppState,
 };
 use tokio_util::sync::CancellationToken;
@@ -109,15 +110,12 @@ impl TestApp {
         init_logs();
         let database = TestDatabase::create(backend).await;
         let keys = KeySet::generate();
-        let mut config = ServeConfig {
-            database: DatabaseConfig::new(database.url.clone()),
-            http: HttpConfig::ephemeral(),
+        let process = ProcessConfig {
             worker: WorkerConfig { concurrency: 0, ..test_worker_config() },
-            instagram: InstagramSetup::default(),
             auth: AuthConfig::with_keys(keys.clone()),
-            sync: SyncSettings::default(),
-            no_migrate: false,
+            ..ProcessConfig::new(DatabaseConfig::new(database.url.clone()))
         };
+        let mut config = ServeConfig { process, http: HttpConfig::ephemeral(), no_migrate: false };
         adjust(&mut config);
         let server = Server::build(config).await.expect("server builds");
         let addr = server.local_addr().expect("bound");
@@ -142,7 +140,7 @@ impl TestApp {
     /// Runs every runnable job to completion, one at a time, with the app's
     /// job kinds; returns how many attempts ran.
     pub async fn run_pending_jobs(&self) -> usize {
-        instacrush::jobs::drain(&self.state, &instacrush::jobs::registry(), &test_worker_config()).await
+        instacrush::app::worker(&self.state, test_worker_config()).drain().await
     }
 
     /// `GET path`.

@@ -11,7 +11,7 @@ use super::{
     AccessClaims, Auth, TokenUse,
     crypto::{random_token, token_hash},
 };
-use crate::{entities::api_token, jobs::store::now};
+use crate::{db::now, entities::api_token};
 
 /// What every API token starts with, so secret scanners can recognise leaked ones.
 pub const TOKEN_PREFIX: &str = "icat_";

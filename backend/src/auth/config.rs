@@ -14,17 +14,17 @@ pub struct AuthConfig {
     #[arg(long = "auth-keys", env = "AUTH_KEYS", hide_env_values = true, value_parser = KeySetParser)]
     pub auth_keys: Option<KeySet>,
     /// The key file, read when `AUTH_KEYS` is unset and created with fresh keys when missing.
-    #[arg(long = "auth-key-file", env = "AUTH_KEY_FILE", default_value = ".instacrush/keys.json")]
+    #[arg(long = "auth-key-file", env = "AUTH_KEY_FILE", default_value = AuthConfig::DEFAULT_KEY_FILE)]
     pub auth_key_file: PathBuf,
     /// The one browser origin allowed to call the API with credentials (CORS). Defaults to
     /// the origin of `PUBLIC_URL`.
     #[arg(long = "allowed-origin", env = "ALLOWED_ORIGIN")]
     pub allowed_origin: Option<url::Url>,
     /// Lifetime of access tokens (session cookie and API Bearer tokens), in seconds.
-    #[arg(long = "auth-access-ttl-secs", env = "AUTH_ACCESS_TTL_SECS", default_value_t = 900)]
+    #[arg(long = "auth-access-ttl-secs", env = "AUTH_ACCESS_TTL_SECS", default_value_t = AuthConfig::DEFAULT_ACCESS_TTL_SECS)]
     pub access_ttl_secs: u64,
     /// Lifetime of a refresh token, in seconds (each rotation starts a new one).
-    #[arg(long = "auth-refresh-ttl-secs", env = "AUTH_REFRESH_TTL_SECS", default_value_t = 30 * 24 * 3600)]
+    #[arg(long = "auth-refresh-ttl-secs", env = "AUTH_REFRESH_TTL_SECS", default_value_t = AuthConfig::DEFAULT_REFRESH_TTL_SECS)]
     pub refresh_ttl_secs: u64,
 }
 
@@ -57,15 +57,19 @@ impl Default for AuthConfig {
     fn default() -> Self {
         Self {
             auth_keys: None,
-            auth_key_file: PathBuf::from(".instacrush/keys.json"),
+            auth_key_file: PathBuf::from(Self::DEFAULT_KEY_FILE),
             allowed_origin: None,
-            access_ttl_secs: 900,
-            refresh_ttl_secs: 30 * 24 * 3600,
+            access_ttl_secs: Self::DEFAULT_ACCESS_TTL_SECS,
+            refresh_ttl_secs: Self::DEFAULT_REFRESH_TTL_SECS,
         }
     }
 }
 
 impl AuthConfig {
+    const DEFAULT_KEY_FILE: &str = ".instacrush/keys.json";
+    const DEFAULT_ACCESS_TTL_SECS: u64 = 900;
+    const DEFAULT_REFRESH_TTL_SECS: u64 = 30 * 24 * 3600;
+
     /// A configuration with keys given in memory (tests, embedding): no key file is touched.
     pub fn with_keys(keys: KeySet) -> Self {
         Self { auth_keys: Some(keys), ..Self::default() }
@@ -92,18 +96,23 @@ impl AuthConfig {
 
 #[cfg(test)]
 mod tests {
-    use clap::Parser as _;
+    use clap::Parser;
 
-    use crate::config::{Cli, Command};
+    use super::*;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        auth: AuthConfig,
+    }
 
     #[test]
     fn keys_come_from_auth_keys_and_bad_ones_are_not_echoed() {
-        let keys = serde_json::to_string(&super::KeySet::generate()).unwrap();
-        let cli = Cli::try_parse_from(["instacrush", "serve", "--auth-keys", &keys]).unwrap();
-        let Command::Serve(serve) = cli.command else { panic!("expected serve") };
-        assert!(serve.auth.auth_keys.is_some());
+        let keys = serde_json::to_string(&KeySet::generate()).unwrap();
+        let flags = Flags::try_parse_from(["instacrush", "--auth-keys", &keys]).unwrap();
+        assert!(flags.auth.auth_keys.is_some());
         let bad = keys.replacen("jwt_current_kid\":\"", "jwt_current_kid\":\"zz", 1);
-        let err = Cli::try_parse_from(["instacrush", "serve", "--auth-keys", &bad]).unwrap_err().to_string();
+        let err = Flags::try_parse_from(["instacrush", "--auth-keys", &bad]).err().unwrap().to_string();
         assert!(err.contains("invalid AUTH_KEYS"), "{err}");
         assert!(!err.contains("token_encryption_key\":"), "the value is not echoed: {err}");
     }

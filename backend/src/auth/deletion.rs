@@ -6,8 +6,7 @@ use sea_orm::{
     ColumnTrait as _, ConnectionTrait, DatabaseConnection, EntityTrait as _, QueryFilter as _, Statement,
 };
 
-use super::INSTAGRAM;
-use crate::entities::{identity, instagram_user};
+use crate::entities::instagram_user;
 
 /// Statements removing the Instagram account `$1` and what hangs off it. The tables of the
 /// sync have no entities in this module's reach; the SQL is the same on both backends.
@@ -30,14 +29,19 @@ const USER_DATA: &[&str] = &[
 
 /// Deletes user `user_id` and all their data; returns whether the user existed.
 pub async fn delete_user(db: &DatabaseConnection, user_id: i64) -> Result<bool, sea_orm::DbErr> {
-    let txn = crate::db::begin_write(db).await?;
-    let accounts =
-        instagram_user::Entity::find().filter(instagram_user::Column::UserId.eq(user_id)).all(&txn).await?;
-    for account in accounts {
-        run_all(&txn, INSTAGRAM_DATA, account.id).await?;
-    }
-    let deleted = run_all(&txn, USER_DATA, user_id).await?;
-    txn.commit().await?;
+    let deleted = crate::db::transact(db, move |txn| {
+        Box::pin(async move {
+            let accounts = instagram_user::Entity::find()
+                .filter(instagram_user::Column::UserId.eq(user_id))
+                .all(txn)
+                .await?;
+            for account in accounts {
+                run_all(txn, INSTAGRAM_DATA, account.id).await?;
+            }
+            run_all(txn, USER_DATA, user_id).await
+        })
+    })
+    .await?;
     tracing::info!(user_id, "deleted a user and their data");
     Ok(deleted > 0)
 }
@@ -45,12 +49,7 @@ pub async fn delete_user(db: &DatabaseConnection, user_id: i64) -> Result<bool, 
 /// Deletes the user signed in with Instagram account `uid` (Meta's callbacks); returns whether
 /// there was one.
 pub async fn delete_instagram_user(db: &DatabaseConnection, uid: &str) -> Result<bool, sea_orm::DbErr> {
-    let identity = identity::Entity::find()
-        .filter(identity::Column::Provider.eq(INSTAGRAM))
-        .filter(identity::Column::Uid.eq(uid))
-        .one(db)
-        .await?;
-    match identity {
+    match super::instagram_identity_by_uid(db, uid).await? {
         Some(identity) => delete_user(db, identity.user_id).await,
         None => Ok(false),
     }

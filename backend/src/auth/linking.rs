@@ -10,9 +10,9 @@ use time::OffsetDateTime;
 
 use super::{Auth, INSTAGRAM};
 use crate::{
+    db::now,
     entities::{identity, instagram_user, user},
     instagram::{LongLivedToken, Profile},
-    jobs::store::now,
 };
 
 /// Finds or creates the user signing in as `profile` and stores the token; returns the user id.
@@ -23,30 +23,32 @@ pub async fn link_instagram_account(
     token: &LongLivedToken,
     scopes: &[String],
 ) -> anyhow::Result<i64> {
-    let txn = crate::db::begin_write(db).await?;
-    let existing = identity::Entity::find()
-        .filter(identity::Column::Provider.eq(INSTAGRAM))
-        .filter(identity::Column::Uid.eq(&profile.user_id))
-        .one(&txn)
-        .await?;
     let at = now();
-    let user_id = match &existing {
-        Some(identity) => identity.user_id,
-        None => create_user(&txn, at).await?,
-    };
-    let mut row = identity_row(auth, &profile.user_id, user_id, token, scopes, at)?;
-    match existing {
-        Some(identity) => {
-            row.id = Set(identity.id);
-            row.update(&txn).await?;
-        }
-        None => {
-            row.created_at = Set(at);
-            row.insert(&txn).await?;
-        }
-    }
-    upsert_instagram_user(&txn, profile, user_id, at).await?;
-    txn.commit().await?;
+    let mut row = identity_row(auth, &profile.user_id, token, scopes, at)?;
+    let profile = profile.clone();
+    let user_id = crate::db::transact(db, move |txn| {
+        Box::pin(async move {
+            let existing = super::instagram_identity_by_uid(txn, &profile.user_id).await?;
+            let user_id = match &existing {
+                Some(identity) => identity.user_id,
+                None => create_user(txn, at).await?,
+            };
+            row.user_id = Set(user_id);
+            match existing {
+                Some(identity) => {
+                    row.id = Set(identity.id);
+                    row.update(txn).await?;
+                }
+                None => {
+                    row.created_at = Set(at);
+                    row.insert(txn).await?;
+                }
+            }
+            upsert_instagram_user(txn, &profile, user_id, at).await?;
+            Ok::<_, sea_orm::DbErr>(user_id)
+        })
+    })
+    .await?;
     Ok(user_id)
 }
 
@@ -55,7 +57,6 @@ pub async fn link_instagram_account(
 fn identity_row(
     auth: &Auth,
     uid: &str,
-    user_id: i64,
     token: &LongLivedToken,
     scopes: &[String],
     at: OffsetDateTime,
@@ -63,7 +64,6 @@ fn identity_row(
     let encrypted = auth.cipher.encrypt(token.token.expose(), &Auth::token_context(INSTAGRAM, uid))?;
     let expires_at = at + time::Duration::try_from(token.expires_in).unwrap_or(time::Duration::ZERO);
     Ok(identity::ActiveModel {
-        user_id: Set(user_id),
         provider: Set(INSTAGRAM.to_owned()),
         uid: Set(uid.to_owned()),
         access_token_encrypted: Set(Some(encrypted)),

@@ -2,13 +2,12 @@
 //! cookie plus a rotating refresh token), API tokens for third-party clients, Instagram tokens
 //! encrypted at rest, and deleting a user's data.
 //!
-//! Handlers never see a token: [`CurrentUser`] and [`SessionUser`] extract the caller.
+//! Handlers never see a token: the HTTP layer's `CurrentUser` and `SessionUser` extract the caller.
 
 pub mod api_tokens;
 mod config;
 pub mod crypto;
 pub mod deletion;
-mod extract;
 pub mod jwt;
 mod keys;
 pub mod linking;
@@ -20,18 +19,21 @@ pub mod session;
 pub mod sign_in;
 pub mod signed_request;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
+
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait as _, QueryFilter as _,
+};
 
 pub use self::{
     config::AuthConfig,
     crypto::TokenCipher,
-    extract::{AuthMethod, CSRF_HEADER, CurrentUser, SessionUser, require_csrf_header},
     jwt::{AccessClaims, Keyring, TokenUse},
     keys::{KeySet, SecretKey},
     refresh_instagram_tokens::RefreshInstagramTokens,
     return_to::{NotASameSitePath, ReturnTo},
 };
-use crate::config::HttpConfig;
+use crate::{cache::ReadCaches, entities::identity, instagram::InstagramClient};
 
 /// The provider name of Instagram identities.
 pub const INSTAGRAM: &str = "instagram";
@@ -56,9 +58,9 @@ pub struct Auth {
 }
 
 impl Auth {
-    /// Builds the runtime auth from its configuration, keys and the HTTP settings.
-    pub fn new(config: &AuthConfig, keys: &KeySet, http: &HttpConfig) -> anyhow::Result<Self> {
-        let public = http.public_base_url()?;
+    /// Builds the runtime auth from its configuration, its keys and the URL people reach the
+    /// server at.
+    pub fn new(config: &AuthConfig, keys: &KeySet, public: &url::Url) -> anyhow::Result<Self> {
         let public_origin = public.origin().ascii_serialization();
         let allowed_origin = config
             .allowed_origin
@@ -77,12 +79,10 @@ impl Auth {
 
     /// Auth with fresh random keys, for processes that never read stored secrets or issued
     /// tokens (benchmarks, embedding); servers and workers load theirs from [`AuthConfig`].
-    pub fn ephemeral(http: &HttpConfig) -> Self {
+    pub fn ephemeral(public: Option<&url::Url>) -> Self {
         let config = AuthConfig::default();
-        let public = http.public_base_url().ok();
-        let public_origin = public
-            .as_ref()
-            .map_or_else(|| "http://127.0.0.1".to_owned(), |url| url.origin().ascii_serialization());
+        let public_origin =
+            public.map_or_else(|| "http://127.0.0.1".to_owned(), |url| url.origin().ascii_serialization());
         Self {
             cipher: TokenCipher::generate(),
             keyring: Keyring::generate(),
@@ -98,4 +98,37 @@ impl Auth {
     pub fn token_context(provider: &str, uid: &str) -> String {
         format!("{provider}:{uid}")
     }
+}
+
+/// What signing in and the auth jobs need from the app (built from the app's state).
+#[derive(Clone)]
+pub struct AuthContext {
+    /// The database.
+    pub db: DatabaseConnection,
+    /// The Instagram API.
+    pub instagram: InstagramClient,
+    /// Keys and settings.
+    pub auth: Arc<Auth>,
+    /// The read caches, to forget what a change makes stale.
+    pub caches: Arc<ReadCaches>,
+}
+
+/// The Instagram identity of app user `user_id`, if they have one.
+pub async fn instagram_identity(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+) -> Result<Option<identity::Model>, DbErr> {
+    instagram_identities().filter(identity::Column::UserId.eq(user_id)).one(db).await
+}
+
+/// The identity of whoever signed in as Instagram account `uid`, if anybody did.
+pub async fn instagram_identity_by_uid(
+    db: &impl ConnectionTrait,
+    uid: &str,
+) -> Result<Option<identity::Model>, DbErr> {
+    instagram_identities().filter(identity::Column::Uid.eq(uid)).one(db).await
+}
+
+fn instagram_identities() -> sea_orm::Select<identity::Entity> {
+    identity::Entity::find().filter(identity::Column::Provider.eq(INSTAGRAM))
 }

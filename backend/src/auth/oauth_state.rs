@@ -11,7 +11,7 @@ use super::{
     ReturnTo,
     crypto::{constant_time_eq, random_token, token_hash},
 };
-use crate::{entities::oauth_state, jobs::store::now};
+use crate::{db::now, entities::oauth_state};
 
 /// How long a sign-in may take from the redirect to the callback.
 pub const STATE_TTL: Duration = Duration::from_secs(10 * 60);

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::crypto::{random_token, token_hash};
-use crate::{entities::refresh_token, jobs::store::now};
+use crate::{db::now, entities::refresh_token};
 
 /// A refresh token, once: only its hash is stored.
 pub struct RefreshSecret {
@@ -79,24 +79,32 @@ pub async fn rotate(
     if row.revoked_at.is_some() || row.expires_at < now() {
         return Err(RefreshError::Invalid);
     }
-    let txn = crate::db::begin_write(db).await?;
-    let marked = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RotatedAt, Expr::value(now()))
-        .col_expr(refresh_token::Column::UpdatedAt, Expr::value(now()))
-        .filter(refresh_token::Column::Id.eq(row.id))
-        .filter(refresh_token::Column::RotatedAt.is_null())
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if marked.rows_affected != 1 {
-        txn.rollback().await?;
-        tracing::warn!(user_id = row.user_id, "refresh token reuse: revoking its family");
-        revoke_family(db, &row.family_id).await?;
-        return Err(RefreshError::Reused);
+    let (user_id, family_id) = (row.user_id, row.family_id.clone());
+    let rotated = crate::db::transact(db, move |txn| {
+        Box::pin(async move {
+            let marked = refresh_token::Entity::update_many()
+                .col_expr(refresh_token::Column::RotatedAt, Expr::value(now()))
+                .col_expr(refresh_token::Column::UpdatedAt, Expr::value(now()))
+                .filter(refresh_token::Column::Id.eq(row.id))
+                .filter(refresh_token::Column::RotatedAt.is_null())
+                .filter(refresh_token::Column::RevokedAt.is_null())
+                .exec(txn)
+                .await?;
+            if marked.rows_affected != 1 {
+                return Ok(None);
+            }
+            issue(txn, row.user_id, Some(row.family_id), ttl).await.map(Some)
+        })
+    })
+    .await?;
+    match rotated {
+        Some(next) => Ok(next),
+        None => {
+            tracing::warn!(user_id, "refresh token reuse: revoking its family");
+            revoke_family(db, &family_id).await?;
+            Err(RefreshError::Reused)
+        }
     }
-    let next = issue(&txn, row.user_id, Some(row.family_id), ttl).await?;
-    txn.commit().await?;
-    Ok(next)
 }
 
 /// Revokes every token of a family (sign-out, reuse).

@@ -7,12 +7,12 @@ use std::time::Duration;
 use sea_orm::{ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, QueryFilter as _, Set};
 use serde::{Deserialize, Serialize};
 
-use super::{Auth, INSTAGRAM, oauth_state};
+use super::{Auth, AuthContext, INSTAGRAM, oauth_state};
 use crate::{
+    db::now,
     entities::identity,
     instagram::{AccessToken, ErrorKind},
-    jobs::{Job, JobContext, JobError, store::now},
-    state::AppState,
+    jobs::{Job, JobContext, JobError},
 };
 
 /// Instagram refuses to refresh a token younger than this.
@@ -41,12 +41,13 @@ enum Outcome {
 impl Job for RefreshInstagramTokens {
     const KIND: &'static str = "refresh_instagram_tokens";
     const MAX_ATTEMPTS: i32 = 3;
+    type Context = AuthContext;
 
     fn dedupe_key(&self) -> Option<String> {
         Some(Self::KIND.to_owned())
     }
 
-    async fn perform(self, ctx: JobContext) -> Result<(), JobError> {
+    async fn perform(self, ctx: JobContext<AuthContext>) -> Result<(), JobError> {
         let state = &ctx.state;
         oauth_state::prune_expired(&state.db).await?;
         let due = due(state, Duration::from_secs(self.expiring_within_secs)).await?;
@@ -70,7 +71,7 @@ impl Job for RefreshInstagramTokens {
 }
 
 /// Identities whose token is due: old enough to refresh, close enough to expiry.
-async fn due(state: &AppState, window: Duration) -> Result<Vec<identity::Model>, sea_orm::DbErr> {
+async fn due(state: &AuthContext, window: Duration) -> Result<Vec<identity::Model>, sea_orm::DbErr> {
     let at = now();
     identity::Entity::find()
         .filter(identity::Column::Provider.eq(INSTAGRAM))
@@ -82,7 +83,7 @@ async fn due(state: &AppState, window: Duration) -> Result<Vec<identity::Model>,
         .await
 }
 
-async fn refresh_one(state: &AppState, row: identity::Model) -> Result<Outcome, sea_orm::DbErr> {
+async fn refresh_one(state: &AuthContext, row: identity::Model) -> Result<Outcome, sea_orm::DbErr> {
     let context = Auth::token_context(&row.provider, &row.uid);
     let stored = row.access_token_encrypted.as_deref().unwrap_or_default();
     let Ok(plain) = state.auth.cipher.decrypt(stored, &context) else {
@@ -117,7 +118,7 @@ async fn refresh_one(state: &AppState, row: identity::Model) -> Result<Outcome, 
     }
 }
 
-async fn mark_reauth(state: &AppState, row: identity::Model) -> Result<(), sea_orm::DbErr> {
+async fn mark_reauth(state: &AuthContext, row: identity::Model) -> Result<(), sea_orm::DbErr> {
     let at = now();
     let user_id = row.user_id;
     let mut active: identity::ActiveModel = row.into();

@@ -13,7 +13,7 @@ use super::{
     AccessClaims, Auth, TokenUse,
     refresh::{self, RefreshError, RefreshSecret},
 };
-use crate::{entities::user, jobs::store::now};
+use crate::{db::now, entities::user};
 
 /// The access token cookie: sent to the whole API.
 pub const ACCESS_COOKIE: &str = "ic_access";

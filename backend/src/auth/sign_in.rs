@@ -3,14 +3,12 @@
 
 use url::Url;
 
+use super::AuthContext;
 use super::{
     ReturnTo, linking, oauth_state,
     session::{self, Session},
 };
-use crate::{
-    instagram::{ErrorKind, InstagramError},
-    state::AppState,
-};
+use crate::instagram::{ErrorKind, InstagramError};
 
 /// The callback path registered with Instagram.
 pub const CALLBACK_PATH: &str = "/api/auth/instagram/callback";
@@ -61,7 +59,7 @@ impl From<oauth_state::StateError> for SignInError {
 }
 
 /// Where Instagram sends the browser back: configured, or this server's callback.
-pub fn redirect_uri(state: &AppState) -> String {
+pub fn redirect_uri(state: &AuthContext) -> String {
     state
         .instagram
         .config()
@@ -71,7 +69,7 @@ pub fn redirect_uri(state: &AppState) -> String {
 }
 
 /// Records a new sign-in; returns the authorize window URL and the `state` for the cookie.
-pub async fn start(state: &AppState, return_to: &ReturnTo) -> Result<(Url, String), sea_orm::DbErr> {
+pub async fn start(state: &AuthContext, return_to: &ReturnTo) -> Result<(Url, String), sea_orm::DbErr> {
     let value = oauth_state::begin(&state.db, return_to).await?;
     let url = state.instagram.authorize_url(&value, &redirect_uri(state));
     Ok((url, value))
@@ -79,7 +77,7 @@ pub async fn start(state: &AppState, return_to: &ReturnTo) -> Result<(Url, Strin
 
 /// The callback's work once the `state` checked out: exchanges `code` for a long-lived token,
 /// reads the profile and links the account; returns the user id.
-pub async fn finish(state: &AppState, code: &str) -> Result<i64, SignInError> {
+pub async fn finish(state: &AuthContext, code: &str) -> Result<i64, SignInError> {
     let client = &state.instagram;
     let short = client.exchange_code(code, &redirect_uri(state)).await?;
     let long = client.long_lived(&short.token).await?;
@@ -109,7 +107,7 @@ pub struct Callback {
 /// The whole callback: checks and consumes the `state` (bound to the browser by
 /// `cookie_state`), then signs the person in and starts a session.
 pub async fn complete(
-    state: &AppState,
+    state: &AuthContext,
     callback: &Callback,
     cookie_state: Option<&str>,
 ) -> Result<(Session, ReturnTo), SignInError> {

@@ -1,19 +1,23 @@
 //! The database: which backend a URL names, connecting with the right settings,
 //! migrations, and readiness.
 
+mod clock;
+mod config;
 mod url;
 
-use std::time::Duration;
+use std::{future::Future, pin::Pin, time::Duration};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    RuntimeErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
-use crate::config::DatabaseConfig;
-
-pub use self::url::{DatabaseUrl, UnsupportedDatabaseUrl};
+pub use self::{
+    clock::now,
+    config::DatabaseConfig,
+    url::{DatabaseUrl, UnsupportedDatabaseUrl},
+};
 
 /// How long a SQLite writer waits for the lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -37,7 +41,9 @@ pub struct ConnectError {
 /// That one in-process connection is not pinged before each use: there is no
 /// network between it and the file, and the ping would double every query's
 /// hand-offs to sqlx's SQLite thread. PostgreSQL connections are pinged, so a
-/// connection the server dropped is replaced instead of failing a request.
+/// connection the server dropped is replaced instead of failing a request, and
+/// start with a statement timeout and an idle-in-transaction timeout
+/// ([`DatabaseConfig::postgres_session_settings`]).
 pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, ConnectError> {
     let url = &config.database_url;
     let mut options = ConnectOptions::new(url.as_str());
@@ -45,6 +51,10 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, Conn
         .max_connections(config.database_max_connections)
         .acquire_timeout(config.acquire_timeout())
         .sqlx_logging(false);
+    if let DatabaseUrl::Postgres(_) = url {
+        let settings = config.postgres_session_settings();
+        options.map_sqlx_postgres_opts(move |opts| opts.options(settings.clone()));
+    }
     if let DatabaseUrl::Sqlite(_) = url {
         options.max_connections(1).min_connections(1).test_before_acquire(false).map_sqlx_sqlite_opts(
             |opts| {
@@ -91,6 +101,45 @@ pub fn backend_name(db: &DatabaseConnection) -> &'static str {
     }
 }
 
+/// The work of one transaction, borrowing it.
+pub type TransactionWork<'c, T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>;
+
+/// Runs `work` in a write transaction ([`begin_write`]), committing when it returns `Ok`
+/// and rolling back when it returns `Err`, on a task of its own: if the caller is cancelled
+/// (a request timeout, a job that lost its lease or ran out of time, a sibling future that
+/// failed), the transaction still runs to its end instead of being dropped between `BEGIN`
+/// and `COMMIT` with its connection and locks in an unknown state.
+pub async fn transact<T, E, F>(db: &DatabaseConnection, work: F) -> Result<T, E>
+where
+    F: for<'c> FnOnce(&'c DatabaseTransaction) -> TransactionWork<'c, T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbErr> + Send + 'static,
+{
+    let db = db.clone();
+    let task = tokio::spawn(async move {
+        let txn = begin_write(&db).await?;
+        match work(&txn).await {
+            Ok(value) => {
+                txn.commit().await?;
+                Ok(value)
+            }
+            Err(err) => {
+                // Dropping the transaction would roll back too; this waits for it.
+                txn.rollback().await.ok();
+                Err(err)
+            }
+        }
+    });
+    match task.await {
+        Ok(result) => result,
+        Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+        Err(_) => {
+            Err(DbErr::Custom("the transaction's task was cancelled (runtime shutting down)".to_owned())
+                .into())
+        }
+    }
+}
+
 /// Begins a transaction that will write. On SQLite it takes the write lock at
 /// once (`BEGIN IMMEDIATE`): a deferred transaction that read first cannot
 /// upgrade once another connection has committed, and fails with "database is
@@ -101,4 +150,38 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..TransactionOptions::default()
     })
     .await
+}
+
+/// Whether `err` means the database is not serving right now (no free connection, the
+/// connection refused or dropped, the server shutting down or cancelling the statement, the
+/// file locked): worth answering "try again later" and retrying, never a sign of a bug.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(err)) | DbErr::Query(RuntimeErr::SqlxError(err)) => {
+            sqlx_unavailable(err)
+        }
+        _ => false,
+    }
+}
+
+fn sqlx_unavailable(err: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match err {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::Protocol(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed
+        | Error::BeginFailed => true,
+        // PostgreSQL: connection exceptions (08…), operator intervention (57P…: shutdown,
+        // terminated backend), too many connections, a cancelled statement. SQLite: busy, locked.
+        Error::Database(err) => err.code().is_some_and(|code| {
+            code.starts_with("08")
+                || code.starts_with("57P")
+                || matches!(&*code, "53300" | "57014" | "5" | "6")
+        }),
+        _ => false,
+    }
 }

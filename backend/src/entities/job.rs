@@ -53,6 +53,7 @@ pub struct Model {
     pub worker_id: Option<String>,
     pub progress: Option<Json>,
     pub last_error: Option<Json>,
+    pub checkpoint: Option<Json>,
     pub user_id: Option<i64>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,

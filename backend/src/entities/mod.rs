@@ -1,10 +1,8 @@
-//! sea-orm entities, one file per table.
+//! sea-orm entities of the tables the app reads and writes through sea-orm, one file per
+//! table. (The sync's bulk upserts and the crush queries use SQL directly.)
 
 pub mod api_token;
-pub mod crush;
 pub mod identity;
-pub mod instagram_interaction;
-pub mod instagram_media;
 pub mod instagram_user;
 pub mod job;
 pub mod oauth_state;

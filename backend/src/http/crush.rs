@@ -1,6 +1,4 @@
-//! The crush: mine (fresh, or a sync to watch), and public pages by slug.
-
-use std::time::Duration;
+//! Crushes as the API shows them (`Crush`, `MyCrush`), and public crush pages by slug.
 
 use axum::{
     body::Bytes,
@@ -15,15 +13,9 @@ use utoipa::ToSchema;
 use super::{
     AppState,
     error::{ApiError, Problem},
-    extract::{Json, Path},
-    sync::{SyncState, SyncStatus, cooldown_left},
+    extract::Path,
 };
-use crate::{
-    auth::CurrentUser,
-    crush::{self, CrushView, OwnerAccount, Slug},
-    jobs::store::now,
-    sync::{self, SyncPhase},
-};
+use crate::crush::{self, CrushView, OwnerAccount, Slug};
 
 /// An Instagram account as a crush page shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -115,123 +107,23 @@ pub struct MyCrush {
     pub synced_at: Option<OffsetDateTime>,
 }
 
-/// How long synced data stays fresh.
-pub fn fresh_for(state: &AppState) -> Duration {
-    Duration::from_secs(u64::from(state.sync.fresh_hours) * 3600)
-}
-
-/// The signed-in user has no Instagram account (cannot happen after sign-in).
-pub fn no_account() -> ApiError {
-    ApiError::NotFound("no Instagram account is linked to this user".to_owned())
+impl MyCrush {
+    /// The crush of `account` as of its latest sync (`None`: nobody commented yet).
+    pub fn of(account: &OwnerAccount, crush: Option<CrushView>) -> Self {
+        let crush = crush.map(Crush::from);
+        let outcome = if crush.is_some() { CrushOutcome::Found } else { CrushOutcome::NobodyYet };
+        Self { outcome, crush, synced_at: account.last_synced_at }
+    }
 }
 
 /// `value` as a JSON body, to keep in a read cache.
-fn json_bytes(value: &impl Serialize) -> Result<Bytes, ApiError> {
+pub(super) fn json_bytes(value: &impl Serialize) -> Result<Bytes, ApiError> {
     serde_json::to_vec(value).map(Bytes::from).map_err(|err| ApiError::Internal(err.into()))
 }
 
 /// A `200` with a JSON body serialized earlier.
-fn json_response(body: Bytes) -> Response {
+pub(super) fn json_response(body: Bytes) -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
-}
-
-async fn my_crush(state: &AppState, account: &OwnerAccount) -> Result<MyCrush, ApiError> {
-    let crush = crush::current(&state.db, account.id).await?;
-    Ok(my_crush_of(account, crush))
-}
-
-fn my_crush_of(account: &OwnerAccount, crush: Option<CrushView>) -> MyCrush {
-    let crush = crush.map(Crush::from);
-    let outcome = if crush.is_some() { CrushOutcome::Found } else { CrushOutcome::NobodyYet };
-    MyCrush { outcome, crush, synced_at: account.last_synced_at }
-}
-
-/// My crush: `200` when the data is fresh; otherwise a sync is started (or the
-/// running one found) and `202` gives its status to poll.
-#[utoipa::path(
-    get,
-    path = "/api/crush",
-    tag = "crush",
-    security(("session_cookie" = []), ("bearer" = [])),
-    responses(
-        (status = 200, description = "Fresh: the crush, or nobody yet", body = MyCrush),
-        (status = 202, description = "Syncing (or a sync failed less than a minute ago): poll the status", body = SyncStatus,
-         headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No Instagram account is linked to this user", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Instagram needs a new sign-in (`needs_reauth`)", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn get_crush(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
-    if let Some(body) = state.caches.my_crush.get(&user.id) {
-        return Ok(json_response(body));
-    }
-    // One query for the account, when its user was last seen and the current
-    // crush (shown when the data is fresh): this is the hot path.
-    let (account, current) =
-        OwnerAccount::with_current_crush(&state.db, user.id).await?.ok_or_else(no_account)?;
-    // Keeps an active user's crush fresh through the scheduled resync.
-    // `touch_last_seen` writes at most once per SEEN_RESOLUTION: skip it sooner.
-    if account.last_seen_at.is_none_or(|at| now() - at >= sync::SEEN_RESOLUTION) {
-        sync::touch_last_seen(&state.db, user.id).await?;
-    }
-    let overview = sync::overview(&state.db, user.id, account.last_synced_at, fresh_for(&state)).await?;
-    // A sync that failed moments ago is not retried on every visit (reloading would hammer
-    // Instagram): its status is polled, and the retry follows the cooldown.
-    if overview.phase == SyncPhase::Failed
-        && let Some(failed) = overview.latest.as_ref().filter(|job| cooldown_left(job).is_some())
-    {
-        return Ok(SyncStatus::of_job(failed).accepted());
-    }
-    match overview.phase {
-        SyncPhase::Fresh => {
-            let body = json_bytes(&my_crush_of(&account, current))?;
-            // Kept no longer than the data stays fresh (nor than the read cache's TTL).
-            state.caches.my_crush.insert(user.id, body.clone(), Some(overview.fresh_left));
-            Ok(json_response(body))
-        }
-        SyncPhase::NeedsReauth => Err(ApiError::NeedsReauth),
-        SyncPhase::Active | SyncPhase::Stale | SyncPhase::Failed => {
-            let job = sync::request_sync(&state, user.id).await?;
-            Ok(SyncStatus::of_job(&job).accepted())
-        }
-    }
-}
-
-/// My sync's status: `202` while queued or running (with progress); `200` once
-/// it ended: succeeded (with the crush), failed (with the error and whether a
-/// retry may help) or needs re-auth (with a sign-in link). A stale account
-/// with nothing running gets a sync started.
-#[utoipa::path(
-    get,
-    path = "/api/crush/loading",
-    tag = "crush",
-    security(("session_cookie" = []), ("bearer" = [])),
-    responses(
-        (status = 200, description = "The sync ended", body = SyncStatus),
-        (status = 202, description = "Queued or running: poll again", body = SyncStatus,
-         headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No Instagram account is linked to this user", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn get_sync_status(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
-    let account = crush::owner_account(&state.db, user.id).await?.ok_or_else(no_account)?;
-    let overview = sync::overview(&state.db, user.id, account.last_synced_at, fresh_for(&state)).await?;
-    if overview.phase == SyncPhase::Stale {
-        let job = sync::request_sync(&state, user.id).await?;
-        return Ok(SyncStatus::of_job(&job).accepted());
-    }
-    let mut status = SyncStatus::of_overview(&overview);
-    if matches!(status.status, SyncState::Queued | SyncState::Running) {
-        return Ok(status.accepted());
-    }
-    if status.status == SyncState::Succeeded {
-        let result = my_crush(&state, &account).await?;
-        status.links.crush = result.crush.as_ref().map(|crush| crush.links.self_.clone());
-        status.result = Some(result);
-    }
-    Ok(Json(status).into_response())
 }
 
 /// A public crush page: both accounts' usernames and pictures and the counts;

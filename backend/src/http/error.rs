@@ -16,6 +16,9 @@ pub const SIGN_IN_URL: &str = "/api/auth/instagram";
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// How long a client should wait before retrying while a dependency is unavailable.
+const UNAVAILABLE_RETRY_AFTER: Duration = Duration::from_secs(5);
+
 /// An RFC 9457 problem details object.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 #[schema(example = json!({
@@ -108,6 +111,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The signed-in user has no Instagram account (cannot happen after sign-in).
+    pub fn no_account() -> Self {
+        Self::NotFound("no Instagram account is linked to this user".to_owned())
+    }
+
     /// The status and the stable code for this error.
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
@@ -126,7 +134,12 @@ impl ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
-        Self::Internal(err.into())
+        if crate::db::is_unavailable(&err) {
+            tracing::warn!(error = %err, "the database is unavailable");
+            Self::Unavailable("the database is unavailable; try again shortly".to_owned())
+        } else {
+            Self::Internal(err.into())
+        }
     }
 }
 
@@ -145,7 +158,12 @@ impl IntoResponse for ApiError {
             problem.sign_in_url = Some(SIGN_IN_URL.to_owned());
         }
         let mut response = problem.into_response();
-        if let Self::TooManyRequests { retry_after } = self {
+        let retry_after = match self {
+            Self::TooManyRequests { retry_after } => Some(retry_after),
+            Self::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER),
+            _ => None,
+        };
+        if let Some(retry_after) = retry_after {
             // Whole seconds, rounded up: a client that waits what it is told is not refused again.
             let secs = (retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0)).max(1);
             if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {

@@ -3,19 +3,16 @@
 
 use axum::extract::State;
 
+use super::problems::{BadPaging, NoAccount, NotSignedIn};
 use super::{
-    AppState,
-    crush::no_account,
+    AppState, CurrentUser,
     error::{ApiError, Problem},
     extract::{Json, Path, Query},
 };
-use crate::{
-    auth::CurrentUser,
-    crush::{self, InteractorComment, InteractorSummary, Page, PageRequest, TopPost},
-};
+use crate::crush::{self, InteractorComment, InteractorSummary, Page, PageRequest, TopPost};
 
 async fn owner_id(state: &AppState, user: CurrentUser) -> Result<i64, ApiError> {
-    Ok(crush::owner_account(&state.db, user.id).await?.ok_or_else(no_account)?.id)
+    Ok(crush::owner_account(&state.db, user.id).await?.ok_or_else(ApiError::no_account)?.id)
 }
 
 /// Who comments most on my recent posts, best first (my crush first).
@@ -27,9 +24,9 @@ async fn owner_id(state: &AppState, user: CurrentUser) -> Result<i64, ApiError> 
     params(PageRequest),
     responses(
         (status = 200, description = "A page of interactors", body = Page<InteractorSummary>),
-        (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No Instagram account is linked to this user", body = Problem, content_type = "application/problem+json"),
+        BadPaging,
+        NotSignedIn,
+        NoAccount,
     )
 )]
 pub async fn list_top_interactors(
@@ -50,9 +47,9 @@ pub async fn list_top_interactors(
     params(PageRequest),
     responses(
         (status = 200, description = "A page of posts", body = Page<TopPost>),
-        (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No Instagram account is linked to this user", body = Problem, content_type = "application/problem+json"),
+        BadPaging,
+        NotSignedIn,
+        NoAccount,
     )
 )]
 pub async fn list_top_posts(
@@ -73,8 +70,8 @@ pub async fn list_top_posts(
     params(("ig_id" = String, Path, description = "The account's Instagram id"), PageRequest),
     responses(
         (status = 200, description = "A page of comments", body = Page<InteractorComment>),
-        (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        BadPaging,
+        NotSignedIn,
         (status = 404, description = "That account never commented on my posts", body = Problem, content_type = "application/problem+json"),
     )
 )]

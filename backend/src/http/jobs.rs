@@ -6,13 +6,13 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use super::problems::NotSignedIn;
 use super::{
-    AppState,
+    AppState, CurrentUser,
     error::{ApiError, Problem},
     extract::{Json, Path},
 };
 use crate::{
-    auth::CurrentUser,
     entities::job::{self, JobState},
     jobs::{JobProblem, Progress},
 };
@@ -82,7 +82,7 @@ impl From<&job::Model> for JobSummary {
     responses(
         (status = 200, description = "The job", body = JobSummary),
         (status = 400, description = "Not a job id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 404, description = "No such job of yours", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -3,6 +3,7 @@
 
 mod auth;
 pub mod crush;
+mod current_user;
 pub mod error;
 pub mod extract;
 mod insights;
@@ -11,6 +12,7 @@ mod middleware;
 mod openapi;
 mod ops;
 mod pages;
+mod problems;
 mod spa;
 pub mod sync;
 mod users;
@@ -36,7 +38,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use utoipa_swagger_ui::SwaggerUi;
 
 use self::error::ApiError;
-pub use self::openapi::ApiDoc;
+pub use self::{
+    current_user::{AuthMethod, CSRF_HEADER, CurrentUser, SessionUser, require_csrf_header},
+    openapi::ApiDoc,
+};
 pub use crate::state::AppState;
 
 /// Every API route, with its OpenAPI description.
@@ -55,8 +60,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::meta::deauthorize_instagram))
         .routes(routes!(auth::meta::request_data_deletion))
         .routes(routes!(users::get_me, users::delete_me))
-        .routes(routes!(crush::get_crush))
-        .routes(routes!(crush::get_sync_status))
+        .routes(routes!(sync::get_crush))
+        .routes(routes!(sync::get_sync_status))
         .routes(routes!(crush::get_public_crush))
         .routes(routes!(sync::start_sync))
         .routes(routes!(jobs::get_job))
@@ -74,11 +79,7 @@ fn cors(state: &AppState) -> CorsLayer {
         .allow_origin(AllowOrigin::list(origins))
         .allow_credentials(true)
         .allow_methods([Method::GET, Method::POST, Method::DELETE])
-        .allow_headers([
-            header::CONTENT_TYPE,
-            header::AUTHORIZATION,
-            HeaderName::from_static(crate::auth::CSRF_HEADER),
-        ])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, HeaderName::from_static(CSRF_HEADER)])
         .max_age(std::time::Duration::from_secs(600))
 }
 

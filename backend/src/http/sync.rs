@@ -1,34 +1,34 @@
-//! The sync status resource (`SyncStatus`) and asking for a sync now.
+//! The signed-in user's crush and the sync behind it: `GET /api/crush` (the crush when the
+//! data is fresh, else the sync to watch), the status to poll (`SyncStatus`), and asking for a
+//! sync now.
 
 use std::time::Duration;
 
 use axum::{
-    extract::State,
+    extract::{FromRef as _, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::problems::{NeedsReauth, NoAccount, NotSignedIn};
 use super::{
-    AppState,
-    crush::MyCrush,
+    AppState, CurrentUser,
+    crush::{MyCrush, json_bytes, json_response},
     error::{ApiError, Problem, SIGN_IN_URL},
     extract::Json,
     jobs::JobSummary,
 };
 use crate::{
-    auth::CurrentUser,
-    crush,
+    crush::{self, OwnerAccount},
     entities::job::{self, JobState},
-    jobs::{JobProblem, Progress, store::now},
-    sync::{self, SyncOverview, SyncPhase},
+    jobs::{JobProblem, Progress},
+    sync::{self, CrushNeed, SyncContext, SyncNow, SyncOverview, SyncPhase},
 };
 
 /// How soon a client should poll again while a sync runs.
 pub const POLL_AFTER: Duration = Duration::from_secs(2);
-/// How often a user may ask for a sync.
-const SYNC_COOLDOWN: Duration = Duration::from_secs(60);
 
 /// Where a sync stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -109,7 +109,12 @@ impl SyncStatus {
             status: job_state_to_sync(job.state),
             progress: summary.progress.clone(),
             retry_allowed: job.state == JobState::Failed,
-            error: if job.state.is_active() { None } else { summary.error.clone() },
+            // An earlier attempt's error stays in the job's history, not in a sync that went on to succeed.
+            error: if matches!(job.state, JobState::Failed | JobState::Cancelled) {
+                summary.error.clone()
+            } else {
+                None
+            },
             job: Some(summary),
             result: None,
             links: SyncLinks { job: Some(JobSummary::path(job.id)), ..SyncLinks::default() },
@@ -152,6 +157,76 @@ impl SyncStatus {
     }
 }
 
+async fn my_crush(state: &AppState, account: &OwnerAccount) -> Result<MyCrush, ApiError> {
+    let crush = crush::current(&state.db, account.id).await?;
+    Ok(MyCrush::of(account, crush))
+}
+
+/// My crush: `200` when the data is fresh; otherwise a sync is started (or the
+/// running one found) and `202` gives its status to poll.
+#[utoipa::path(
+    get,
+    path = "/api/crush",
+    tag = "crush",
+    security(("session_cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Fresh: the crush, or nobody yet", body = MyCrush),
+        (status = 202, description = "Syncing (or a sync failed less than a minute ago): poll the status", body = SyncStatus,
+         headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
+        NotSignedIn,
+        NoAccount,
+        NeedsReauth,
+    )
+)]
+pub async fn get_crush(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    if let Some(body) = state.caches.my_crush.get(&user.id) {
+        return Ok(json_response(body));
+    }
+    let ctx = SyncContext::from_ref(&state);
+    match sync::crush_or_sync(&ctx, user.id).await?.ok_or_else(ApiError::no_account)? {
+        CrushNeed::Fresh { account, crush, fresh_left } => {
+            let body = json_bytes(&MyCrush::of(&account, crush))?;
+            // Kept no longer than the data stays fresh (nor than the read cache's TTL).
+            state.caches.my_crush.insert(user.id, body.clone(), Some(fresh_left));
+            Ok(json_response(body))
+        }
+        CrushNeed::Watch(job) => Ok(SyncStatus::of_job(&job).accepted()),
+        CrushNeed::NeedsReauth => Err(ApiError::NeedsReauth),
+    }
+}
+
+/// My sync's status: `202` while queued or running (with progress); `200` once
+/// it ended: succeeded (with the crush), failed (with the error and whether a
+/// retry may help) or needs re-auth (with a sign-in link). A stale account
+/// with nothing running gets a sync started.
+#[utoipa::path(
+    get,
+    path = "/api/crush/loading",
+    tag = "crush",
+    security(("session_cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The sync ended", body = SyncStatus),
+        (status = 202, description = "Queued or running: poll again", body = SyncStatus,
+         headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
+        NotSignedIn,
+        NoAccount,
+    )
+)]
+pub async fn get_sync_status(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    let ctx = SyncContext::from_ref(&state);
+    let (account, overview) = sync::sync_overview(&ctx, user.id).await?.ok_or_else(ApiError::no_account)?;
+    let mut status = SyncStatus::of_overview(&overview);
+    if matches!(status.status, SyncState::Queued | SyncState::Running) {
+        return Ok(status.accepted());
+    }
+    if status.status == SyncState::Succeeded {
+        let result = my_crush(&state, &account).await?;
+        status.links.crush = result.crush.as_ref().map(|crush| crush.links.self_.clone());
+        status.result = Some(result);
+    }
+    Ok(Json(status).into_response())
+}
+
 /// Asks for a sync now: `202` with the sync's status (the running one, if a
 /// sync is already under way). At most one request a minute per user.
 #[utoipa::path(
@@ -162,33 +237,17 @@ impl SyncStatus {
     responses(
         (status = 202, description = "Sync queued or already running", body = SyncStatus,
          headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No Instagram account is linked to this user", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Instagram needs a new sign-in (`needs_reauth`)", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
+        NoAccount,
+        NeedsReauth,
         (status = 429, description = "Asked too recently", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn start_sync(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
-    let account = crush::owner_account(&state.db, user.id).await?.ok_or_else(super::crush::no_account)?;
-    let overview =
-        sync::overview(&state.db, user.id, account.last_synced_at, super::crush::fresh_for(&state)).await?;
-    match overview.phase {
-        SyncPhase::NeedsReauth => return Err(ApiError::NeedsReauth),
-        SyncPhase::Active => {}
-        _ => {
-            if let Some(wait) = overview.latest.as_ref().and_then(cooldown_left) {
-                return Err(ApiError::TooManyRequests { retry_after: wait });
-            }
-        }
+    match sync::sync_now(&SyncContext::from_ref(&state), user.id).await?.ok_or_else(ApiError::no_account)? {
+        SyncNow::Watch(job) => Ok(SyncStatus::of_job(&job).accepted()),
+        SyncNow::TooSoon(wait) => Err(ApiError::TooManyRequests { retry_after: wait }),
+        SyncNow::NeedsReauth => Err(ApiError::NeedsReauth),
     }
-    let job = sync::request_sync(&state, user.id).await?;
-    Ok(SyncStatus::of_job(&job).accepted())
-}
-
-/// How long until a user whose latest sync is `latest` may start another; `None` once they may.
-pub fn cooldown_left(latest: &job::Model) -> Option<Duration> {
-    let since = now() - latest.created_at;
-    let left = time::Duration::try_from(SYNC_COOLDOWN).ok()? - since;
-    (left > time::Duration::ZERO).then(|| left.unsigned_abs())
 }

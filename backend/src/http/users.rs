@@ -5,15 +5,11 @@ use axum_extra::extract::cookie::CookieJar;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::problems::{NotSignedIn, SessionRequired};
 use crate::{
-    auth::{CurrentUser, SessionUser, deletion, session},
+    auth::{deletion, session},
     crush,
-    http::{
-        AppState,
-        crush::fresh_for,
-        error::{ApiError, Problem},
-        extract::Json,
-    },
+    http::{AppState, CurrentUser, SessionUser, error::ApiError, extract::Json},
     sync::{self, SyncPhase},
 };
 
@@ -63,13 +59,13 @@ pub struct MySync {
     security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "The signed-in user", body = Me),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
     )
 )]
 pub async fn get_me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>, ApiError> {
     let account = crush::owner_account(&state.db, user.id).await?;
     let last_synced_at = account.as_ref().and_then(|account| account.last_synced_at);
-    let overview = sync::overview(&state.db, user.id, last_synced_at, fresh_for(&state)).await?;
+    let overview = sync::overview(&state.db, user.id, last_synced_at, state.sync.fresh_for()).await?;
     let data = match overview.phase {
         SyncPhase::Fresh => DataState::Fresh,
         SyncPhase::Stale => DataState::Stale,
@@ -91,8 +87,8 @@ pub async fn get_me(State(state): State<AppState>, user: CurrentUser) -> Result<
     params(("x-instacrush-csrf" = String, Header, description = "Any non-empty value (CSRF defence)")),
     responses(
         (status = 204, description = "Deleted; cookies cleared"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "No CSRF header, or not a web session", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
+        SessionRequired,
     )
 )]
 pub async fn delete_me(

@@ -66,29 +66,33 @@ pub struct InstagramConfig {
     #[arg(
         long = "instagram-authorize-base-url",
         env = "INSTAGRAM_AUTHORIZE_BASE_URL",
-        default_value = "https://www.instagram.com"
+        default_value = InstagramConfig::DEFAULT_AUTHORIZE_BASE_URL
     )]
     pub authorize_base_url: String,
     /// Origin of the code exchange (`POST /oauth/access_token`).
     #[arg(
         long = "instagram-api-base-url",
         env = "INSTAGRAM_API_BASE_URL",
-        default_value = "https://api.instagram.com"
+        default_value = InstagramConfig::DEFAULT_API_BASE_URL
     )]
     pub api_base_url: String,
     /// Origin of the Graph API (`/me`, `/me/media`, comments, token exchange and refresh).
     #[arg(
         long = "instagram-graph-base-url",
         env = "INSTAGRAM_GRAPH_BASE_URL",
-        default_value = "https://graph.instagram.com"
+        default_value = InstagramConfig::DEFAULT_GRAPH_BASE_URL
     )]
     pub graph_base_url: String,
     /// Graph API version prefix, e.g. `v26.0`.
     #[arg(long = "instagram-graph-api-version", env = "INSTAGRAM_GRAPH_API_VERSION", default_value = DEFAULT_GRAPH_API_VERSION)]
     pub graph_api_version: String,
-    /// Timeout of one Instagram call, in seconds (retries are the job system's business).
-    #[arg(long = "instagram-timeout-secs", env = "INSTAGRAM_TIMEOUT_SECS", default_value_t = 20)]
+    /// Timeout of one Instagram call, in seconds.
+    #[arg(long = "instagram-timeout-secs", env = "INSTAGRAM_TIMEOUT_SECS", default_value_t = InstagramConfig::DEFAULT_TIMEOUT_SECS)]
     pub timeout_secs: u64,
+    /// How many times a read that failed transiently (5xx, timeout, connection error) is tried
+    /// again at once, with jittered backoff, before the failure reaches the job.
+    #[arg(long = "instagram-call-retries", env = "INSTAGRAM_CALL_RETRIES", default_value_t = InstagramConfig::DEFAULT_CALL_RETRIES)]
+    pub call_retries: u32,
 }
 
 impl Default for InstagramConfig {
@@ -97,16 +101,23 @@ impl Default for InstagramConfig {
             app_id: String::new(),
             app_secret: AppSecret::default(),
             redirect_uri: None,
-            authorize_base_url: "https://www.instagram.com".into(),
-            api_base_url: "https://api.instagram.com".into(),
-            graph_base_url: "https://graph.instagram.com".into(),
+            authorize_base_url: Self::DEFAULT_AUTHORIZE_BASE_URL.into(),
+            api_base_url: Self::DEFAULT_API_BASE_URL.into(),
+            graph_base_url: Self::DEFAULT_GRAPH_BASE_URL.into(),
             graph_api_version: DEFAULT_GRAPH_API_VERSION.into(),
-            timeout_secs: 20,
+            timeout_secs: Self::DEFAULT_TIMEOUT_SECS,
+            call_retries: Self::DEFAULT_CALL_RETRIES,
         }
     }
 }
 
 impl InstagramConfig {
+    const DEFAULT_AUTHORIZE_BASE_URL: &str = "https://www.instagram.com";
+    const DEFAULT_API_BASE_URL: &str = "https://api.instagram.com";
+    const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.instagram.com";
+    const DEFAULT_TIMEOUT_SECS: u64 = 20;
+    const DEFAULT_CALL_RETRIES: u32 = 2;
+
     /// A configuration pointing every host at a sandbox origin, e.g. `http://127.0.0.1:4010`,
     /// with placeholder credentials (the sandbox accepts any app id and secret), so it counts as
     /// configured: decide with [`InstagramConfig::is_configured`] on the user's configuration
@@ -126,6 +137,26 @@ impl InstagramConfig {
     /// Whether real Meta app credentials are configured (else the product uses the sandbox).
     pub fn is_configured(&self) -> bool {
         !self.app_id.trim().is_empty() && !self.app_secret.expose().trim().is_empty()
+    }
+
+    /// Whether any base URL points somewhere other than Meta's hosts (a standalone sandbox).
+    pub fn has_custom_hosts(&self) -> bool {
+        self.authorize_base_url != Self::DEFAULT_AUTHORIZE_BASE_URL
+            || self.api_base_url != Self::DEFAULT_API_BASE_URL
+            || self.graph_base_url != Self::DEFAULT_GRAPH_BASE_URL
+    }
+
+    /// This configuration, with the sandbox's placeholder credentials where none are set:
+    /// for base URLs pointing at a sandbox run on its own.
+    pub fn or_sandbox_credentials(mut self) -> Self {
+        let sandbox = Self::for_sandbox("http://sandbox.invalid");
+        if self.app_id.trim().is_empty() {
+            self.app_id = sandbox.app_id;
+        }
+        if self.app_secret.expose().trim().is_empty() {
+            self.app_secret = sandbox.app_secret;
+        }
+        self
     }
 
     /// The per-call timeout.

@@ -42,6 +42,15 @@ pub enum JobError {
         /// What went wrong.
         problem: JobProblem,
     },
+    /// Not now: a remote asked us to wait (throttling). The job runs again after `wait` (plus
+    /// jitter), and this attempt does not count against its attempts.
+    #[error("{}: {}", .problem.code, .problem.title)]
+    Deferred {
+        /// Why.
+        problem: JobProblem,
+        /// How long to wait.
+        wait: Duration,
+    },
 }
 
 impl JobError {
@@ -55,19 +64,26 @@ impl JobError {
         Self::Permanent { problem: JobProblem::new(code, title, detail) }
     }
 
+    /// Try again after `wait`, without counting this attempt (see [`JobError::Deferred`]).
+    pub fn deferred(code: &str, title: &str, detail: impl Into<Option<String>>, wait: Duration) -> Self {
+        Self::Deferred { problem: JobProblem::new(code, title, detail), wait }
+    }
+
     /// Retry no sooner than `wait` (e.g. what a throttling remote asked for).
     #[must_use]
     pub fn retry_after(self, wait: Duration) -> Self {
         match self {
             Self::Transient { problem, .. } => Self::Transient { problem, retry_after: Some(wait) },
-            permanent @ Self::Permanent { .. } => permanent,
+            other @ (Self::Permanent { .. } | Self::Deferred { .. }) => other,
         }
     }
 
     /// The problem to store.
     pub fn problem(&self) -> &JobProblem {
         match self {
-            Self::Transient { problem, .. } | Self::Permanent { problem } => problem,
+            Self::Transient { problem, .. }
+            | Self::Permanent { problem }
+            | Self::Deferred { problem, .. } => problem,
         }
     }
 }

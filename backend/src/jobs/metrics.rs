@@ -22,7 +22,8 @@ pub struct StateLabels {
     pub state: String,
 }
 
-/// The job system's metrics, registered in the app's registry.
+/// The job system's metrics, registered in the app's registry (or, by
+/// default, in none).
 #[derive(Clone)]
 pub struct JobMetrics {
     /// Jobs per state, sampled by the worker.
@@ -39,15 +40,21 @@ fn run_histogram() -> Histogram {
     Histogram::new([0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0])
 }
 
-impl JobMetrics {
-    /// Creates the metrics and registers them in `registry`.
-    pub fn register(metrics: &mut Registry) -> Self {
-        let this = Self {
+impl Default for JobMetrics {
+    fn default() -> Self {
+        Self {
             depth: Family::default(),
             run_seconds: Family::new_with_constructor(run_histogram),
             attempts: Family::default(),
             rescued: Counter::default(),
-        };
+        }
+    }
+}
+
+impl JobMetrics {
+    /// Creates the metrics and registers them in `registry`.
+    pub fn register(metrics: &mut Registry) -> Self {
+        let this = Self::default();
         metrics.register("jobs", "Jobs per state", this.depth.clone());
         metrics.register("job_run_seconds", "Time per job attempt", this.run_seconds.clone());
         metrics.register("job_attempts", "Job attempts finished, by outcome", this.attempts.clone());

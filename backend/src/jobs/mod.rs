@@ -6,6 +6,10 @@
 //! with backoff on transient errors and failed at once on permanent ones. Every
 //! transition is fenced on `(id, attempt)`, so a worker that lost its lease can
 //! no longer change the row.
+//!
+//! The queue knows no job kinds but its own ([`NoopJob`], [`PruneJobs`]): domain
+//! jobs live beside their domain, and the composition root registers them in a
+//! [`Registry`] and schedules the periodic ones in a [`Schedule`].
 
 mod context;
 mod error;
@@ -28,13 +32,13 @@ pub use self::{
     error::{JobError, JobProblem},
     kinds::{NoopJob, PruneJobs},
     metrics::JobMetrics,
-    queue::{Enqueued, NewJob, cancel, enqueue},
+    queue::{Enqueued, NewJob, cancel, enqueue, expedite},
     registry::Registry,
     retry::Backoff,
     scheduler::{Schedule, start_scheduler},
     store::{Claimed, Fence, Transition},
     wake::Waker,
-    worker::{Worker, WorkerConfig, drain},
+    worker::{Worker, WorkerConfig},
 };
 
 /// A kind of background work: its arguments are the struct itself, stored as JSON.
@@ -45,6 +49,9 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
     const MAX_ATTEMPTS: i32 = 5;
     /// The longest one attempt may run before it counts as a transient failure.
     const TIMEOUT: Duration = Duration::from_secs(15 * 60);
+    /// What the job needs to run (database handles, clients, settings): built
+    /// from the worker's state with `FromRef`, so a job sees only its domain.
+    type Context: Clone + Send + Sync + 'static;
 
     /// At most one queued or running job per key; `None` for no deduplication.
     fn dedupe_key(&self) -> Option<String> {
@@ -52,23 +59,5 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
     }
 
     /// Does the work. Errors say whether a retry can help.
-    fn perform(self, ctx: JobContext) -> impl Future<Output = Result<(), JobError>> + Send;
-}
-
-/// The registry of every job kind this binary can perform.
-pub fn registry() -> Registry {
-    Registry::default()
-        .register::<NoopJob>()
-        .register::<PruneJobs>()
-        .register::<crate::auth::RefreshInstagramTokens>()
-        .register::<crate::sync::SyncFeed>()
-        .register::<crate::sync::ResyncStale>()
-}
-
-/// The periodic work the scheduler enqueues.
-pub fn schedule() -> Schedule {
-    Schedule::default()
-        .every("0 17 * * * *", Duration::from_secs(3600), PruneJobs::default)
-        .every("0 40 3 * * *", Duration::from_secs(24 * 3600), crate::auth::RefreshInstagramTokens::default)
-        .every("0 5 * * * *", Duration::from_secs(3600), crate::sync::ResyncStale::default)
+    fn perform(self, ctx: JobContext<Self::Context>) -> impl Future<Output = Result<(), JobError>> + Send;
 }

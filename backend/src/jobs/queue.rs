@@ -4,7 +4,8 @@
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 use time::OffsetDateTime;
 
-use super::{Job, store::now, wake::NOTIFY_CHANNEL};
+use super::{Job, wake::NOTIFY_CHANNEL};
+use crate::db::now;
 
 /// A job about to be enqueued.
 #[derive(Debug, Clone)]
@@ -154,6 +155,20 @@ async fn wake_workers(db: &impl ConnectionTrait, kind: &str) -> Result<(), DbErr
         db.execute_raw(statement).await?;
     }
     Ok(())
+}
+
+/// Makes a queued job scheduled for later runnable now (somebody is waiting for it) and
+/// wakes listening workers; returns whether it moved.
+pub async fn expedite(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
+    let at = now();
+    let sql =
+        "UPDATE jobs SET run_at = $2, updated_at = $2 WHERE id = $1 AND state = 'queued' AND run_at > $2";
+    let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, [id.into(), at.into()]);
+    let moved = db.execute_raw(statement).await?.rows_affected() == 1;
+    if moved {
+        wake_workers(db, "expedited").await?;
+    }
+    Ok(moved)
 }
 
 /// Cancels a job that has not started; `false` when it is running or finished.

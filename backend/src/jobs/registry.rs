@@ -1,32 +1,53 @@
-//! The job kinds a binary can perform, keyed by their stored `kind`.
+//! The job kinds a worker can perform, keyed by their stored `kind`, each
+//! given the part of the worker's state `S` it asks for.
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
+use axum::extract::FromRef;
 use futures::{FutureExt as _, future::BoxFuture};
 
 use super::{Job, JobContext, JobError};
 
-type Perform =
-    Arc<dyn Fn(serde_json::Value, JobContext) -> BoxFuture<'static, Result<(), JobError>> + Send + Sync>;
+type Perform<S> =
+    Arc<dyn Fn(serde_json::Value, JobContext<S>) -> BoxFuture<'static, Result<(), JobError>> + Send + Sync>;
 
 /// A registered kind: how to perform it and for how long at most.
-#[derive(Clone)]
-pub(super) struct Entry {
-    pub perform: Perform,
+pub(super) struct Entry<S> {
+    pub perform: Perform<S>,
     pub timeout: Duration,
 }
 
-/// Maps `kind` to the code that performs it.
-#[derive(Clone, Default)]
-pub struct Registry {
-    entries: HashMap<&'static str, Entry>,
+impl<S> Clone for Entry<S> {
+    fn clone(&self) -> Self {
+        Self { perform: self.perform.clone(), timeout: self.timeout }
+    }
 }
 
-impl Registry {
-    /// Adds a job kind.
+/// Maps `kind` to the code that performs it, for a worker whose state is `S`.
+pub struct Registry<S> {
+    entries: HashMap<&'static str, Entry<S>>,
+}
+
+impl<S> Default for Registry<S> {
+    fn default() -> Self {
+        Self { entries: HashMap::new() }
+    }
+}
+
+impl<S> Clone for Registry<S> {
+    fn clone(&self) -> Self {
+        Self { entries: self.entries.clone() }
+    }
+}
+
+impl<S: Send + Sync + 'static> Registry<S> {
+    /// Adds a job kind; its [`Job::Context`] is built from the worker's state.
     #[must_use]
-    pub fn register<J: Job>(mut self) -> Self {
-        let perform: Perform = Arc::new(|args, ctx| {
+    pub fn register<J: Job>(mut self) -> Self
+    where
+        J::Context: FromRef<S>,
+    {
+        let perform: Perform<S> = Arc::new(|args, ctx: JobContext<S>| {
             async move {
                 let job: J = serde_json::from_value(args).map_err(|err| {
                     JobError::permanent(
@@ -35,15 +56,18 @@ impl Registry {
                         Some(err.to_string()),
                     )
                 })?;
-                job.perform(ctx).await
+                let state = J::Context::from_ref(&ctx.state);
+                job.perform(ctx.with_state(state)).await
             }
             .boxed()
         });
         self.entries.insert(J::KIND, Entry { perform, timeout: J::TIMEOUT });
         self
     }
+}
 
-    pub(super) fn get(&self, kind: &str) -> Option<&Entry> {
+impl<S> Registry<S> {
+    pub(super) fn get(&self, kind: &str) -> Option<&Entry<S>> {
         self.entries.get(kind)
     }
 

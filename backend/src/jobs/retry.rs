@@ -32,6 +32,13 @@ impl Backoff {
         let delay = half + Duration::from_millis(jitter);
         asked.map_or(delay, |asked| asked.max(delay.min(asked + half)))
     }
+
+    /// `wait` plus a random share of it (up to a fifth, and at least up to 5 s), so that jobs
+    /// told to wait together (throttled by the same limit) do not all come back together.
+    pub fn spread(wait: Duration) -> Duration {
+        let room = (wait / 5).max(Duration::from_secs(5));
+        wait + room.mul_f64(rand::rng().random::<f64>())
+    }
 }
 
 #[cfg(test)]

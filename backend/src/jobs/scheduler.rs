@@ -3,10 +3,11 @@
 
 use std::{sync::Arc, time::Duration};
 
+use sea_orm::DatabaseConnection;
 use tokio_cron_scheduler::{JobScheduler, JobSchedulerError};
 
-use super::{Job, NewJob, enqueue, store::now};
-use crate::state::AppState;
+use super::{Job, NewJob, Waker, enqueue};
+use crate::db::now;
 
 type MakeJob = Arc<dyn Fn() -> NewJob + Send + Sync>;
 
@@ -41,9 +42,9 @@ impl Schedule {
     }
 
     /// Enqueues every entry's job for the tick that contains `now` (what a cron firing does).
-    pub async fn fire_all(&self, state: &AppState) {
+    pub async fn fire_all(&self, db: &DatabaseConnection, waker: &Waker) {
         for entry in &self.entries {
-            fire(state, entry).await;
+            fire(db, waker, entry).await;
         }
     }
 }
@@ -55,26 +56,31 @@ fn tick_key(kind: &str, period: Duration) -> String {
     format!("{kind}@{start}")
 }
 
-async fn fire(state: &AppState, entry: &Entry) {
+async fn fire(db: &DatabaseConnection, waker: &Waker, entry: &Entry) {
     let job = (entry.make)().for_tick(tick_key(entry.kind, entry.period));
-    match enqueue(&state.db, job).await {
+    match enqueue(db, job).await {
         Ok(enqueued) => {
             tracing::debug!(kind = entry.kind, ?enqueued, "scheduled job enqueued");
-            state.waker.wake();
+            waker.wake();
         }
         Err(err) => tracing::warn!(kind = entry.kind, error = %err, "enqueueing a scheduled job failed"),
     }
 }
 
-/// Starts the cron scheduler; call `shutdown()` on the result to stop it.
-pub async fn start_scheduler(state: AppState, schedule: Schedule) -> Result<JobScheduler, JobSchedulerError> {
+/// Starts the cron scheduler, enqueueing on `db` and waking `waker`; call
+/// `shutdown()` on the result to stop it.
+pub async fn start_scheduler(
+    db: DatabaseConnection,
+    waker: Waker,
+    schedule: Schedule,
+) -> Result<JobScheduler, JobSchedulerError> {
     let scheduler = JobScheduler::new().await?;
     for entry in schedule.entries {
-        let state = state.clone();
+        let (db, waker) = (db.clone(), waker.clone());
         let cron = entry.cron;
         let job = tokio_cron_scheduler::Job::new_async(cron, move |_id, _lock| {
-            let (state, entry) = (state.clone(), entry.clone());
-            Box::pin(async move { fire(&state, &entry).await })
+            let (db, waker, entry) = (db.clone(), waker.clone(), entry.clone());
+            Box::pin(async move { fire(&db, &waker, &entry).await })
         })?;
         scheduler.add(job).await?;
     }

@@ -8,6 +8,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Val
 use time::OffsetDateTime;
 
 use super::JobProblem;
+use crate::db::now;
 
 /// A job a worker has claimed: it holds the lease for this attempt.
 #[derive(Debug, Clone, FromQueryResult)]
@@ -22,6 +23,10 @@ pub struct Claimed {
     pub attempts: i32,
     /// Attempts allowed in all.
     pub max_attempts: i32,
+    /// When it was enqueued.
+    pub created_at: OffsetDateTime,
+    /// Where an earlier attempt got to, if it saved a checkpoint.
+    pub checkpoint: Option<serde_json::Value>,
 }
 
 impl Claimed {
@@ -59,19 +64,13 @@ pub enum Transition {
     },
     /// Handed back unperformed (shutdown): the attempt does not count.
     Released,
-}
-
-/// The current time, for every timestamp the queue and the sync write.
-///
-/// Microsecond precision (what PostgreSQL stores), plus one nanosecond: SQLite
-/// keeps timestamps as RFC 3339 text, which drops trailing zeros of the
-/// fraction, and `…:05.1Z` sorts after `…:05.123Z`. With the last of nine
-/// digits never zero, every value has the same width and text order is time
-/// order (so a job enqueued a moment ago is runnable now). PostgreSQL rounds
-/// the nanosecond away.
-pub fn now() -> OffsetDateTime {
-    let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000 + 1).unwrap_or(now)
+    /// Back to the queue until `at`, without counting the attempt (throttled).
+    Deferred {
+        /// When to run again.
+        at: OffsetDateTime,
+        /// Why.
+        error: JobProblem,
+    },
 }
 
 fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
@@ -106,7 +105,7 @@ pub async fn claim(
          UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = $1, updated_at = $1, \
          lease_expires_at = $2, worker_id = $3, progress = NULL \
          WHERE state = 'queued' AND id IN (SELECT id FROM next) \
-         RETURNING id, kind, args, attempts, max_attempts"
+         RETURNING id, kind, args, attempts, max_attempts, created_at, checkpoint"
     );
     let now = now();
     let values = vec![now.into(), (now + lease).into(), worker_id.into(), i64::from(limit).into()];
@@ -141,6 +140,12 @@ pub async fn transition(
              WHERE id = $1 AND attempts = $2 AND state = 'running'",
             vec![now.into(), json(error)],
         ),
+        Transition::Deferred { at, error } => (
+            "UPDATE jobs SET state = 'queued', attempts = attempts - 1, run_at = $4, last_error = $5, \
+             updated_at = $3, lease_expires_at = NULL, worker_id = NULL \
+             WHERE id = $1 AND attempts = $2 AND state = 'running'",
+            vec![now.into(), (*at).into(), json(error)],
+        ),
         Transition::Released => (
             "UPDATE jobs SET state = 'queued', attempts = attempts - 1, run_at = $3, updated_at = $3, \
              lease_expires_at = NULL, worker_id = NULL \
@@ -173,6 +178,25 @@ pub async fn progress(
     Ok(db.execute_raw(statement(db, sql, values)).await?.rows_affected() == 1)
 }
 
+/// What a rescue sets: back in the queue (failed when out of attempts), at `$1`, with the
+/// error `$2`.
+const RESCUE: &str = "UPDATE jobs SET \
+      state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END, \
+      finished_at = CASE WHEN attempts >= max_attempts THEN $1 ELSE NULL END, \
+      run_at = $1, updated_at = $1, last_error = $2, lease_expires_at = NULL, worker_id = NULL";
+
+/// Records where a running attempt got to, for the next attempt to resume from; `false`
+/// means the lease was lost.
+pub async fn checkpoint(
+    db: &impl ConnectionTrait,
+    fence: Fence,
+    checkpoint: &impl serde::Serialize,
+) -> Result<bool, DbErr> {
+    let sql = "UPDATE jobs SET checkpoint = $3 WHERE id = $1 AND attempts = $2 AND state = 'running'";
+    let values = vec![fence.id.into(), fence.attempt.into(), json(checkpoint)];
+    Ok(db.execute_raw(statement(db, sql, values)).await?.rows_affected() == 1)
+}
+
 /// Puts running jobs whose lease expired (their worker died) back in the queue,
 /// or fails them when they are out of attempts. Returns how many were rescued.
 pub async fn rescue_expired(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
@@ -181,13 +205,32 @@ pub async fn rescue_expired(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
         "The worker stopped answering",
         Some("the job's lease expired: its worker was killed or lost the database".to_owned()),
     );
-    let sql = "UPDATE jobs SET \
-                 state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END, \
-                 finished_at = CASE WHEN attempts >= max_attempts THEN $1 ELSE NULL END, \
-                 run_at = $1, updated_at = $1, last_error = $2, lease_expires_at = NULL, worker_id = NULL \
-               WHERE state = 'running' AND lease_expires_at < $1";
-    let result = db.execute_raw(statement(db, sql, vec![now().into(), json(&error)])).await?;
+    let sql = format!("{RESCUE} WHERE state = 'running' AND lease_expires_at < $1");
+    let result = db.execute_raw(statement(db, &sql, vec![now().into(), json(&error)])).await?;
     Ok(result.rows_affected())
+}
+
+/// Rescues at once the running jobs of the workers `is_gone` knows to have ended (a
+/// restarted process's previous run), without waiting for their leases. Returns how many.
+pub async fn rescue_orphans(db: &impl ConnectionTrait, is_gone: impl Fn(&str) -> bool) -> Result<u64, DbErr> {
+    let sql = "SELECT DISTINCT worker_id FROM jobs WHERE state = 'running' AND worker_id IS NOT NULL";
+    let rows = db.query_all_raw(statement(db, sql, vec![])).await?;
+    let error = JobProblem::new(
+        "worker_gone",
+        "The worker stopped",
+        Some("the process running the job ended before it finished".to_owned()),
+    );
+    let mut rescued = 0;
+    for row in rows {
+        let worker: String = row.try_get("", "worker_id")?;
+        if !is_gone(&worker) {
+            continue;
+        }
+        let sql = format!("{RESCUE} WHERE state = 'running' AND worker_id = $3");
+        let values = vec![now().into(), json(&error), worker.into()];
+        rescued += db.execute_raw(statement(db, &sql, values)).await?.rows_affected();
+    }
+    Ok(rescued)
 }
 
 /// Deletes finished jobs older than `retention`; returns how many.
@@ -202,21 +245,4 @@ pub async fn count_by_state(db: &impl ConnectionTrait) -> Result<Vec<(String, i6
     let sql = "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state";
     let rows = db.query_all_raw(statement(db, sql, vec![])).await?;
     rows.iter().map(|row| Ok((row.try_get::<String>("", "state")?, row.try_get::<i64>("", "n")?))).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use time::format_description::well_known::Rfc3339;
-
-    use super::*;
-
-    #[test]
-    fn timestamps_sort_as_text_in_time_order() {
-        let base = now().replace_nanosecond(100_001).unwrap();
-        let later = base.replace_nanosecond(123_456_001).unwrap();
-        let (a, b) = (base.format(&Rfc3339).unwrap(), later.format(&Rfc3339).unwrap());
-        assert_eq!(a.len(), b.len(), "{a} {b}");
-        assert!(a < b, "{a} {b}");
-        assert_eq!(now().format(&Rfc3339).unwrap().len(), a.len());
-    }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DbErr, Statement};
 
-use crate::jobs::store::now;
+use crate::db::now;
 
 /// How precisely `last_seen_at` is kept: a user is marked seen at most once per
 /// this long, so busy users do not turn every request into a write.

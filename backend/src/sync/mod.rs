@@ -4,6 +4,8 @@
 //! record the crush — the final step in one transaction with `last_synced_at`.
 
 mod activity;
+mod policy;
+mod request;
 mod resync_stale;
 mod status;
 mod sync_feed;
@@ -19,38 +21,71 @@ use std::{
 
 use futures::{StreamExt as _, TryStreamExt as _};
 use sea_orm::{ConnectionTrait as _, DbErr, Statement};
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 pub use self::{
     activity::{SEEN_RESOLUTION, touch_last_seen},
+    policy::{SYNC_COOLDOWN, cooldown_left},
+    request::{CrushNeed, SyncNow, crush_or_sync, request_sync, sync_now, sync_overview},
     resync_stale::ResyncStale,
-    status::{SyncOverview, SyncPhase, latest_sync_job, overview, request_sync},
+    status::{SyncOverview, SyncPhase, latest_sync_job, overview},
     sync_feed::{NEEDS_REAUTH, SyncFeed},
 };
 use crate::{
+    auth::Auth,
+    cache::ReadCaches,
     crush::{self, Interactor},
+    db::now,
     instagram::{AccessToken, InstagramClient, InstagramError, Media},
-    jobs::{JobContext, store::now},
+    jobs::{JobContext, Waker},
 };
 
 /// How much to read and how fast.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SyncSettings {
     /// The crush counts comments on this many of the owner's most recent posts.
-    #[arg(long = "sync-window-posts", env = "SYNC_WINDOW_POSTS", default_value_t = 100)]
+    #[arg(long = "sync-window-posts", env = "SYNC_WINDOW_POSTS", default_value_t = SyncSettings::DEFAULT_WINDOW_POSTS)]
     pub window_posts: u32,
     /// Posts whose comments are read at once.
-    #[arg(long = "sync-concurrency", env = "SYNC_CONCURRENCY", default_value_t = 8)]
+    #[arg(long = "sync-concurrency", env = "SYNC_CONCURRENCY", default_value_t = SyncSettings::DEFAULT_POST_CONCURRENCY)]
     pub post_concurrency: usize,
     /// An account synced within this many hours is fresh; older ones are resynced.
-    #[arg(long = "sync-fresh-hours", env = "SYNC_FRESH_HOURS", default_value_t = 12)]
+    #[arg(long = "sync-fresh-hours", env = "SYNC_FRESH_HOURS", default_value_t = SyncSettings::DEFAULT_FRESH_HOURS)]
     pub fresh_hours: u32,
+}
+
+impl SyncSettings {
+    const DEFAULT_WINDOW_POSTS: u32 = 100;
+    const DEFAULT_POST_CONCURRENCY: usize = 8;
+    const DEFAULT_FRESH_HOURS: u32 = 12;
 }
 
 impl Default for SyncSettings {
     fn default() -> Self {
-        Self { window_posts: 100, post_concurrency: 8, fresh_hours: 12 }
+        Self {
+            window_posts: Self::DEFAULT_WINDOW_POSTS,
+            post_concurrency: Self::DEFAULT_POST_CONCURRENCY,
+            fresh_hours: Self::DEFAULT_FRESH_HOURS,
+        }
     }
+}
+
+/// What syncing needs from the app (built from the app's state).
+#[derive(Clone)]
+pub struct SyncContext {
+    /// The database.
+    pub db: sea_orm::DatabaseConnection,
+    /// The Instagram API.
+    pub instagram: InstagramClient,
+    /// Decrypts the stored Instagram tokens.
+    pub auth: Arc<Auth>,
+    /// The read caches, to forget what a sync changes.
+    pub caches: Arc<ReadCaches>,
+    /// How much to read and how fast.
+    pub settings: Arc<SyncSettings>,
+    /// Wakes this process's worker when a sync is enqueued.
+    pub waker: Waker,
 }
 
 /// Why a sync stopped.
@@ -62,6 +97,10 @@ pub enum SyncError {
     /// The database failed.
     #[error(transparent)]
     Database(#[from] DbErr),
+    /// Asked to stop (the worker is shutting down); the posts in flight were finished and
+    /// the rest is left for the next attempt.
+    #[error("the sync was asked to stop")]
+    Interrupted,
 }
 
 /// What a sync did.
@@ -77,54 +116,111 @@ pub struct SyncReport {
     pub crush: Option<Interactor>,
 }
 
-/// Receives progress: posts whose comments are done, of all posts.
-pub trait SyncProgress: Send + Sync {
-    /// Reports `done` of `total` posts.
-    fn report(&self, done: u64, total: u64) -> impl Future<Output = ()> + Send;
+/// Where a sync stands, kept in its job so that the next attempt (after a retry, a rescue or
+/// a shutdown) resumes there: the profile and the post list were read and written under the
+/// mark `synced_at`, and the posts whose comments are stored under that mark are done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncCheckpoint {
+    /// The owner's `instagram_users.id`.
+    pub owner_id: i64,
+    /// The sync's mark.
+    #[serde(with = "time::serde::rfc3339")]
+    pub synced_at: OffsetDateTime,
 }
 
-impl SyncProgress for JobContext {
+/// Follows a sync: receives its progress and keeps its checkpoint.
+pub trait SyncTracker: Send + Sync {
+    /// Reports `done` of `total` posts.
+    fn report(&self, done: u64, total: u64) -> impl Future<Output = ()> + Send;
+    /// Where an earlier attempt of this sync got to.
+    fn resume_point(&self) -> Option<SyncCheckpoint>;
+    /// Records where this attempt got to.
+    fn checkpoint(&self, checkpoint: &SyncCheckpoint) -> impl Future<Output = ()> + Send;
+    /// Whether the sync should stop: no post is started any more, the ones in flight finish.
+    fn stopping(&self) -> bool;
+}
+
+impl<C: Send + Sync> SyncTracker for JobContext<C> {
     async fn report(&self, done: u64, total: u64) {
         if let Err(err) = self.progress(done, Some(total), "comments").await {
             tracing::warn!(error = %err, "recording sync progress failed");
         }
     }
+
+    fn resume_point(&self) -> Option<SyncCheckpoint> {
+        JobContext::checkpoint(self)
+    }
+
+    async fn checkpoint(&self, checkpoint: &SyncCheckpoint) {
+        if let Err(err) = self.save_checkpoint(checkpoint).await {
+            tracing::warn!(error = %err, "recording the sync's checkpoint failed");
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        self.cancelled().is_cancelled()
+    }
 }
 
-/// Ignores progress.
-impl SyncProgress for () {
+/// Follows nothing: every sync starts from the beginning.
+impl SyncTracker for () {
     async fn report(&self, _done: u64, _total: u64) {}
+
+    fn resume_point(&self) -> Option<SyncCheckpoint> {
+        None
+    }
+
+    async fn checkpoint(&self, _checkpoint: &SyncCheckpoint) {}
+
+    fn stopping(&self) -> bool {
+        false
+    }
 }
 
-/// Syncs the account `token` belongs to and records its crush.
+/// Syncs the account `token` belongs to and records its crush, resuming where the
+/// tracker's checkpoint says an earlier attempt got to: the profile and the post list are
+/// not read again, and the posts whose comments were stored are skipped.
 pub async fn sync_account(
     db: &sea_orm::DatabaseConnection,
     client: &InstagramClient,
     token: &AccessToken,
     settings: &SyncSettings,
-    progress: &(impl SyncProgress + Clone + 'static),
+    tracker: &(impl SyncTracker + Clone + 'static),
 ) -> Result<SyncReport, SyncError> {
-    let synced_at = now();
-    let profile = client.profile(token).await?;
-    let owner_id = write::upsert_owner(db, &profile, synced_at).await?;
-    let (media, complete) = recent_media(client, token, settings.window_posts).await?;
-    let posts = write::upsert_media(db, owner_id, &media, synced_at).await?;
-    let oldest = if complete { None } else { media.iter().filter_map(|post| post.timestamp).min() };
-    write::sweep_media(db, owner_id, oldest, synced_at).await?;
-
+    let SyncCheckpoint { owner_id, synced_at } = match tracker.resume_point() {
+        Some(checkpoint) => {
+            tracing::info!(synced_at = %checkpoint.synced_at, "resuming the sync from its checkpoint");
+            checkpoint
+        }
+        None => {
+            let checkpoint = read_profile_and_posts(db, client, token, settings.window_posts).await?;
+            tracker.checkpoint(&checkpoint).await;
+            checkpoint
+        }
+    };
+    let posts = write::posts_of_sync(db, owner_id, synced_at).await?;
     let total = posts.len() as u64;
-    progress.report(0, total).await;
+    let pending: Vec<_> = posts.into_iter().filter(|post| !post.done).collect();
+    let done = Arc::new(AtomicU64::new(total - pending.len() as u64));
+    tracker.report(done.load(Ordering::SeqCst), total).await;
     // Progress is reported from inside each post's future, never between
     // polls of the stream: a post suspended mid-transaction holds a pooled
     // connection that a write issued from outside would wait for.
-    let done = Arc::new(AtomicU64::new(0));
-    let mut comments = futures::stream::iter(posts.iter().cloned().map(|(media_id, ig_id)| {
-        let post =
-            Post { db: db.clone(), client: client.clone(), token: token.clone(), media_id, ig_id, synced_at };
-        let (progress, done) = (progress.clone(), done.clone());
+    let stopping = tracker.clone();
+    let pending = pending.into_iter().take_while(move |_| !stopping.stopping());
+    let mut comments = futures::stream::iter(pending.map(|post| {
+        let post = Post {
+            db: db.clone(),
+            client: client.clone(),
+            token: token.clone(),
+            media_id: post.media_id,
+            ig_id: post.ig_id,
+            synced_at,
+        };
+        let (tracker, done) = (tracker.clone(), done.clone());
         async move {
             let count = post.sync().await?;
-            progress.report(done.fetch_add(1, Ordering::SeqCst) + 1, total).await;
+            tracker.report(done.fetch_add(1, Ordering::SeqCst) + 1, total).await;
             Ok::<_, SyncError>(count)
         }
     }))
@@ -134,11 +230,32 @@ pub async fn sync_account(
         interactions += count;
     }
     drop(comments);
+    if tracker.stopping() {
+        return Err(SyncError::Interrupted);
+    }
     // Reports from concurrent posts may land out of order; end on the truth.
-    progress.report(total, total).await;
+    tracker.report(total, total).await;
 
     let crush = finish(db, owner_id, settings.window_posts, synced_at).await?;
-    Ok(SyncReport { owner_id, posts: posts.len(), interactions, crush })
+    Ok(SyncReport { owner_id, posts: total as usize, interactions, crush })
+}
+
+/// The first part of a sync: the owner's profile and their recent posts, written (and the
+/// posts no longer there swept) under a new mark.
+async fn read_profile_and_posts(
+    db: &sea_orm::DatabaseConnection,
+    client: &InstagramClient,
+    token: &AccessToken,
+    window: u32,
+) -> Result<SyncCheckpoint, SyncError> {
+    let synced_at = now();
+    let profile = client.profile(token).await?;
+    let owner_id = write::upsert_owner(db, &profile, synced_at).await?;
+    let (media, complete) = recent_media(client, token, window).await?;
+    write::upsert_media(db, owner_id, &media, synced_at).await?;
+    let oldest = if complete { None } else { media.iter().filter_map(|post| post.timestamp).min() };
+    write::sweep_media(db, owner_id, oldest, synced_at).await?;
+    Ok(SyncCheckpoint { owner_id, synced_at })
 }
 
 /// One post to sync. (Owned: the posts run concurrently inside a `Send` job.)
@@ -155,7 +272,7 @@ impl Post {
     /// Reads the post's comments and replies and replaces what we had of them.
     async fn sync(self) -> Result<usize, SyncError> {
         let comments = self.client.comments(&self.token, &self.ig_id).collect_all().await?;
-        Ok(write::replace_comments(&self.db, self.media_id, &comments, self.synced_at).await?)
+        Ok(write::replace_comments(&self.db, self.media_id, comments, self.synced_at).await?)
     }
 }
 
@@ -185,15 +302,14 @@ async fn finish(
     window: u32,
     synced_at: OffsetDateTime,
 ) -> Result<Option<Interactor>, DbErr> {
-    let txn = crate::db::begin_write(db).await?;
-    let crush = crush::record_crush(&txn, owner_id, window, synced_at).await?;
-    let sql = "UPDATE instagram_users SET last_synced_at = $2, updated_at = $2 WHERE id = $1";
-    txn.execute_raw(Statement::from_sql_and_values(
-        txn.get_database_backend(),
-        sql,
-        [owner_id.into(), synced_at.into()],
-    ))
-    .await?;
-    txn.commit().await?;
-    Ok(crush)
+    crate::db::transact(db, move |txn| {
+        Box::pin(async move {
+            let crush = crush::record_crush(txn, owner_id, window, synced_at).await?;
+            let sql = "UPDATE instagram_users SET last_synced_at = $2, updated_at = $2 WHERE id = $1";
+            let values = [owner_id.into(), synced_at.into()];
+            txn.execute_raw(Statement::from_sql_and_values(txn.get_database_backend(), sql, values)).await?;
+            Ok(crush)
+        })
+    })
+    .await
 }

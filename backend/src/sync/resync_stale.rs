@@ -9,10 +9,11 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::SyncFeed;
+use super::{SyncContext, SyncFeed};
 use crate::{
     auth::INSTAGRAM,
-    jobs::{Enqueued, Job, JobContext, JobError, NewJob, enqueue, store::now},
+    db::now,
+    jobs::{Enqueued, Job, JobContext, JobError, NewJob, enqueue},
 };
 
 /// Enqueues resyncs of the stale accounts of recently active users.
@@ -37,13 +38,14 @@ impl Default for ResyncStale {
 impl Job for ResyncStale {
     const KIND: &'static str = "resync_stale";
     const MAX_ATTEMPTS: i32 = 3;
+    type Context = SyncContext;
 
     fn dedupe_key(&self) -> Option<String> {
         Some(Self::KIND.to_owned())
     }
 
-    async fn perform(self, ctx: JobContext) -> Result<(), JobError> {
-        let fresh = Duration::from_secs(u64::from(ctx.state.sync.fresh_hours) * 3600);
+    async fn perform(self, ctx: JobContext<SyncContext>) -> Result<(), JobError> {
+        let fresh = ctx.state.settings.fresh_for();
         let (new, existing) = self.enqueue_due(&ctx.state.db, fresh).await?;
         if new > 0 {
             ctx.state.waker.wake();
@@ -74,18 +76,27 @@ impl ResyncStale {
     ) -> Result<(usize, usize), DbErr> {
         let at = now();
         let due = self.due(db, at, fresh).await?;
-        let (mut new, mut existing) = (0, 0);
-        let txn = crate::db::begin_write(db).await?;
-        for (slot, user) in due.iter().enumerate() {
-            let run_at = at + self.offset(slot, due.len());
-            let job = NewJob::of(&SyncFeed { user_id: user.user_id }).run_at(run_at).owned_by(user.user_id);
-            match enqueue(&txn, job).await? {
-                Enqueued::New(_) => new += 1,
-                Enqueued::Existing(_) => existing += 1,
-            }
-        }
-        txn.commit().await?;
-        Ok((new, existing))
+        let jobs: Vec<NewJob> = due
+            .iter()
+            .enumerate()
+            .map(|(slot, user)| {
+                let run_at = at + self.offset(slot, due.len());
+                NewJob::of(&SyncFeed { user_id: user.user_id }).run_at(run_at).owned_by(user.user_id)
+            })
+            .collect();
+        crate::db::transact(db, move |txn| {
+            Box::pin(async move {
+                let (mut new, mut existing) = (0, 0);
+                for job in jobs {
+                    match enqueue(txn, job).await? {
+                        Enqueued::New(_) => new += 1,
+                        Enqueued::Existing(_) => existing += 1,
+                    }
+                }
+                Ok((new, existing))
+            })
+        })
+        .await
     }
 
     /// The start of `slot` of `slots`: the middle of its equal share of the

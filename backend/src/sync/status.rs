@@ -1,5 +1,5 @@
 //! Where a user's sync stands, derived from the jobs and the account (never a
-//! stored column that could drift), and asking for a sync.
+//! stored column that could drift).
 
 use std::time::Duration;
 
@@ -9,12 +9,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use super::{NEEDS_REAUTH, SyncFeed};
-use crate::{
-    auth::INSTAGRAM,
-    entities::{identity, job},
-    jobs::{self, Job as _, NewJob, store::now},
-    state::AppState,
-};
+use crate::{auth, db::now, entities::job, jobs::Job as _};
 
 /// A user's sync, as the API reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,11 +50,7 @@ pub async fn latest_sync_job(db: &impl ConnectionTrait, user_id: i64) -> Result<
 }
 
 async fn needs_reauth(db: &impl ConnectionTrait, user_id: i64) -> Result<bool, DbErr> {
-    let identity = identity::Entity::find()
-        .filter(identity::Column::UserId.eq(user_id))
-        .filter(identity::Column::Provider.eq(INSTAGRAM))
-        .one(db)
-        .await?;
+    let identity = auth::instagram_identity(db, user_id).await?;
     Ok(identity.is_none_or(|identity| identity.reauth_required_at.is_some()))
 }
 
@@ -92,13 +83,4 @@ pub async fn overview(
         SyncPhase::Stale
     };
     Ok(SyncOverview { phase, latest, last_synced_at, fresh_left })
-}
-
-/// Enqueues a sync of `user_id`'s account (or finds the active one) and wakes
-/// this process's worker; returns the job.
-pub async fn request_sync(state: &AppState, user_id: i64) -> Result<job::Model, DbErr> {
-    let id = jobs::enqueue(&state.db, NewJob::of(&SyncFeed { user_id }).owned_by(user_id)).await?.id();
-    state.caches.my_crush.remove(&user_id);
-    state.waker.wake();
-    job::Entity::find_by_id(id).one(&state.db).await?.ok_or(DbErr::RecordNotFound(format!("job {id}")))
 }

@@ -3,18 +3,16 @@
 
 use std::time::Duration;
 
-use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _, IntoActiveModel as _,
-    QueryFilter as _,
-};
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, IntoActiveModel as _};
 use serde::{Deserialize, Serialize};
 
-use super::{SyncError, sync_account};
+use super::{SyncContext, SyncError, sync_account};
 use crate::{
-    auth::{Auth, INSTAGRAM},
+    auth::{self, Auth},
+    db::now,
     entities::identity,
     instagram::{AccessToken, ErrorKind},
-    jobs::{Job, JobContext, JobError, store::now},
+    jobs::{Job, JobContext, JobError},
 };
 
 /// The code of a sync that ended because Instagram wants the user to sign in again.
@@ -38,20 +36,19 @@ impl Job for SyncFeed {
     const KIND: &'static str = "sync_feed";
     const MAX_ATTEMPTS: i32 = 5;
     const TIMEOUT: Duration = Duration::from_secs(30 * 60);
+    type Context = SyncContext;
 
     fn dedupe_key(&self) -> Option<String> {
         Some(Self::key(self.user_id))
     }
 
-    async fn perform(self, ctx: JobContext) -> Result<(), JobError> {
-        let identity = identity::Entity::find()
-            .filter(identity::Column::UserId.eq(self.user_id))
-            .filter(identity::Column::Provider.eq(INSTAGRAM))
-            .one(&ctx.state.db)
+    async fn perform(self, ctx: JobContext<SyncContext>) -> Result<(), JobError> {
+        let identity = auth::instagram_identity(&ctx.state.db, self.user_id)
             .await?
             .ok_or_else(|| JobError::permanent("no_identity", "The user has no Instagram sign-in", None))?;
         let token = decrypt_token(&ctx, &identity)?;
-        let result = sync_account(&ctx.state.db, &ctx.state.instagram, &token, &ctx.state.sync, &ctx).await;
+        let result =
+            sync_account(&ctx.state.db, &ctx.state.instagram, &token, &ctx.state.settings, &ctx).await;
         // Whatever happened, this process's cached answers about the account are out of date.
         ctx.state.caches.forget_crushes_of(self.user_id);
         match result {
@@ -65,6 +62,9 @@ impl Job for SyncFeed {
             }
             Err(SyncError::Instagram(err)) => Err(instagram_error(&err)),
             Err(SyncError::Database(err)) => Err(err.into()),
+            Err(SyncError::Interrupted) => {
+                Err(JobError::transient("interrupted", "The sync was stopped to resume elsewhere", None))
+            }
         }
     }
 }
@@ -73,7 +73,7 @@ fn needs_reauth(detail: String) -> JobError {
     JobError::permanent(NEEDS_REAUTH, "Instagram needs you to sign in again", Some(detail))
 }
 
-fn decrypt_token(ctx: &JobContext, identity: &identity::Model) -> Result<AccessToken, JobError> {
+fn decrypt_token(ctx: &JobContext<SyncContext>, identity: &identity::Model) -> Result<AccessToken, JobError> {
     if identity.reauth_required_at.is_some() {
         return Err(needs_reauth("the Instagram token was refused earlier".to_owned()));
     }
@@ -91,7 +91,7 @@ fn decrypt_token(ctx: &JobContext, identity: &identity::Model) -> Result<AccessT
     Ok(AccessToken::new(plain))
 }
 
-async fn mark_needs_reauth(ctx: &JobContext, identity: identity::Model) -> Result<(), JobError> {
+async fn mark_needs_reauth(ctx: &JobContext<SyncContext>, identity: identity::Model) -> Result<(), JobError> {
     let mut identity = identity.into_active_model();
     identity.reauth_required_at = Set(Some(now()));
     identity.updated_at = Set(now());
@@ -103,8 +103,7 @@ fn instagram_error(err: &crate::instagram::InstagramError) -> JobError {
     let detail = Some(err.to_string());
     match err.kind() {
         ErrorKind::Throttled { retry_after } => {
-            JobError::transient("throttled", "Instagram asked us to slow down", detail)
-                .retry_after(retry_after)
+            JobError::deferred("throttled", "Instagram asked us to slow down", detail, retry_after)
         }
         ErrorKind::Transient => {
             JobError::transient("instagram_unavailable", "Instagram did not answer", detail)

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, Statement, Value};
 use time::OffsetDateTime;
 
 use crate::instagram::{Comment, Media, Profile};
@@ -12,15 +12,20 @@ use crate::instagram::{Comment, Media, Profile};
 /// Rows per multi-row INSERT, well under SQLite's bound-parameter limit.
 const BATCH_ROWS: usize = 200;
 
-/// `($1, $2, …), ($n, …)` for `rows` rows of `columns` placeholders.
-fn placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let cells: Vec<String> = (1..=columns).map(|col| format!("${}", row * columns + col)).collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `(c1, …, cN) VALUES ($1, …, $N), ($N+1, …), …` and the values to bind, for rows
+/// of exactly one value per column (the array types make a mismatch a compile error).
+fn columns_and_rows<const N: usize>(
+    columns: [&str; N],
+    rows: impl IntoIterator<Item = [Value; N]>,
+) -> (String, Vec<Value>) {
+    let mut values = Vec::new();
+    let mut tuples = Vec::new();
+    for row in rows {
+        let cells: Vec<String> = (1..=N).map(|col| format!("${}", values.len() + col)).collect();
+        tuples.push(format!("({})", cells.join(", ")));
+        values.extend(row);
+    }
+    (format!("({}) VALUES {}", columns.join(", "), tuples.join(", ")), values)
 }
 
 /// `updated_at` is the mark of the latest sync that saw a row, and sweeps
@@ -66,29 +71,29 @@ pub async fn upsert_owner(
     row.ok_or_else(|| DbErr::RecordNotInserted)?.try_get("", "id")
 }
 
-/// Creates or updates the owner's posts; returns `(row id, Instagram id)` per post.
+/// Creates or updates the owner's posts under the sync's mark `now`.
 pub async fn upsert_media(
     db: &impl ConnectionTrait,
     owner_id: i64,
     media: &[Media],
     now: OffsetDateTime,
-) -> Result<Vec<(i64, String)>, DbErr> {
-    let mut ids = Vec::with_capacity(media.len());
+) -> Result<(), DbErr> {
     for batch in media.chunks(BATCH_ROWS) {
-        let sql = format!(
-            "INSERT INTO instagram_media (ig_id, owner_id, media_type, caption, permalink, media_url, thumbnail_url, \
-                                          like_count, comments_count, posted_at, created_at, updated_at) \
-             VALUES {} \
-             ON CONFLICT (ig_id) DO UPDATE SET media_type = excluded.media_type, caption = excluded.caption, \
-               permalink = excluded.permalink, media_url = excluded.media_url, \
-               thumbnail_url = excluded.thumbnail_url, like_count = excluded.like_count, \
-               comments_count = excluded.comments_count, posted_at = excluded.posted_at, \
-               updated_at = {} \
-             RETURNING id, ig_id",
-            placeholders(batch.len(), 12),
-            latest_mark("instagram_media")
-        );
-        let values = batch.iter().flat_map(|post| {
+        let columns = [
+            "ig_id",
+            "owner_id",
+            "media_type",
+            "caption",
+            "permalink",
+            "media_url",
+            "thumbnail_url",
+            "like_count",
+            "comments_count",
+            "posted_at",
+            "created_at",
+            "updated_at",
+        ];
+        let rows = batch.iter().map(|post| {
             [
                 post.id.clone().into(),
                 owner_id.into(),
@@ -104,12 +109,56 @@ pub async fn upsert_media(
                 now.into(),
             ]
         });
+        let (insert, values) = columns_and_rows(columns, rows);
+        let sql = format!(
+            "INSERT INTO instagram_media {insert} \
+             ON CONFLICT (ig_id) DO UPDATE SET media_type = excluded.media_type, caption = excluded.caption, \
+               permalink = excluded.permalink, media_url = excluded.media_url, \
+               thumbnail_url = excluded.thumbnail_url, like_count = excluded.like_count, \
+               comments_count = excluded.comments_count, posted_at = excluded.posted_at, \
+               updated_at = {}",
+            latest_mark("instagram_media")
+        );
         let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, values);
-        for row in db.query_all_raw(statement).await? {
-            ids.push((row.try_get("", "id")?, row.try_get("", "ig_id")?));
-        }
+        db.execute_raw(statement).await?;
     }
-    Ok(ids)
+    Ok(())
+}
+
+/// One of the posts a sync read, and whether its comments are stored already.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct SyncedPost {
+    /// The post's row id.
+    pub media_id: i64,
+    /// Its Instagram id.
+    pub ig_id: String,
+    /// The mark of the last sync that stored its comments.
+    comments_synced_at: Option<OffsetDateTime>,
+    #[sea_orm(skip)]
+    /// Whether the sync reading it stored its comments already.
+    pub done: bool,
+}
+
+/// The posts of owner `owner_id` that the sync marked `synced_at` read, newest first, each
+/// saying whether that sync stored its comments already (a resumed sync skips those).
+pub async fn posts_of_sync(
+    db: &impl ConnectionTrait,
+    owner_id: i64,
+    synced_at: OffsetDateTime,
+) -> Result<Vec<SyncedPost>, DbErr> {
+    let sql = "SELECT id AS media_id, ig_id, comments_synced_at FROM instagram_media \
+               WHERE owner_id = $1 AND updated_at >= $2 ORDER BY posted_at DESC, id DESC";
+    let values = [owner_id.into(), synced_at.into()];
+    let mut posts =
+        SyncedPost::find_by_statement(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
+            .all(db)
+            .await?;
+    // PostgreSQL keeps microseconds: compare at that precision.
+    let micros = |at: OffsetDateTime| at.unix_timestamp_nanos() / 1_000;
+    for post in &mut posts {
+        post.done = post.comments_synced_at.is_some_and(|at| micros(at) >= micros(synced_at));
+    }
+    Ok(posts)
 }
 
 /// Deletes the owner's posts this sync did not see, from `since` on (all of
@@ -180,26 +229,30 @@ fn interactions(comments: &[Comment]) -> Vec<(Interaction<'_>, Option<&str>)> {
 pub async fn replace_comments(
     db: &DatabaseConnection,
     media_id: i64,
-    comments: &[Comment],
+    comments: Vec<Comment>,
     synced_at: OffsetDateTime,
 ) -> Result<usize, DbErr> {
-    let items = interactions(comments);
-    let txn = crate::db::begin_write(db).await?;
-    let authors =
-        upsert_authors(&txn, items.iter().map(|(item, username)| (item.author, *username)), synced_at)
-            .await?;
-    for batch in items.chunks(BATCH_ROWS) {
-        upsert_interactions(&txn, media_id, batch, &authors, synced_at).await?;
-    }
-    let sweep = "DELETE FROM instagram_interactions WHERE media_id = $1 AND updated_at < $2";
-    txn.execute_raw(Statement::from_sql_and_values(
-        txn.get_database_backend(),
-        sweep,
-        [media_id.into(), synced_at.into()],
-    ))
-    .await?;
-    txn.commit().await?;
-    Ok(items.len())
+    crate::db::transact(db, move |txn| {
+        Box::pin(async move {
+            let items = interactions(&comments);
+            let authors = items.iter().map(|(item, username)| (item.author, *username));
+            let authors = upsert_authors(txn, authors, synced_at).await?;
+            for batch in items.chunks(BATCH_ROWS) {
+                upsert_interactions(txn, media_id, batch, &authors, synced_at).await?;
+            }
+            let sweep = "DELETE FROM instagram_interactions WHERE media_id = $1 AND updated_at < $2";
+            let values = [media_id.into(), synced_at.into()];
+            txn.execute_raw(Statement::from_sql_and_values(txn.get_database_backend(), sweep, values))
+                .await?;
+            // The post is done for this sync (and any older one): a resumed sync skips it.
+            let done = "UPDATE instagram_media SET comments_synced_at = $2 \
+                        WHERE id = $1 AND (comments_synced_at IS NULL OR comments_synced_at < $2)";
+            let values = [media_id.into(), synced_at.into()];
+            txn.execute_raw(Statement::from_sql_and_values(txn.get_database_backend(), done, values)).await?;
+            Ok(items.len())
+        })
+    })
+    .await
 }
 
 async fn upsert_authors<'a>(
@@ -219,16 +272,16 @@ async fn upsert_authors<'a>(
     let mut ids = BTreeMap::new();
     for batch in unique.chunks(BATCH_ROWS) {
         // A comment without a username keeps the one we know.
+        let rows = batch
+            .iter()
+            .map(|(id, name)| [(*id).into(), name.unwrap_or_default().into(), now.into(), now.into()]);
+        let (insert, values) = columns_and_rows(["ig_id", "username", "created_at", "updated_at"], rows);
         let sql = format!(
-            "INSERT INTO instagram_users (ig_id, username, created_at, updated_at) VALUES {} \
+            "INSERT INTO instagram_users {insert} \
              ON CONFLICT (ig_id) DO UPDATE SET username = CASE WHEN excluded.username = '' \
                THEN instagram_users.username ELSE excluded.username END, updated_at = excluded.updated_at \
-             RETURNING id, ig_id",
-            placeholders(batch.len(), 4)
+             RETURNING id, ig_id"
         );
-        let values = batch
-            .iter()
-            .flat_map(|(id, name)| [(*id).into(), name.unwrap_or_default().into(), now.into(), now.into()]);
         let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, values);
         for row in db.query_all_raw(statement).await? {
             ids.insert(row.try_get::<String>("", "ig_id")?, row.try_get::<i64>("", "id")?);
@@ -249,16 +302,18 @@ async fn upsert_interactions(
     if rows.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "INSERT INTO instagram_interactions (ig_comment_id, media_id, author_id, parent_ig_comment_id, kind, text, \
-                                             commented_at, created_at, updated_at) VALUES {} \
-         ON CONFLICT (ig_comment_id) DO UPDATE SET media_id = excluded.media_id, author_id = excluded.author_id, \
-           parent_ig_comment_id = excluded.parent_ig_comment_id, kind = excluded.kind, text = excluded.text, \
-           commented_at = excluded.commented_at, updated_at = {}",
-        placeholders(rows.len(), 9),
-        latest_mark("instagram_interactions")
-    );
-    let values = rows.iter().flat_map(|(item, author_id)| {
+    let columns = [
+        "ig_comment_id",
+        "media_id",
+        "author_id",
+        "parent_ig_comment_id",
+        "kind",
+        "text",
+        "commented_at",
+        "created_at",
+        "updated_at",
+    ];
+    let rows = rows.iter().map(|(item, author_id)| {
         [
             item.ig_id.into(),
             media_id.into(),
@@ -271,6 +326,27 @@ async fn upsert_interactions(
             now.into(),
         ]
     });
+    let (insert, values) = columns_and_rows(columns, rows);
+    let sql = format!(
+        "INSERT INTO instagram_interactions {insert} \
+         ON CONFLICT (ig_comment_id) DO UPDATE SET media_id = excluded.media_id, author_id = excluded.author_id, \
+           parent_ig_comment_id = excluded.parent_ig_comment_id, kind = excluded.kind, text = excluded.text, \
+           commented_at = excluded.commented_at, updated_at = {}",
+        latest_mark("instagram_interactions")
+    );
     db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_follow_the_columns() {
+        let rows = [[Value::from(1), Value::from("a")], [Value::from(2), Value::from("b")]];
+        let (clause, values) = columns_and_rows(["id", "name"], rows);
+        assert_eq!(clause, "(id, name) VALUES ($1, $2), ($3, $4)");
+        assert_eq!(values, [Value::from(1), Value::from("a"), Value::from(2), Value::from("b")]);
+    }
 }

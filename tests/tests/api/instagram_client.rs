@@ -11,13 +11,20 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 pub(crate) const TOKEN: &str = "IGAAsecret-token-123";
 pub(crate) const VERSION: &str = "v26.0";
 
-pub(crate) fn client(server: &MockServer) -> InstagramClient {
+/// A client making exactly one call per request (these tests count calls), or `retries` more
+/// for a read that failed transiently.
+pub(crate) fn client_with_retries(server: &MockServer, retries: u32) -> InstagramClient {
     let config = InstagramConfig {
         app_id: "app-1".into(),
         timeout_secs: 1,
+        call_retries: retries,
         ..InstagramConfig::for_sandbox(&server.uri())
     };
     InstagramClient::new(config).unwrap()
+}
+
+pub(crate) fn client(server: &MockServer) -> InstagramClient {
+    client_with_retries(server, 0)
 }
 
 pub(crate) fn token() -> AccessToken {

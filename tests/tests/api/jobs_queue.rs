@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use instacrush::{
     entities::job::JobState,
-    jobs::{self, Enqueued, Fence, NewJob, NoopJob, Transition, store},
+    jobs::{self, Enqueued, Fence, NewJob, NoopJob, Transition, Worker, store},
 };
 use instacrush_tests::{
     Backend, TestApp,
@@ -109,7 +109,12 @@ async fn transient_failures_back_off_then_fail_with_the_last_error(backend: Back
         jobs::enqueue(&app.db, NewJob::of(&FlakyJob { failures: 10, permanent: false })).await.unwrap().id();
     let mut delays = Vec::new();
     loop {
-        assert_eq!(jobs::drain(&app.state, &test_registry(), &config).await, 1);
+        assert_eq!(
+            Worker::new(app.state.db.clone(), test_registry(), app.state.clone(), config.clone())
+                .drain()
+                .await,
+            1
+        );
         let row = job_row(&app.db, id).await;
         if row.state != JobState::Queued {
             assert_eq!(row.state, JobState::Failed);
@@ -125,7 +130,12 @@ async fn transient_failures_back_off_then_fail_with_the_last_error(backend: Back
         let delay = row.run_at - row.updated_at;
         delays.push(delay.whole_milliseconds());
         // Not runnable before its time.
-        assert_eq!(jobs::drain(&app.state, &test_registry(), &config).await, 0);
+        assert_eq!(
+            Worker::new(app.state.db.clone(), test_registry(), app.state.clone(), config.clone())
+                .drain()
+                .await,
+            0
+        );
         tokio::time::sleep(delay.unsigned_abs() + Duration::from_millis(20)).await;
     }
     assert_eq!(delays.len(), 3, "{delays:?}");
@@ -143,7 +153,7 @@ async fn permanent_failures_fail_at_once(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let id =
         jobs::enqueue(&app.db, NewJob::of(&FlakyJob { failures: 1, permanent: true })).await.unwrap().id();
-    jobs::drain(&app.state, &test_registry(), &test_worker_config()).await;
+    Worker::new(app.state.db.clone(), test_registry(), app.state.clone(), test_worker_config()).drain().await;
     let row = job_row(&app.db, id).await;
     assert_eq!((row.state, row.attempts), (JobState::Failed, 1));
     assert_eq!(row.last_error.unwrap()["code"], "flaky_permanent");
@@ -173,11 +183,11 @@ async fn queued_jobs_can_be_cancelled(backend: Backend) {
 
 async fn every_process_firing_a_tick_enqueues_it_once(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let schedule = jobs::schedule();
+    let schedule = instacrush::app::job_schedule();
     let fires: Vec<_> = (0..5)
         .map(|_| {
             let (schedule, state) = (schedule.clone(), app.state.clone());
-            tokio::spawn(async move { schedule.fire_all(&state).await })
+            tokio::spawn(async move { schedule.fire_all(&state.db, &state.waker).await })
         })
         .collect();
     for fire in fires {
@@ -192,7 +202,7 @@ async fn every_process_firing_a_tick_enqueues_it_once(backend: Backend) {
     }
     // Even after the tick's jobs ran, the same tick does not enqueue again.
     app.run_pending_jobs().await;
-    schedule.fire_all(&app.state).await;
+    schedule.fire_all(&app.state.db, &app.state.waker).await;
     assert_eq!(instacrush_tests::jobs::all_jobs(&app.db).await.len(), rows.len());
 }
 
@@ -203,11 +213,11 @@ async fn pruning_deletes_old_finished_jobs_only(backend: Backend) {
     let recent = jobs::enqueue(&app.db, NewJob::of(&NoopJob::default())).await.unwrap().id();
     app.run_pending_jobs().await;
     let mut row = job_row(&app.db, old).await.into_active_model();
-    row.finished_at = Set(Some(store::now() - time::Duration::days(8)));
+    row.finished_at = Set(Some(instacrush::db::now() - time::Duration::days(8)));
     row.update(&app.db).await.unwrap();
     let waiting = jobs::enqueue(
         &app.db,
-        NewJob::of(&NoopJob::default()).run_at(store::now() + time::Duration::days(1)),
+        NewJob::of(&NoopJob::default()).run_at(instacrush::db::now() + time::Duration::days(1)),
     )
     .await
     .unwrap()

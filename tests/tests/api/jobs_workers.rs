@@ -43,7 +43,9 @@ async fn many_workers_perform_every_job_exactly_once(backend: Backend) {
     let workers: Vec<_> = (0..4)
         .map(|_| {
             let config = WorkerConfig { concurrency: 3, ..test_worker_config() };
-            let worker = Worker::new(app.state.clone(), test_registry(), config);
+            let worker = Worker::new(app.state.db.clone(), test_registry(), app.state.clone(), config)
+                .waking_on(app.state.waker.clone())
+                .recording(app.state.metrics.jobs.clone());
             tokio::spawn(worker.run(shutdown.clone()))
         })
         .collect();
@@ -84,6 +86,7 @@ fn worker_process(app: &TestApp, lease_ms: u64) -> tokio::process::Child {
 }
 
 async fn a_killed_worker_process_is_rescued_after_its_lease(backend: Backend) {
+    let sqlite = matches!(backend, Backend::Sqlite);
     let app = TestApp::spawn(backend).await;
     let slow = NoopJob { sleep_ms: 120_000, sleep_until_attempt: Some(1) };
     let id = jobs::enqueue(&app.db, NewJob::of(&slow)).await.unwrap().id();
@@ -100,11 +103,8 @@ async fn a_killed_worker_process_is_rescued_after_its_lease(backend: Backend) {
     process.wait().await.unwrap();
 
     let shutdown = CancellationToken::new();
-    let worker = Worker::new(
-        app.state.clone(),
-        jobs::registry(),
-        WorkerConfig { lease_ms: 1_000, ..test_worker_config() },
-    );
+    let worker =
+        instacrush::app::worker(&app.state, WorkerConfig { lease_ms: 1_000, ..test_worker_config() });
     let handle = tokio::spawn(worker.run(shutdown.clone()));
     wait_until(Duration::from_secs(30), "the job to be rescued and finish", || async {
         job_row(&app.db, id).await.state == JobState::Succeeded
@@ -114,7 +114,10 @@ async fn a_killed_worker_process_is_rescued_after_its_lease(backend: Backend) {
     handle.await.unwrap();
     let row = job_row(&app.db, id).await;
     assert_eq!(row.attempts, 2, "the rescue shows in the attempt count");
-    assert_eq!(row.last_error.unwrap()["code"], "lease_expired");
+    // On SQLite (one machine) the new worker sees the killed process is gone and rescues its
+    // job at once; elsewhere the job waits for its lease.
+    let rescue = if sqlite { "worker_gone" } else { "lease_expired" };
+    assert_eq!(row.last_error.unwrap()["code"], rescue);
 }
 
 async fn shutdown_releases_unfinished_jobs(backend: Backend) {
@@ -129,7 +132,7 @@ async fn shutdown_releases_unfinished_jobs(backend: Backend) {
         .id();
     let shutdown = CancellationToken::new();
     let config = WorkerConfig { grace_secs: 1, ..test_worker_config() };
-    let handle = tokio::spawn(Worker::new(app.state.clone(), jobs::registry(), config).run(shutdown.clone()));
+    let handle = tokio::spawn(instacrush::app::worker(&app.state, config).run(shutdown.clone()));
     wait_until(Duration::from_secs(10), "both jobs to start", || async {
         all_jobs(&app.db).await.iter().all(|job| job.state == JobState::Running)
     })
@@ -168,4 +171,32 @@ async fn two_worker_processes_share_a_postgres_queue_exactly_once() {
         .filter_map(|job| job.worker_id.as_deref()?.split('-').next().map(str::to_owned))
         .collect();
     assert_eq!(pids.len(), 2, "both processes worked: {pids:?}");
+}
+
+/// SQLite runs on one machine: a restarted process rescues what its killed predecessor left
+/// running at once, without waiting for the (here: two-minute) lease.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_sqlite_process_rescues_its_predecessors_jobs_at_once() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let slow = NoopJob { sleep_ms: 120_000, sleep_until_attempt: Some(1) };
+    let id = jobs::enqueue(&app.db, NewJob::of(&slow)).await.unwrap().id();
+    let mut process = worker_process(&app, 120_000);
+    wait_until(Duration::from_secs(30), "the worker process to start the job", || async {
+        job_row(&app.db, id).await.state == JobState::Running
+    })
+    .await;
+    process.start_kill().unwrap();
+    process.wait().await.unwrap();
+    let lease_left = job_row(&app.db, id).await.lease_expires_at.unwrap() - instacrush::db::now();
+    assert!(lease_left > time::Duration::seconds(60), "the lease has long to run: {lease_left}");
+
+    let mut restarted = worker_process(&app, 120_000);
+    wait_until(Duration::from_secs(30), "the restarted process to rescue and finish the job", || async {
+        job_row(&app.db, id).await.state == JobState::Succeeded
+    })
+    .await;
+    restarted.start_kill().unwrap();
+    let row = job_row(&app.db, id).await;
+    assert_eq!(row.last_error.unwrap()["code"], "worker_gone");
+    assert_eq!(row.attempts, 2);
 }

@@ -12,6 +12,7 @@ mod jobs_queue;
 mod jobs_workers;
 mod ops;
 mod read_cache;
+mod reliability;
 mod resync;
 mod sandbox;
 mod schema;

@@ -33,7 +33,7 @@ struct Seed {
 
 /// Inserts a user with an Instagram identity and account; returns the user id.
 async fn seed(app: &TestApp, n: u32, seed: Seed) -> i64 {
-    let at = store::now();
+    let at = instacrush::db::now();
     let ago = |d: Option<Duration>| d.map(|d| at - d);
     let user = user::ActiveModel {
         last_seen_at: Set(ago(seed.seen_ago)),
@@ -91,11 +91,11 @@ async fn a_stale_active_user_gets_one_sync_however_often_the_tick_fires(backend:
     let app = TestApp::spawn(backend).await;
     let stale = seed(&app, 1, stale()).await;
     let never = seed(&app, 2, Seed { seen_ago: Some(HOUR), ..Seed::default() }).await;
-    let schedule = jobs::schedule();
-    schedule.fire_all(&app.state).await;
-    schedule.fire_all(&app.state).await;
+    let schedule = instacrush::app::job_schedule();
+    schedule.fire_all(&app.state.db, &app.state.waker).await;
+    schedule.fire_all(&app.state.db, &app.state.waker).await;
     app.run_pending_jobs().await;
-    schedule.fire_all(&app.state).await;
+    schedule.fire_all(&app.state.db, &app.state.waker).await;
     resync(&app, ResyncStale::default()).await;
     for user_id in [stale, never] {
         let syncs = syncs_of(&app, user_id).await;
@@ -143,14 +143,14 @@ async fn resyncs_are_spread_over_the_period_and_bounded_by_the_batch(backend: Ba
     for n in 0..6 {
         users.push(seed(&app, n, stale()).await);
     }
-    let before = store::now();
+    let before = instacrush::db::now();
     let job = ResyncStale { batch: 4, ..ResyncStale::default() };
     assert_eq!(
         job.enqueue_due(&app.db, 12 * HOUR).await.unwrap(),
         (4, 0),
         "a run enqueues at most its batch"
     );
-    let after = store::now();
+    let after = instacrush::db::now();
     let mut run_at: Vec<OffsetDateTime> = Vec::new();
     for user_id in &users {
         run_at.extend(syncs_of(&app, *user_id).await.iter().map(|sync| sync.run_at));

@@ -140,11 +140,7 @@ async fn comments_gone_from_instagram_disappear(backend: Backend) {
         backend,
         "INSERT INTO instagram_interactions (ig_comment_id, media_id, author_id, kind, text, commented_at, \
                                              created_at, updated_at) VALUES ('gone-1', $1, $2, 'comment', 'deleted', $3, $3, $3)",
-        [
-            media_id.into(),
-            author_id.into(),
-            (instacrush::jobs::store::now() - time::Duration::days(1)).into(),
-        ],
+        [media_id.into(), author_id.into(), (instacrush::db::now() - time::Duration::days(1)).into()],
     );
     app.db.execute_raw(insert).await.unwrap();
     sync(&app, "ada.demo").await.unwrap();

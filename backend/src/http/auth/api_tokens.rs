@@ -10,11 +10,12 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use crate::http::problems::{MalformedJson, NotJson, NotSignedIn, SessionRequired};
 use crate::{
-    auth::{SessionUser, api_tokens},
+    auth::api_tokens,
     entities::api_token,
     http::{
-        AppState,
+        AppState, SessionUser,
         error::{ApiError, Problem},
         extract::{Json, Path},
     },
@@ -97,10 +98,10 @@ pub struct AccessToken {
     request_body = NewApiToken,
     responses(
         (status = 201, description = "Created; the secret is shown this once", body = CreatedApiToken),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "No CSRF header, or not a web session", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
+        SessionRequired,
+        MalformedJson,
+        NotJson,
         (status = 422, description = "Bad name", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -121,7 +122,7 @@ pub async fn create_api_token(
     security(("session_cookie" = [])),
     responses(
         (status = 200, description = "The tokens, newest first", body = Vec<ApiToken>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a web session", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -143,8 +144,8 @@ pub async fn list_api_tokens(
     responses(
         (status = 204, description = "Revoked"),
         (status = 400, description = "Not a token id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "No CSRF header, or not a web session", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
+        SessionRequired,
         (status = 404, description = "No such token of yours", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -166,8 +167,8 @@ pub async fn revoke_api_token(
     request_body = TokenRequest,
     responses(
         (status = 200, description = "An access token", body = AccessToken),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        MalformedJson,
+        NotJson,
         (status = 422, description = "No api_token field", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown or revoked API token", body = Problem, content_type = "application/problem+json"),
     )

@@ -6,13 +6,10 @@ use axum::{Form, extract::State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::http::problems::{BadSignedRequest, NoSignedRequest, NotAForm};
 use crate::{
     auth::{crypto::random_token, deletion, signed_request},
-    http::{
-        AppState,
-        error::{ApiError, Problem},
-        extract::Json,
-    },
+    http::{AppState, error::ApiError, extract::Json},
 };
 
 /// The form Meta posts.
@@ -51,9 +48,9 @@ async fn delete_signed(state: &AppState, form: &SignedRequestForm) -> Result<(),
     request_body(content = SignedRequestForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "Done (also when the person was unknown)"),
-        (status = 400, description = "The signed_request does not verify", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not a form", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No signed_request field", body = Problem, content_type = "application/problem+json"),
+        BadSignedRequest,
+        NotAForm,
+        NoSignedRequest,
     )
 )]
 pub async fn deauthorize_instagram(
@@ -72,9 +69,9 @@ pub async fn deauthorize_instagram(
     request_body(content = SignedRequestForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "Deleted", body = DataDeletionStatus),
-        (status = 400, description = "The signed_request does not verify", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not a form", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No signed_request field", body = Problem, content_type = "application/problem+json"),
+        BadSignedRequest,
+        NotAForm,
+        NoSignedRequest,
     )
 )]
 pub async fn request_data_deletion(

@@ -9,16 +9,17 @@ use axum_extra::extract::cookie::CookieJar;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::http::problems::CsrfMissing;
 use crate::{
     auth::{
         refresh::{self, RefreshError},
-        require_csrf_header,
         session::{self, REFRESH_COOKIE},
     },
     http::{
         AppState,
         error::{ApiError, Problem},
         extract::Json,
+        require_csrf_header,
     },
 };
 
@@ -42,7 +43,7 @@ pub struct SessionInfo {
     responses(
         (status = 200, description = "New cookies set", body = SessionInfo),
         (status = 401, description = "No valid refresh token; cookies cleared", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The CSRF header is missing", body = Problem, content_type = "application/problem+json"),
+        CsrfMissing,
     )
 )]
 pub async fn refresh_session(State(state): State<AppState>, jar: CookieJar, headers: HeaderMap) -> Response {
@@ -76,7 +77,7 @@ pub async fn refresh_session(State(state): State<AppState>, jar: CookieJar, head
     params(("x-instacrush-csrf" = String, Header, description = "Any non-empty value (CSRF defence)")),
     responses(
         (status = 204, description = "Signed out"),
-        (status = 403, description = "The CSRF header is missing", body = Problem, content_type = "application/problem+json"),
+        CsrfMissing,
     )
 )]
 pub async fn sign_out(

@@ -1,6 +1,9 @@
 //! `GET /api/auth/instagram` and its callback: the browser's sign-in round trip.
 
-use axum::{extract::State, response::Response};
+use axum::{
+    extract::{FromRef as _, State},
+    response::Response,
+};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -8,7 +11,7 @@ use utoipa::IntoParams;
 use super::found;
 use crate::{
     auth::{
-        ReturnTo,
+        AuthContext, ReturnTo,
         session::{self, STATE_COOKIE},
         sign_in::{self, Callback},
     },
@@ -47,7 +50,7 @@ pub async fn start_instagram_sign_in(
         Some(path) => ReturnTo::parse(path).map_err(|err| ApiError::BadRequest(err.to_string()))?,
         None => ReturnTo::default(),
     };
-    let (url, value) = sign_in::start(&state, &return_to).await?;
+    let (url, value) = sign_in::start(&AuthContext::from_ref(&state), &return_to).await?;
     Ok((session::set_state_cookie(jar, &state.auth, value), found(url.as_str())))
 }
 
@@ -70,7 +73,7 @@ pub async fn finish_instagram_sign_in(
 ) -> (CookieJar, Response) {
     let cookie_state = jar.get(STATE_COOKIE).map(|cookie| cookie.value().to_owned());
     let jar = session::clear_state_cookie(jar);
-    match sign_in::complete(&state, &callback, cookie_state.as_deref()).await {
+    match sign_in::complete(&AuthContext::from_ref(&state), &callback, cookie_state.as_deref()).await {
         Ok((session, return_to)) => {
             (session::set_cookies(jar, &state.auth, session), found(return_to.as_str()))
         }

@@ -20,8 +20,9 @@ pub struct NoopJob {
 
 impl Job for NoopJob {
     const KIND: &'static str = "noop";
+    type Context = ();
 
-    async fn perform(self, ctx: JobContext) -> Result<(), JobError> {
+    async fn perform(self, ctx: JobContext<()>) -> Result<(), JobError> {
         let sleeps = self.sleep_until_attempt.is_none_or(|last| ctx.attempt() <= last);
         if self.sleep_ms > 0 && sleeps {
             ctx.progress(0, Some(1), "sleeping").await?;

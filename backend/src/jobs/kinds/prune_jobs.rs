@@ -23,13 +23,14 @@ impl Default for PruneJobs {
 impl Job for PruneJobs {
     const KIND: &'static str = "prune_jobs";
     const MAX_ATTEMPTS: i32 = 3;
+    type Context = ();
 
     fn dedupe_key(&self) -> Option<String> {
         Some(Self::KIND.to_owned())
     }
 
-    async fn perform(self, ctx: JobContext) -> Result<(), JobError> {
-        let deleted = store::prune_finished(&ctx.state.db, Duration::from_secs(self.retention_secs)).await?;
+    async fn perform(self, ctx: JobContext<()>) -> Result<(), JobError> {
+        let deleted = store::prune_finished(ctx.db(), Duration::from_secs(self.retention_secs)).await?;
         tracing::info!(deleted, "pruned finished jobs");
         Ok(())
     }

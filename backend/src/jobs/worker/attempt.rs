@@ -7,7 +7,7 @@ use std::{
         Arc,
         atomic::{AtomicBool, Ordering},
     },
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use futures::FutureExt as _;
@@ -15,15 +15,23 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
 use super::Shared;
-use crate::jobs::{
-    Claimed, Fence, JobContext, JobError, JobProblem, Transition,
-    metrics::OutcomeLabels,
-    store::{self, now},
+use crate::{
+    db::now,
+    jobs::{
+        Backoff, Claimed, Fence, JobContext, JobError, JobProblem, Transition, metrics::OutcomeLabels, store,
+    },
 };
 
-/// Runs `job` and records how it ended. `stop` is cancelled when the worker's
-/// grace period is over: the attempt is then released unfinished.
-pub(super) async fn run(shared: Arc<Shared>, job: Claimed, stop: CancellationToken) {
+/// Runs `job` and records how it ended. `wind_down` is cancelled when the worker
+/// starts shutting down: the job sees it ([`JobContext::cancelled`]) and may stop at a
+/// safe point, which releases it. `stop` is cancelled when the grace period is over: the
+/// attempt is then dropped and released unfinished.
+pub(super) async fn run<S: Clone + Send + Sync + 'static>(
+    shared: Arc<Shared<S>>,
+    job: Claimed,
+    wind_down: CancellationToken,
+    stop: CancellationToken,
+) {
     let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
     async move {
         let started = Instant::now();
@@ -32,7 +40,7 @@ pub(super) async fn run(shared: Arc<Shared>, job: Claimed, stop: CancellationTok
         let lease_lost = Arc::new(AtomicBool::new(false));
         let heartbeat = tokio::spawn(keep_lease(shared.clone(), fence, cancel.clone(), lease_lost.clone()));
         let outcome = tokio::select! {
-            result = perform(&shared, &job, cancel.clone()) => Some(result),
+            result = perform(&shared, &job, wind_down.clone()) => Some(result),
             () = cancel.cancelled() => None,
         };
         heartbeat.abort();
@@ -42,15 +50,21 @@ pub(super) async fn run(shared: Arc<Shared>, job: Claimed, stop: CancellationTok
                 return;
             }
             None => Transition::Released,
+            // Stopped early because the worker is shutting down: it runs again elsewhere.
+            Some(Err(_)) if wind_down.is_cancelled() => Transition::Released,
             Some(result) => decide(&shared, &job, result),
         };
-        record(&shared, &job, fence, &transition, started).await;
+        record(&shared, &job, fence, &transition, started, &stop).await;
     }
     .instrument(span)
     .await;
 }
 
-async fn perform(shared: &Shared, job: &Claimed, cancel: CancellationToken) -> Result<(), JobError> {
+async fn perform<S: Clone>(
+    shared: &Shared<S>,
+    job: &Claimed,
+    cancel: CancellationToken,
+) -> Result<(), JobError> {
     let Some(entry) = shared.registry.get(&job.kind) else {
         return Err(JobError::permanent(
             "unknown_kind",
@@ -58,7 +72,14 @@ async fn perform(shared: &Shared, job: &Claimed, cancel: CancellationToken) -> R
             Some(format!("kind `{}` is not registered in this binary", job.kind)),
         ));
     };
-    let ctx = JobContext::new(shared.state.clone(), job.fence(), job.max_attempts, cancel);
+    let ctx = JobContext::new(
+        shared.state.clone(),
+        shared.db.clone(),
+        job.fence(),
+        job.max_attempts,
+        job.checkpoint.clone(),
+        cancel,
+    );
     let future = AssertUnwindSafe((entry.perform)(job.args.clone(), ctx)).catch_unwind();
     match tokio::time::timeout(entry.timeout, future).await {
         Ok(Ok(result)) => result,
@@ -72,7 +93,7 @@ async fn perform(shared: &Shared, job: &Claimed, cancel: CancellationToken) -> R
 }
 
 /// Turns an attempt's result into the next state.
-fn decide(shared: &Shared, job: &Claimed, result: Result<(), JobError>) -> Transition {
+fn decide<S>(shared: &Shared<S>, job: &Claimed, result: Result<(), JobError>) -> Transition {
     match result {
         Ok(()) => Transition::Succeeded,
         Err(JobError::Permanent { problem }) => Transition::Failed { error: problem },
@@ -83,8 +104,19 @@ fn decide(shared: &Shared, job: &Claimed, result: Result<(), JobError>) -> Trans
             let delay = shared.config.backoff().delay(job.attempts, retry_after);
             Transition::Retry { at: now() + delay, error: problem }
         }
+        Err(JobError::Deferred { problem, .. }) if now() - job.created_at > DEFER_AT_MOST => {
+            let detail =
+                format!("still deferred {} hours after it was enqueued", DEFER_AT_MOST.whole_hours());
+            Transition::Failed { error: JobProblem { detail: Some(detail), ..problem } }
+        }
+        Err(JobError::Deferred { problem, wait }) => {
+            Transition::Deferred { at: now() + Backoff::spread(wait), error: problem }
+        }
     }
 }
+
+/// A job deferred (throttled) for longer than this since it was enqueued fails instead.
+const DEFER_AT_MOST: time::Duration = time::Duration::hours(24);
 
 fn out_of_attempts(problem: JobProblem, attempts: i32) -> JobProblem {
     let detail = problem.detail.map_or_else(
@@ -94,16 +126,27 @@ fn out_of_attempts(problem: JobProblem, attempts: i32) -> JobProblem {
     JobProblem { detail: Some(detail), ..problem }
 }
 
-async fn record(shared: &Shared, job: &Claimed, fence: Fence, transition: &Transition, started: Instant) {
+async fn record<S>(
+    shared: &Shared<S>,
+    job: &Claimed,
+    fence: Fence,
+    transition: &Transition,
+    started: Instant,
+    stop: &CancellationToken,
+) {
     let outcome = match transition {
         Transition::Succeeded => "succeeded",
         Transition::Retry { .. } => "retried",
         Transition::Failed { .. } => "failed",
         Transition::Released => "released",
+        Transition::Deferred { .. } => "deferred",
     };
     match transition {
         Transition::Retry { error, at } => {
             tracing::warn!(code = %error.code, detail = ?error.detail, retry_at = %at, "job attempt failed; will retry")
+        }
+        Transition::Deferred { error, at } => {
+            tracing::info!(code = %error.code, retry_at = %at, "job deferred; the attempt does not count")
         }
         Transition::Failed { error } => {
             tracing::error!(code = %error.code, detail = ?error.detail, "job failed")
@@ -112,10 +155,10 @@ async fn record(shared: &Shared, job: &Claimed, fence: Fence, transition: &Trans
             tracing::info!(outcome, elapsed_ms = started.elapsed().as_millis() as u64, "job attempt finished")
         }
     }
-    match store::transition(&shared.state.db, fence, transition).await {
+    match write_transition(shared, fence, transition, stop).await {
         Ok(true) => {
             let labels = OutcomeLabels { kind: job.kind.clone(), outcome };
-            let metrics = &shared.state.metrics.jobs;
+            let metrics = &shared.metrics;
             metrics.attempts.get_or_create(&labels).inc();
             metrics.run_seconds.get_or_create(&labels).observe(started.elapsed().as_secs_f64());
         }
@@ -127,13 +170,44 @@ async fn record(shared: &Shared, job: &Claimed, fence: Fence, transition: &Trans
     }
 }
 
+/// Writes the attempt's outcome, retrying while the database is unavailable (a cut, a
+/// restart, a failover) until it is back or the worker's grace period is over: the write is
+/// fenced, so a late one changes nothing if the job was rescued meanwhile, and an outcome
+/// given up on is still never lost (the lease expires and the job is rescued).
+async fn write_transition<S>(
+    shared: &Shared<S>,
+    fence: Fence,
+    transition: &Transition,
+    stop: &CancellationToken,
+) -> Result<bool, sea_orm::DbErr> {
+    let mut wait = Duration::from_millis(100);
+    loop {
+        match store::transition(&shared.db, fence, transition).await {
+            Err(err) if crate::db::is_unavailable(&err) && !stop.is_cancelled() => {
+                tracing::warn!(error = %err, ?wait, "the database is unavailable; retrying the job's outcome");
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = stop.cancelled() => {}
+                }
+                wait = (wait * 2).min(Duration::from_secs(5));
+            }
+            result => return result,
+        }
+    }
+}
+
 /// Extends the lease every third of its length; cancels the attempt when the
 /// lease turns out to be lost.
-async fn keep_lease(shared: Arc<Shared>, fence: Fence, cancel: CancellationToken, lost: Arc<AtomicBool>) {
+async fn keep_lease<S>(
+    shared: Arc<Shared<S>>,
+    fence: Fence,
+    cancel: CancellationToken,
+    lost: Arc<AtomicBool>,
+) {
     let lease = shared.config.lease();
     loop {
         tokio::time::sleep(lease / 3).await;
-        match store::heartbeat(&shared.state.db, fence, lease).await {
+        match store::heartbeat(&shared.db, fence, lease).await {
             Ok(true) => {}
             Ok(false) => {
                 lost.store(true, Ordering::SeqCst);

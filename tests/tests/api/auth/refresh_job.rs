@@ -101,8 +101,8 @@ async fn a_rejected_token_needs_a_new_sign_in(backend: Backend) {
 
 async fn the_job_is_registered_and_scheduled(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    assert!(instacrush::jobs::registry().kinds().contains(&"refresh_instagram_tokens"));
-    instacrush::jobs::schedule().fire_all(&app.state).await;
+    assert!(instacrush::app::job_registry().kinds().contains(&"refresh_instagram_tokens"));
+    instacrush::app::job_schedule().fire_all(&app.state.db, &app.state.waker).await;
     let jobs = all_jobs(&app.db).await;
     let job = jobs.iter().find(|job| job.kind == "refresh_instagram_tokens").expect("scheduled");
     assert!(job.schedule_key.as_deref().unwrap().starts_with("refresh_instagram_tokens@"));

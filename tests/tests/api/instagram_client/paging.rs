@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use super::{TOKEN, VERSION, client, token};
+use super::{TOKEN, VERSION, client, client_with_retries, token};
 
 fn media(ids: &[u32]) -> Vec<Value> {
     ids.iter()
@@ -108,6 +108,46 @@ async fn a_failed_page_is_retried_by_calling_next_page_again() {
     let retried = pages.next_page().await.unwrap().unwrap();
     assert_eq!(retried.len(), 1);
     assert!(pages.next_page().await.is_none());
+}
+
+#[tokio::test]
+async fn a_transient_failure_is_retried_at_the_call_and_a_persistent_one_is_not_hidden() {
+    let server = MockServer::start().await;
+    let p = format!("/{VERSION}/me/media");
+    Mock::given(method("GET"))
+        .and(path(&p))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(&p))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(media(&[9]), None)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let items = client_with_retries(&server, 2).media_pages(&token(), 10).collect_all().await.unwrap();
+    assert_eq!(items.len(), 1, "two 503s then the page, within one next_page");
+
+    let down = MockServer::start().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(503)).expect(3).mount(&down).await;
+    let err = client_with_retries(&down, 2).media_pages(&token(), 10).collect_all().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transient, "after three tries the failure reaches the caller");
+}
+
+#[tokio::test]
+async fn refusals_and_throttling_are_not_retried_at_the_call() {
+    let server = MockServer::start().await;
+    let throttled = json!({"error": {"message": "limit", "type": "OAuthException", "code": 4}});
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(throttled))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client_with_retries(&server, 2).media_pages(&token(), 10).collect_all().await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Throttled { .. }), "{err:?}");
 }
 
 #[tokio::test]

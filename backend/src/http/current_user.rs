@@ -8,8 +8,11 @@ use axum::{
 };
 use axum_extra::extract::cookie::CookieJar;
 
-use super::{AccessClaims, TokenUse, api_tokens, refresh, session::ACCESS_COOKIE};
-use crate::{cache::Credential, http::error::ApiError, state::AppState};
+use super::{AppState, error::ApiError};
+use crate::{
+    auth::{AccessClaims, TokenUse, api_tokens, refresh, session::ACCESS_COOKIE},
+    cache::Credential,
+};
 
 /// The header cookie-authenticated unsafe requests must carry (any non-empty value).
 pub const CSRF_HEADER: &str = "x-instacrush-csrf";

@@ -1,0 +1,81 @@
+//! The problem responses several operations share, declared once for the OpenAPI document
+//! (`responses(NotSignedIn, …)` in a handler's `#[utoipa::path]`).
+
+use utoipa::IntoResponses;
+
+use super::error::Problem;
+
+/// Not signed in (or the credentials expired): the problem carries `sign_in_url`.
+#[derive(IntoResponses)]
+#[response(status = 401, description = "Not signed in", content_type = "application/problem+json")]
+pub struct NotSignedIn(#[allow(dead_code)] Problem);
+
+/// The signed-in user has no Instagram account.
+#[derive(IntoResponses)]
+#[response(
+    status = 404,
+    description = "No Instagram account is linked to this user",
+    content_type = "application/problem+json"
+)]
+pub struct NoAccount(#[allow(dead_code)] Problem);
+
+/// A web-session-only operation called without the CSRF header or with an API token.
+#[derive(IntoResponses)]
+#[response(
+    status = 403,
+    description = "No CSRF header, or not a web session",
+    content_type = "application/problem+json"
+)]
+pub struct SessionRequired(#[allow(dead_code)] Problem);
+
+/// `limit` or `offset` out of range.
+#[derive(IntoResponses)]
+#[response(status = 400, description = "Bad paging parameters", content_type = "application/problem+json")]
+pub struct BadPaging(#[allow(dead_code)] Problem);
+
+/// Meta's callback form lacks `signed_request`.
+#[derive(IntoResponses)]
+#[response(status = 422, description = "No signed_request field", content_type = "application/problem+json")]
+pub struct NoSignedRequest(#[allow(dead_code)] Problem);
+
+/// The body is not `application/x-www-form-urlencoded`.
+#[derive(IntoResponses)]
+#[response(status = 415, description = "Not a form", content_type = "application/problem+json")]
+pub struct NotAForm(#[allow(dead_code)] Problem);
+
+/// The body is not `application/json`.
+#[derive(IntoResponses)]
+#[response(status = 415, description = "Not JSON", content_type = "application/problem+json")]
+pub struct NotJson(#[allow(dead_code)] Problem);
+
+/// A cookie-authenticated unsafe request without the CSRF header.
+#[derive(IntoResponses)]
+#[response(
+    status = 403,
+    description = "The CSRF header is missing",
+    content_type = "application/problem+json"
+)]
+pub struct CsrfMissing(#[allow(dead_code)] Problem);
+
+/// Instagram refused the stored token: sign in with Instagram again.
+#[derive(IntoResponses)]
+#[response(
+    status = 403,
+    description = "Instagram needs a new sign-in (`needs_reauth`)",
+    content_type = "application/problem+json"
+)]
+pub struct NeedsReauth(#[allow(dead_code)] Problem);
+
+/// Meta's `signed_request` is malformed or its signature does not verify.
+#[derive(IntoResponses)]
+#[response(
+    status = 400,
+    description = "The signed_request does not verify",
+    content_type = "application/problem+json"
+)]
+pub struct BadSignedRequest(#[allow(dead_code)] Problem);
+
+/// The body is not valid JSON.
+#[derive(IntoResponses)]
+#[response(status = 400, description = "Malformed JSON", content_type = "application/problem+json")]
+pub struct MalformedJson(#[allow(dead_code)] Problem);

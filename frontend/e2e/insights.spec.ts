@@ -52,6 +52,12 @@ test('dev.demo sees its top users, top posts and an interactor page', async ({ p
 
   await signInAsDevDemo(page);
 
+  await test.step('my crush: nobody commented yet, an answer rather than an error', async () => {
+    await page.goto('/loading');
+    await expect(page.getByRole('heading', { name: 'Nobody has commented on your recent posts yet' })).toBeVisible();
+    await expectAccessible(page, 'nobody commented yet');
+  });
+
   await test.step('top users: nobody commented, so a friendly empty state', async () => {
     await page.goto('/top-users');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Top users');

@@ -26,14 +26,15 @@ test('the landing page loads with the sign-in link', async ({ page }) => {
 
 test('a signed-out visitor meets no 401, on any page', async ({ page }) => {
   const problems = collectProblems(page);
-  for (const path of ['/', '/signin', '/loading', '/top-users', '/top-posts', '/top-users/17', '/account']) {
+  const signedInPages = ['/loading', '/top-users', '/top-posts', '/top-users/17', '/account'];
+  for (const path of ['/', '/signin', '/account/deleted?code=AbC123', ...signedInPages]) {
     await page.goto(path);
     await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible();
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-    if (path !== '/' && path !== '/signin') {
+    if (signedInPages.includes(path)) {
       await expect(page.getByRole('main').getByRole('link', { name: 'Sign in with Instagram' })).toBeVisible();
-      await expectAccessible(page, `${path}, signed out`);
     }
+    await expectAccessible(page, `${path}, signed out`);
   }
   expect(problems).toEqual({ consoleErrors: [], unauthorized: [], pageErrors: [] });
 });

@@ -37,6 +37,15 @@ pub struct Site {
     pub index: Arc<IndexTemplate>,
 }
 
+/// What the card route needs (it works without the web app built).
+#[derive(Clone)]
+pub struct CardSite {
+    /// The application's state.
+    pub state: AppState,
+    /// Cards rendered lately.
+    pub cards: Arc<CardCache>,
+}
+
 impl Site {
     /// The server's public URL without its trailing slash, for absolute links.
     fn public_url(&self) -> String {
@@ -94,11 +103,11 @@ pub async fn other_page(State(site): State<Site>, uri: Uri) -> Response {
 
 /// `/crush/{slug}/card.png`: the crush as a 1200×630 picture, for link previews.
 pub async fn crush_card(
-    State(cards): State<CardSite>,
+    State(site): State<CardSite>,
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let crush = find_crush(&cards.state, &slug)
+    let crush = find_crush(&site.state, &slug)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no crush named {slug}")))?;
     let etag = format!("\"card-{CARD_DESIGN}-{}-{}\"", crush.slug, crush.computed_at.unix_timestamp_nanos());
@@ -109,34 +118,28 @@ pub async fn crush_card(
     if matches_etag(&headers, &etag) {
         return Ok((StatusCode::NOT_MODIFIED, cache_headers).into_response());
     }
-    let png = match cards.cards.get(&etag) {
-        Some(png) => png,
-        None => {
-            let png = tokio::task::spawn_blocking(move || {
-                render_card(&CardData {
-                    owner: &crush.owner.username,
-                    crush: &crush.crush.username,
-                    comments: crush.comments_count,
-                    posts: crush.posts_count,
-                })
-            })
-            .await
-            .map_err(|err| ApiError::Internal(err.into()))?
-            .map(Bytes::from)?;
-            cards.cards.insert(etag, png.clone());
-            png
-        }
-    };
+    let png = card_png(&site.cards, etag, crush).await?;
     Ok((cache_headers, [(header::CONTENT_TYPE, HeaderValue::from_static("image/png"))], png).into_response())
 }
 
-/// What the card route needs (it works without the web app built).
-#[derive(Clone)]
-pub struct CardSite {
-    /// The application's state.
-    pub state: AppState,
-    /// Cards rendered lately.
-    pub cards: Arc<CardCache>,
+/// The card of `crush`: the one kept under `etag`, or drawn now (off the async threads) and kept.
+async fn card_png(cards: &CardCache, etag: String, crush: Crush) -> Result<Bytes, ApiError> {
+    if let Some(png) = cards.get(&etag) {
+        return Ok(png);
+    }
+    let drawn = tokio::task::spawn_blocking(move || {
+        render_card(&CardData {
+            owner: &crush.owner.username,
+            crush: &crush.crush.username,
+            comments: crush.comments_count,
+            posts: crush.posts_count,
+        })
+    })
+    .await
+    .map_err(|err| ApiError::Internal(err.into()))?;
+    let png = Bytes::from(drawn?);
+    cards.insert(etag, png.clone());
+    Ok(png)
 }
 
 /// The public crush `slug` names, as `GET /api/crush/{slug}` answers it.

@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use instacrush::entities::{crush, instagram_user};
+use instacrush::entities::instagram_user;
 use instacrush_tests::{Backend, TestApp, on_both_backends};
 use reqwest::{Method, StatusCode, header};
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, DatabaseConnection};
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ConnectionTrait as _, DatabaseConnection, Statement};
 use time::OffsetDateTime;
 
 on_both_backends!(
@@ -67,19 +67,14 @@ async fn account(db: &DatabaseConnection, ig_id: &str, username: &str) -> i64 {
 async fn seed_crush(db: &DatabaseConnection, computed_at: OffsetDateTime) {
     let owner = account(db, "ig-owner", OWNER).await;
     let them = account(db, "ig-crush", CRUSH).await;
-    let row = crush::ActiveModel {
-        owner_id: Set(owner),
-        crush_id: Set(them),
-        slug: Set(SLUG.to_owned()),
-        comments_count: Set(1204),
-        posts_count: Set(19),
-        computed_at: Set(computed_at),
-        is_current: Set(true),
-        created_at: Set(computed_at),
-        updated_at: Set(computed_at),
-        ..Default::default()
-    };
-    row.insert(db).await.unwrap();
+    // The crush queries use SQL directly (there is no sea-orm entity for `crushes`).
+    let statement = Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "INSERT INTO crushes (owner_id, crush_id, slug, comments_count, posts_count, computed_at, is_current, \
+         created_at, updated_at) VALUES ($1, $2, $3, 1204, 19, $4, $5, $4, $4)",
+        [owner.into(), them.into(), SLUG.into(), computed_at.into(), true.into()],
+    );
+    db.execute_raw(statement).await.unwrap();
 }
 
 fn header_of(response: &reqwest::Response, name: header::HeaderName) -> String {
@@ -187,12 +182,12 @@ async fn the_card_is_a_png_cached_by_etag(backend: Backend) {
     assert_eq!(same.bytes().await.unwrap(), png, "the same data draws the same card");
 
     // Recomputed: a new ETag, and the old one no longer matches.
-    let statement = sea_orm::Statement::from_sql_and_values(
-        sea_orm::ConnectionTrait::get_database_backend(&app.db),
+    let statement = Statement::from_sql_and_values(
+        app.db.get_database_backend(),
         "UPDATE crushes SET computed_at = $1, comments_count = 7 WHERE slug = $2",
         [OffsetDateTime::now_utc().into(), SLUG.into()],
     );
-    sea_orm::ConnectionTrait::execute_raw(&app.db, statement).await.unwrap();
+    app.db.execute_raw(statement).await.unwrap();
     let fresh = app.client.get(app.url(&path)).header(header::IF_NONE_MATCH, &etag).send().await.unwrap();
     assert_eq!(fresh.status(), StatusCode::OK);
     assert_ne!(header_of(&fresh, header::ETAG), etag);

@@ -83,6 +83,7 @@ bench: ## Benchmarks, each beside its baseline (PostgreSQL too when BENCH_POSTGR
 	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-jobs
 	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-sync
 	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-api
+	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-card
 
 .PHONY: fmt
 fmt: ## Format the Rust code

@@ -28,6 +28,19 @@ export default defineConfig({
     emptyOutDir: true,
     // Vite's default: content-hashed files under `assets/`, which never change once served.
     assetsDir: 'assets',
+    rolldownOptions: {
+      output: {
+        // The libraries change far less often than the app: in chunks of their own, a new
+        // release of the app leaves them in the browser's cache (they are immutable for a year).
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /\/node_modules\/(react|react-dom|scheduler)\//, priority: 3 },
+            { name: 'router', test: /\/node_modules\/react-router\//, priority: 2 },
+            { name: 'libraries', test: /\/node_modules\//, priority: 1 },
+          ],
+        },
+      },
+    },
   },
   test: {
     environment: 'jsdom',

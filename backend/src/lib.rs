@@ -14,6 +14,7 @@ pub mod http;
 pub mod instagram;
 pub mod jobs;
 pub mod metrics;
+pub mod share;
 pub mod shutdown;
 pub mod state;
 pub mod sync;

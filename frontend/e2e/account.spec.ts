@@ -4,7 +4,10 @@
  * (last) deleting the account. Account: cleo.demo only (other specs use the others).
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { horizontalOverflow, layoutShift, signIn } from './support';
+import { cssColour, expectAccessible, horizontalOverflow, layoutShift, signIn } from './support';
+
+/** The danger colour of src/features/account/account.css (#b00020). */
+const DANGER = 'rgb(176, 0, 32)';
 
 const username = 'cleo.demo';
 
@@ -55,7 +58,7 @@ test('sync now follows the sync on the loading page, and a second one is refused
   const errors = collectErrors(page);
   // Straight back to the account page: no sync has run for cleo yet.
   await signInAsCleo(page);
-  await expect(page).toHaveURL(/\/account(#_)?$/);
+  await expect(page).toHaveURL(/\/account$/);
   const profile = page.getByRole('region', { name: 'Profile' });
   await expect(profile.getByText(`@${username}`)).toBeVisible();
   await expect(profile.getByRole('definition').nth(1)).toHaveText('Never');
@@ -74,10 +77,19 @@ test('sync now follows the sync on the loading page, and a second one is refused
     await expect(profile.getByText('Up to date')).toBeVisible({ timeout: 1_000 });
   }).toPass({ timeout: 25_000 });
   await expect(profile.locator('time')).toHaveAttribute('datetime', /^\d{4}-\d{2}-\d{2}T/);
-  await profile.getByRole('button', { name: 'Sync now' }).click();
-  await expect(profile.getByRole('status')).toHaveText(/^You synced a moment ago\. You can sync again in \d+ s\.$/);
-  await expect(page).toHaveURL(/\/account(#_)?$/);
-  await expect(profile.getByRole('button', { name: 'Sync now' })).toBeEnabled();
+  await expectAccessible(page, 'the account page');
+  const syncNow = profile.getByRole('button', { name: 'Sync now' });
+  await syncNow.click();
+  // The wait counts down on screen, and the button waits with it.
+  const status = profile.getByRole('status');
+  await expect(status).toHaveText(/^You synced a moment ago\. You can sync again in \d+ s\.$/);
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(syncNow).toBeDisabled();
+  const secondsLeft = async () => Number(/in (\d+) s/.exec(await status.innerText())?.[1]);
+  const first = await secondsLeft();
+  await expect.poll(secondsLeft, { timeout: 5_000 }).toBeLessThan(first);
+  await expect(syncNow).toBeDisabled();
+  await expectAccessible(page, 'the account page, waiting to sync again');
   expect(errors).toEqual([]);
 });
 
@@ -87,7 +99,10 @@ test('an API token works for a client until it is revoked', async ({ page, playw
   await page.goto('/account');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your account');
   await expect(page.getByRole('region', { name: 'Profile' }).getByText(`@${username}`)).toBeVisible();
-  const tokens = page.getByRole('region', { name: 'API tokens' });
+  // API tokens are for developers, in a section of their own.
+  const developers = page.getByRole('region', { name: 'Developers' });
+  await expect(developers.getByRole('heading', { level: 2 })).toHaveText('Developers');
+  const tokens = developers.getByRole('region', { name: 'API tokens' });
   await expect(tokens.getByText('You have no API tokens.')).toBeVisible();
   expect(await layoutShift(page)).toBeLessThan(0.05);
   await page.screenshot({ path: 'test-results/account.png', fullPage: true });
@@ -102,6 +117,7 @@ test('an API token works for a client until it is revoked', async ({ page, playw
   expect(secret).toMatch(/^icat_/);
   await expect(tokens.getByRole('listitem').filter({ hasText: 'e2e script' })).toBeVisible();
   await page.screenshot({ path: 'test-results/api-token-created.png', fullPage: true });
+  await expectAccessible(page, 'a token just created');
 
   // A client with no cookies at all: only the token speaks for it.
   const client = await playwright.request.newContext({ baseURL });
@@ -120,7 +136,12 @@ test('an API token works for a client until it is revoked', async ({ page, playw
     expect(await page.content()).not.toContain(secret);
 
     await tokens.getByRole('button', { name: 'Revoke e2e script' }).click();
-    await tokens.getByRole('button', { name: 'Yes, revoke e2e script' }).click();
+    // Destructive: in the danger colour, not the brand's.
+    const yes = tokens.getByRole('button', { name: 'Yes, revoke e2e script' });
+    expect(await cssColour(yes, 'color')).toBe(DANGER);
+    expect(await cssColour(yes, 'borderColor')).toBe(DANGER);
+    await expectAccessible(page, 'revoking a token');
+    await yes.click();
     await expect(tokens.getByText('Token “e2e script” revoked.')).toBeVisible();
     await expect(tokens.getByText('You have no API tokens.')).toBeVisible();
 
@@ -136,6 +157,22 @@ test('an API token works for a client until it is revoked', async ({ page, playw
   expect(await horizontalOverflow(page)).toBe(0);
   await page.screenshot({ path: 'test-results/account-360.png', fullPage: true });
   expect(errors).toEqual([]);
+});
+
+test('revoking a token whose secret is still shown takes the secret away', async ({ page }) => {
+  await signInAsCleo(page);
+  const tokens = page.getByRole('region', { name: 'API tokens' });
+  await tokens.getByLabel('Token name').fill('short-lived');
+  await tokens.getByRole('button', { name: 'Create token' }).click();
+  const secret = await tokens.getByLabel('Secret').inputValue();
+  expect(secret).toMatch(/^icat_/);
+
+  await tokens.getByRole('button', { name: 'Revoke short-lived' }).click();
+  await tokens.getByRole('button', { name: 'Yes, revoke short-lived' }).click();
+
+  await expect(tokens.getByText('Token “short-lived” revoked.')).toBeVisible();
+  await expect(tokens.getByLabel('Secret')).toHaveCount(0);
+  expect(await page.content()).not.toContain(secret);
 });
 
 test('signing out from the account page', async ({ page }) => {
@@ -173,7 +210,12 @@ test('deleting the account removes its data, and signing in again starts afresh'
 
   await danger.getByRole('button', { name: 'Delete my account…' }).click();
   await confirm.fill(username);
-  await danger.getByRole('button', { name: 'Delete my account and data' }).click();
+  const deleteButton = danger.getByRole('button', { name: 'Delete my account and data' });
+  expect(await cssColour(deleteButton, 'backgroundColor')).toBe(DANGER);
+  expect(await cssColour(deleteButton, 'color')).toBe('rgb(255, 255, 255)');
+  expect(await cssColour(danger.getByRole('button', { name: 'Cancel' }), 'color')).toBe('rgb(163, 25, 91)');
+  await expectAccessible(page, 'confirming the deletion');
+  await deleteButton.click();
 
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible();

@@ -4,7 +4,7 @@
  * check is its post count and that nobody commented; both come from the sandbox's own listing.
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { horizontalOverflow, sandboxUrl } from './support';
+import { expectAccessible, horizontalOverflow, sandboxUrl } from './support';
 
 interface SandboxInteractor {
   username: string;
@@ -31,7 +31,7 @@ async function signInAsDevDemo(page: Page) {
   await page.goto('/');
   await page.getByRole('main').getByRole('link', { name: 'Sign in with Instagram' }).click();
   await page.getByRole('link', { name: /dev\.demo/ }).click();
-  await expect(page).toHaveURL(/\/loading(#_)?$/);
+  await expect(page).toHaveURL(/\/loading$/);
   // The first call starts the sync; 202 while it runs, 200 once the crush (or its absence) is known.
   await expect
     .poll(async () => (await page.request.get('/api/crush')).status(), { timeout: 20_000, intervals: [250, 500, 1000] })
@@ -52,6 +52,12 @@ test('dev.demo sees its top users, top posts and an interactor page', async ({ p
 
   await signInAsDevDemo(page);
 
+  await test.step('my crush: nobody commented yet, an answer rather than an error', async () => {
+    await page.goto('/loading');
+    await expect(page.getByRole('heading', { name: 'Nobody has commented on your recent posts yet' })).toBeVisible();
+    await expectAccessible(page, 'nobody commented yet');
+  });
+
   await test.step('top users: nobody commented, so a friendly empty state', async () => {
     await page.goto('/top-users');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Top users');
@@ -62,6 +68,7 @@ test('dev.demo sees its top users, top posts and an interactor page', async ({ p
     );
     await expect(page.getByRole('main').getByRole('list')).toHaveCount(0);
     await page.screenshot({ path: 'test-results/top-users.png', fullPage: true });
+    await expectAccessible(page, 'top users, nobody yet');
   });
 
   await test.step('top posts: every recent post, none commented, newest first', async () => {
@@ -93,6 +100,7 @@ test('dev.demo sees its top users, top posts and an interactor page', async ({ p
     await expect(picture).toHaveAttribute('alt', /posted/);
     await expect.poll(() => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     await page.screenshot({ path: 'test-results/top-posts.png', fullPage: true });
+    await expectAccessible(page, 'top posts');
 
     await page.setViewportSize({ width: 360, height: 740 });
     await expect(rows.first()).toBeVisible();
@@ -109,6 +117,7 @@ test('dev.demo sees its top users, top posts and an interactor page', async ({ p
     await expect(page.getByText('This account has not commented on your recent posts.')).toBeVisible();
     await expect(page.getByRole('main').getByRole('link', { name: 'See who did' })).toHaveAttribute('href', '/top-users');
     await page.screenshot({ path: 'test-results/interactor.png', fullPage: true });
+    await expectAccessible(page, 'an interactor who never commented');
   });
 
   expect(errors).toEqual([]);

@@ -21,6 +21,9 @@ pub const ACCESS_COOKIE: &str = "ic_access";
 pub const REFRESH_COOKIE: &str = "ic_refresh";
 /// The OAuth `state` cookie: sent only to the sign-in endpoints.
 pub const STATE_COOKIE: &str = "ic_oauth_state";
+/// Readable by the SPA's JavaScript, and saying only that this browser holds a session (no
+/// secret): a signed-out visitor's pages then ask nothing that would answer `401`.
+pub const SIGNED_IN_COOKIE: &str = "ic_signed_in";
 
 const ACCESS_PATH: &str = "/api";
 const REFRESH_PATH: &str = "/api/auth";
@@ -85,19 +88,18 @@ fn cookie(
 
 /// Puts a session's tokens in their cookies.
 pub fn set_cookies(jar: CookieJar, auth: &Auth, session: Session) -> CookieJar {
-    jar.add(cookie(auth, ACCESS_COOKIE, session.access_token, ACCESS_PATH, auth.access_ttl)).add(cookie(
-        auth,
-        REFRESH_COOKIE,
-        session.refresh.token,
-        REFRESH_PATH,
-        auth.refresh_ttl,
-    ))
+    let mut signed_in = cookie(auth, SIGNED_IN_COOKIE, "1".to_owned(), "/", auth.refresh_ttl);
+    signed_in.set_http_only(false);
+    jar.add(cookie(auth, ACCESS_COOKIE, session.access_token, ACCESS_PATH, auth.access_ttl))
+        .add(cookie(auth, REFRESH_COOKIE, session.refresh.token, REFRESH_PATH, auth.refresh_ttl))
+        .add(signed_in)
 }
 
 /// Removes the session cookies (sign-out, failed refresh).
 pub fn clear_cookies(jar: CookieJar) -> CookieJar {
     jar.remove(Cookie::build(ACCESS_COOKIE).path(ACCESS_PATH))
         .remove(Cookie::build(REFRESH_COOKIE).path(REFRESH_PATH))
+        .remove(Cookie::build(SIGNED_IN_COOKIE).path("/"))
 }
 
 /// Binds a sign-in's `state` to this browser. `SameSite=Lax`: the callback is a top-level

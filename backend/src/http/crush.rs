@@ -6,7 +6,7 @@ use axum::{
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -18,7 +18,7 @@ use super::{
 use crate::crush::{self, CrushView, OwnerAccount, Slug};
 
 /// An Instagram account as a crush page shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CrushAccount {
     /// The username.
     pub username: String,
@@ -27,7 +27,7 @@ pub struct CrushAccount {
 }
 
 /// Links from a crush.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CrushLinks {
     /// This resource.
     #[serde(rename = "self")]
@@ -37,7 +37,7 @@ pub struct CrushLinks {
 }
 
 /// A crush: who comments most on the owner's recent posts. Public by its slug.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "slug": "k7m2xq9rd4tv8wz3hc6p",
     "owner": {"username": "ada.demo", "profile_picture_url": "https://example.invalid/ada.jpg"},
@@ -144,16 +144,20 @@ pub async fn get_public_crush(
 ) -> Result<Response, ApiError> {
     let not_found = || ApiError::NotFound(format!("no crush named {slug}"));
     let parsed: Slug = slug.parse().map_err(|_| not_found())?;
-    let body = match state.caches.public_crush.get(&slug) {
-        Some(body) => body,
-        None => {
-            let view = crush::by_slug(&state.db, &parsed).await?.ok_or_else(not_found)?;
-            let body = json_bytes(&Crush::from(view))?;
-            state.caches.public_crush.insert(slug, body.clone(), None);
-            body
-        }
-    };
+    let body = public_crush_body(&state, &parsed).await?.ok_or_else(not_found)?;
     let mut response = json_response(body);
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
     Ok(response)
+}
+
+/// The public crush `slug` as `GET /api/crush/{slug}` answers it (a JSON [`Crush`]), from the read
+/// cache or the database; the crush page's head and card are drawn from it too.
+pub(crate) async fn public_crush_body(state: &AppState, slug: &Slug) -> Result<Option<Bytes>, ApiError> {
+    if let Some(body) = state.caches.public_crush.get(&slug.to_string()) {
+        return Ok(Some(body));
+    }
+    let Some(view) = crush::by_slug(&state.db, slug).await? else { return Ok(None) };
+    let body = json_bytes(&Crush::from(view))?;
+    state.caches.public_crush.insert(slug.to_string(), body.clone(), None);
+    Ok(Some(body))
 }

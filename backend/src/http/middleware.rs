@@ -47,12 +47,13 @@ pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let is_json = response
+    // A JSON body is a problem already; an HTML one is the web app's not-found page.
+    let has_body = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.contains("json"));
-    if is_json {
+        .is_some_and(|value| value.contains("json") || value.starts_with("text/html"));
+    if has_body {
         return response;
     }
     let (mut parts, _) = response.into_parts();

@@ -11,6 +11,7 @@ pub mod jobs;
 mod middleware;
 mod openapi;
 mod ops;
+mod pages;
 mod problems;
 mod spa;
 pub mod sync;
@@ -99,13 +100,14 @@ pub fn router(state: AppState) -> Router {
     let (api, spec) = api_router().split_for_parts();
     let http = state.http.clone();
     let cors = cors(&state);
+    let site = spa::service(state.clone());
     let app = api
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .layer(from_fn_with_state(state.clone(), middleware::record_metrics))
         .with_state(state)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", spec))
-        .fallback_service(spa::service(&http.static_dir));
+        .fallback_service(site);
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
         let request_id =
             request.headers().get(&REQUEST_ID).and_then(|value| value.to_str().ok()).unwrap_or_default();

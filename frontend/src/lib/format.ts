@@ -1,4 +1,4 @@
-/** How every page writes numbers, days and moments: in the reader's locale. */
+/** How every page writes numbers, days and moments: in the reader's locale, or relative to now. */
 
 const numbers = new Intl.NumberFormat();
 const days = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
@@ -17,4 +17,25 @@ export function formatDay(iso: string): string {
 /** A day and time, e.g. "Mar 3, 2026, 4:05 PM". */
 export function formatMoment(iso: string): string {
   return moments.format(new Date(iso));
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+// The pages are written in English: so are their relative times.
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+
+/** `iso` relative to `now`: "just now", "5 minutes ago", "yesterday", "in 3 days". */
+export function formatRelative(iso: string, now = Date.now()): string {
+  const seconds = Math.round((Date.parse(iso) - now) / 1000);
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size) return relative.format(Math.trunc(seconds / size), unit);
+  }
+  return 'just now';
 }

@@ -21,3 +21,4 @@ mod sandbox;
 mod schema;
 mod sync;
 mod sync_job;
+mod web_app;

@@ -64,7 +64,6 @@ export function AccountRoute() {
             reset: startSync.reset,
           }}
         />
-        <ApiTokensCard />
         <SignOutCard
           onSignOut={() => {
             signOut.mutate();
@@ -72,6 +71,11 @@ export function AccountRoute() {
           pending={signOut.isPending}
           error={signOut.error}
         />
+        <section className="account-section" aria-labelledby="account-developers">
+          <h2 id="account-developers">Developers</h2>
+          <p className="muted">For your own scripts and apps that read your Instacrush data.</p>
+          <ApiTokensCard />
+        </section>
         <DeleteAccountCard username={me.data.instagram_username} onDeleted={deleted} />
       </>
     );
@@ -86,7 +90,7 @@ export function AccountRoute() {
   }
 
   return (
-    <Page title="Your account" lead="Sync your posts, manage API tokens, sign out or delete your data.">
+    <Page title="Your account" lead="Sync your posts, sign out, manage API tokens or delete your data.">
       <div className="account-sections">{content}</div>
     </Page>
   );

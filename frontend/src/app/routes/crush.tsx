@@ -1,8 +1,11 @@
 /** `/crush/:slug`: a crush's public, shareable page; works signed out. */
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { ErrorNotice } from '@/components/ui/error-notice';
 import { Page } from '@/components/ui/page';
-import { useCrush } from '@/features/crush/api/get-crush';
+import { paths } from '@/config/paths';
+import { useMe } from '@/features/auth/api/get-me';
+import { SignInLink } from '@/features/auth/components/sign-in-link';
+import { useCrush, type Crush } from '@/features/crush/api/get-crush';
 import { CrushCard } from '@/features/crush/components/crush-card';
 import { CrushNotFound } from '@/features/crush/components/crush-not-found';
 import { CrushSkeleton } from '@/features/crush/components/crush-skeleton';
@@ -18,14 +21,14 @@ function CrushPage({ slug }: { slug: string }) {
 
   if (crush.isPending) {
     return (
-      <Page title="Crush">
+      <Page title="Crush" className="crush-page">
         <CrushSkeleton />
       </Page>
     );
   }
   if (crush.isError) {
     return (
-      <Page title="Crush">
+      <Page title="Crush" className="crush-page">
         <ErrorNotice
           card
           error={crush.error}
@@ -39,8 +42,28 @@ function CrushPage({ slug }: { slug: string }) {
   if (crush.data === null) return <CrushNotFound />;
 
   return (
-    <Page title={`@${crush.data.owner.username}’s crush`}>
+    <Page title={`@${crush.data.owner.username}’s crush`} className="crush-page">
       <CrushCard crush={crush.data} />
+      <FindYourOwn crush={crush.data} />
     </Page>
+  );
+}
+
+/** For a visitor (anyone but its owner): the way to their own crush. */
+function FindYourOwn({ crush }: { crush: Crush }) {
+  const me = useMe();
+  if (me.isPending || me.data?.instagram_username === crush.owner.username) return null;
+  return (
+    <section className="crush-cta" aria-labelledby="crush-cta-title">
+      <h2 id="crush-cta-title">Who is your crush?</h2>
+      <p>Instacrush finds the account that comments most on your Instagram posts.</p>
+      {me.data ? (
+        <Link className="button button-primary" to={paths.loading.getHref()}>
+          Find your own crush
+        </Link>
+      ) : (
+        <SignInLink>Find your own crush</SignInLink>
+      )}
+    </section>
   );
 }

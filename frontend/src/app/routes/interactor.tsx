@@ -2,6 +2,7 @@ import { Link, useParams } from 'react-router';
 import { Page } from '@/components/ui/page';
 import { paths } from '@/config/paths';
 import { SignInRequired } from '@/features/auth/components/sign-in-required';
+import { mightBeSignedIn } from '@/features/auth/session-hint';
 import { isSignedOut } from '@/features/auth/signed-out';
 import { InteractorComments } from '@/features/insights/components/interactor-comments';
 import { useInteractorUsername } from '@/features/insights/interactor-state';
@@ -25,7 +26,11 @@ export function InteractorRoute() {
       <p>
         <Link to={paths.topUsers.getHref()}>← All top users</Link>
       </p>
-      <InteractorComments igId={igId} renderError={signInFirst} />
+      {mightBeSignedIn() ? (
+        <InteractorComments igId={igId} renderError={signInFirst} />
+      ) : (
+        <SignInRequired what="see their comments" />
+      )}
     </Page>
   );
 }

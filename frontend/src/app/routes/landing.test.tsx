@@ -1,6 +1,6 @@
 import { act, screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { mockApi } from '@/testing/mock-api';
+import { json, mockApi } from '@/testing/mock-api';
 import { renderApp } from '@/testing/render';
 
 describe('the landing page', () => {
@@ -10,7 +10,7 @@ describe('the landing page', () => {
 
     expect(screen.getByRole('heading', { level: 1, name: /who is your instagram crush/i })).toBeInTheDocument();
     const main = screen.getByRole('main');
-    const signIn = within(main).getByRole('link', { name: 'Sign in with Instagram' });
+    const signIn = await within(main).findByRole('link', { name: 'Sign in with Instagram' });
     expect(signIn).toHaveAttribute('href', '/api/auth/instagram?return_to=/loading');
     expect(within(main).getByRole('heading', { name: 'How it works' })).toBeInTheDocument();
 
@@ -20,6 +20,25 @@ describe('the landing page', () => {
       'href',
       '/api/auth/instagram?return_to=/loading',
     );
+  });
+
+  it('takes a signed-in user to their crush instead of signing in again', async () => {
+    mockApi({ 'GET /api/users/me': json({ id: 7, instagram_username: 'ada.demo', sync: { state: 'fresh' } }) });
+    renderApp('/');
+
+    const main = screen.getByRole('main');
+    expect(await within(main).findByRole('link', { name: 'See your crush' })).toHaveAttribute('href', '/loading');
+    expect(within(main).queryByRole('link', { name: 'Sign in with Instagram' })).not.toBeInTheDocument();
+  });
+
+  it('asks nothing of the API when this browser holds no session', async () => {
+    document.cookie = 'ic_signed_in=; path=/; max-age=0';
+    const { requests } = mockApi({});
+    renderApp('/');
+
+    expect(await within(screen.getByRole('banner')).findByRole('link', { name: 'Sign in' })).toBeInTheDocument();
+    expect(within(screen.getByRole('main')).getByRole('link', { name: 'Sign in with Instagram' })).toBeInTheDocument();
+    expect(requests).toHaveLength(0);
   });
 
   it('has the landmarks of the app shell', () => {

@@ -1,5 +1,7 @@
-import { useLocation } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { Page } from '@/components/ui/page';
+import { paths } from '@/config/paths';
+import { useMe } from '@/features/auth/api/get-me';
 import { SignInLink } from '@/features/auth/components/sign-in-link';
 import type { AccountDeletedState } from './account';
 
@@ -21,6 +23,7 @@ const steps = [
 /** The home page: what Instacrush does, and the way in (and where a deleted account lands). */
 export function LandingRoute() {
   const state = useLocation().state as Partial<AccountDeletedState> | null;
+  const me = useMe();
   return (
     <Page
       title="Who is your Instagram crush?"
@@ -32,7 +35,19 @@ export function LandingRoute() {
         </p>
       ) : null}
       <p className="cta">
-        <SignInLink />
+        {me.data ? (
+          // Signed in already: the way to their crush, not another sign-in.
+          <Link className="button button-primary" to={paths.loading.getHref()}>
+            See your crush
+          </Link>
+        ) : me.isPending ? (
+          // Keeps the button's room while the session is checked, so nothing moves.
+          <span className="button button-primary cta-placeholder" aria-hidden="true">
+            Sign in with Instagram
+          </span>
+        ) : (
+          <SignInLink />
+        )}
       </p>
       <section aria-labelledby="how-it-works">
         <h2 id="how-it-works">How it works</h2>

@@ -88,7 +88,7 @@ describe('the loading page', () => {
     });
     const { router } = renderApp('/loading');
 
-    const bar = await screen.findByRole('progressbar', { name: /waiting for our turn/i });
+    const bar = await screen.findByRole('progressbar', { name: /getting ready to read your posts/i });
     expect(bar).not.toHaveAttribute('aria-valuenow');
     expect(calls(requests, 'GET /api/crush/loading')).toBe(0);
 
@@ -144,8 +144,13 @@ describe('the loading page', () => {
     await act(() => vi.advanceTimersByTimeAsync(2_000));
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('We could not read your posts');
-    expect(alert).toHaveTextContent('Instagram did not answer');
-    expect(alert).toHaveTextContent('Instagram answered 500 (gave up after 5 attempts)');
+    expect(alert).toHaveTextContent('Instagram did not answer us.');
+    // Instagram's own words only behind the disclosure, with the sync's number to quote.
+    expect(alert).not.toHaveTextContent('Instagram answered 500');
+    const details = screen.getByText('Technical details').closest('details');
+    expect(details).not.toHaveAttribute('open');
+    expect(details).toHaveTextContent('instagram_unavailable · Instagram did not answer · Instagram answered 500 (gave up after 5 attempts)');
+    expect(screen.getByText('sync 42', { selector: 'code' })).toBeInTheDocument();
     expect(screen.queryByRole('progressbar')).not.toBeInTheDocument();
 
     // Terminal: the monitor stops asking.
@@ -153,7 +158,7 @@ describe('the loading page', () => {
     expect(calls(requests, 'GET /api/crush/loading')).toBe(1);
 
     await user.click(screen.getByRole('button', { name: 'Retry' }));
-    expect(await screen.findByRole('progressbar', { name: /waiting for our turn/i })).toBeInTheDocument();
+    expect(await screen.findByRole('progressbar', { name: /getting ready to read your posts/i })).toBeInTheDocument();
     const post = requests.find((r) => r.method === 'POST');
     expect(post && new URL(post.url).pathname).toBe('/api/users/me/sync');
     expect(post?.headers.get(CSRF_HEADER)).toBe('1');
@@ -182,7 +187,7 @@ describe('the loading page', () => {
     expect(calls(requests, 'GET /api/crush/loading')).toBe(0);
 
     await user.click(screen.getByRole('button', { name: 'Retry' }));
-    expect(await screen.findByRole('progressbar', { name: /waiting for our turn/i })).toBeInTheDocument();
+    expect(await screen.findByRole('progressbar', { name: /getting ready to read your posts/i })).toBeInTheDocument();
     await act(() => vi.advanceTimersByTimeAsync(1_000));
     expect(await screen.findByRole('progressbar', { name: /reading the comments/i })).toHaveAttribute(
       'aria-valuenow',
@@ -207,14 +212,14 @@ describe('the loading page', () => {
 
     await user.click(await screen.findByRole('button', { name: 'Retry' }));
 
-    expect(await screen.findByRole('status')).toHaveTextContent('Try again in 42 s');
+    expect(await screen.findByRole('status')).toHaveTextContent('You can retry in 42 s');
     expect(screen.getByRole('button', { name: 'Retry (42 s)' })).toBeDisabled();
     await act(() => vi.advanceTimersByTimeAsync(10_000));
     expect(screen.getByRole('button', { name: 'Retry (32 s)' })).toBeDisabled();
-    expect(screen.getByRole('status')).toHaveTextContent('Try again in 32 s');
+    expect(screen.getByRole('status')).toHaveTextContent('You can retry in 32 s');
     await act(() => vi.advanceTimersByTimeAsync(33_000));
     expect(screen.getByRole('button', { name: 'Retry' })).toBeEnabled();
-    expect(screen.getByRole('status')).toHaveTextContent('You can try again now.');
+    expect(screen.getByRole('status')).toHaveTextContent('You can retry now.');
   });
 
   it('announces the phase, not the count, in a live region', async () => {
@@ -226,7 +231,7 @@ describe('the loading page', () => {
     renderApp('/loading');
 
     await screen.findByRole('progressbar');
-    expect(await screen.findByRole('status')).toHaveTextContent('Waiting for our turn to read your posts…');
+    expect(await screen.findByRole('status')).toHaveTextContent('Getting ready to read your posts…');
     await act(() => vi.advanceTimersByTimeAsync(2_000));
     const live = screen.getByRole('status');
     expect(live).toHaveTextContent('Reading the comments on your posts…');

@@ -7,6 +7,7 @@ import { Page } from '@/components/ui/page';
 import { paths } from '@/config/paths';
 import { SignInLink } from '@/features/auth/components/sign-in-link';
 import { SignInRequired } from '@/features/auth/components/sign-in-required';
+import { mightBeSignedIn } from '@/features/auth/session-hint';
 import { isSignedOut } from '@/features/auth/signed-out';
 import { useMyCrush, type MyCrush } from '@/features/crush/api/get-my-crush';
 import { GoToCrush } from '@/features/crush/components/go-to-crush';
@@ -27,9 +28,18 @@ function Outcome({ myCrush }: { myCrush: MyCrush | null }) {
 }
 
 export function LoadingRoute() {
-  const answer = useMyCrush();
   return (
     <Page title="Your crush" lead="We read the comments on your recent posts to find who engages with you most.">
+      {mightBeSignedIn() ? <FindMyCrush /> : signedOut}
+    </Page>
+  );
+}
+
+/** Asks for my crush (which may start a sync) and follows the answer. */
+function FindMyCrush() {
+  const answer = useMyCrush();
+  return (
+    <>
       {answer.isPending ? (
         <SyncProgress sync={undefined} />
       ) : answer.isError ? (
@@ -57,6 +67,6 @@ export function LoadingRoute() {
           {(result) => <Outcome myCrush={result} />}
         </SyncMonitor>
       )}
-    </Page>
+    </>
   );
 }

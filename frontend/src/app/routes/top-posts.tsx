@@ -1,5 +1,6 @@
 import { Page } from '@/components/ui/page';
 import { SignInRequired } from '@/features/auth/components/sign-in-required';
+import { mightBeSignedIn } from '@/features/auth/session-hint';
 import { isSignedOut } from '@/features/auth/signed-out';
 import { TopPosts } from '@/features/insights/components/top-posts';
 
@@ -9,6 +10,6 @@ const signInFirst = (error: unknown) =>
 /** `/top-posts`: my recent posts, most commented first. */
 export const TopPostsRoute = () => (
   <Page title="Top posts" lead="Your recent posts that drew the most comments and replies.">
-    <TopPosts renderError={signInFirst} />
+    {mightBeSignedIn() ? <TopPosts renderError={signInFirst} /> : <SignInRequired what="see your top posts" />}
   </Page>
 );

@@ -1,8 +1,10 @@
 /**
- * A request that failed, the same way on every page: what could not be done, why (in the API's
- * words, or that the server could not be reached), and "Try again" when the caller can.
+ * A request that failed, the same way on every page: what could not be done, why in plain
+ * words, "Try again" when the caller can, and a reference with the technical details folded
+ * away for anyone who has to report it.
  */
-import { errorMessage } from '@/lib/api';
+import { errorDetails, errorMessage, errorReference } from '@/lib/api';
+import { ErrorDetails } from './error-details';
 
 export interface ErrorNoticeProps {
   error: unknown;
@@ -24,12 +26,14 @@ export function ErrorNotice({ error, what, onRetry, retrying = false, card = fal
       </button>
     </p>
   ) : null;
+  const details = <ErrorDetails reference={errorReference(error)} details={errorDetails(error)} />;
   if (card) {
     return (
       <div className="card error-card" role="alert">
         <h2>{what}</h2>
         <p>{errorMessage(error)}</p>
         {button}
+        {details}
       </div>
     );
   }
@@ -39,6 +43,7 @@ export function ErrorNotice({ error, what, onRetry, retrying = false, card = fal
         <strong>{what}.</strong> {errorMessage(error)}
       </p>
       {button}
+      {details}
     </div>
   );
 }

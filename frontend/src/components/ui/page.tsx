@@ -6,12 +6,14 @@ export interface PageProps {
   title: string;
   /** A short line under the heading. */
   lead?: ReactNode;
+  /** Added to the page's class, for a page with its own layout. */
+  className?: string;
   children?: ReactNode;
 }
 
-export function Page({ title, lead, children }: PageProps) {
+export function Page({ title, lead, className, children }: PageProps) {
   return (
-    <article className="page">
+    <article className={className ? `page ${className}` : 'page'}>
       <title>{`${title} · Instacrush`}</title>
       <h1 className="page-title">{title}</h1>
       {lead ? <p className="page-lead">{lead}</p> : null}

@@ -67,7 +67,11 @@ describe('the account page', () => {
     renderApp('/account');
 
     const alert = await screen.findByRole('alert');
-    expect(alert).toHaveTextContent('We could not load your account. the database is down');
+    // Plain words for people; the server's own only behind the disclosure.
+    expect(alert).toHaveTextContent('We could not load your account. Something went wrong on our side.');
+    expect(within(alert).getByText('Technical details').closest('details')).toHaveTextContent(
+      'HTTP 503 · unavailable · the database is down',
+    );
     await userEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
 
     expect(await screen.findByRole('region', { name: 'Profile' })).toHaveTextContent('@cleo.demo');
@@ -90,7 +94,7 @@ describe('sync now', () => {
     await waitFor(() => {
       expect(router.state.location.pathname).toBe('/loading');
     });
-    expect(await screen.findByRole('progressbar', { name: /waiting for our turn/i })).toBeInTheDocument();
+    expect(await screen.findByRole('progressbar', { name: /getting ready to read your posts/i })).toBeInTheDocument();
     const [sync] = requestsTo(requests, 'POST', '/api/users/me/sync');
     expect(sync?.headers.get(CSRF_HEADER)).toBe('1');
   });
@@ -120,13 +124,13 @@ describe('sync now', () => {
     expect(requestsTo(requests, 'GET', '/api/crush')).toHaveLength(0);
   });
 
-  it('says when the next sync is possible after a 429, and stays usable', async () => {
+  it('counts down to the next sync after a 429, disabled until then', async () => {
     const { requests } = mockApi({
       ...signedIn,
       'GET /api/auth/api-tokens': json([]),
       'POST /api/users/me/sync': () => {
         const response = problem(429, 'too_many_requests');
-        response.headers.set('retry-after', '42');
+        response.headers.set('retry-after', '2');
         return response;
       },
     });
@@ -136,9 +140,22 @@ describe('sync now', () => {
     await userEvent.click(button);
 
     const profile = screen.getByRole('region', { name: 'Profile' });
-    expect(await within(profile).findByRole('status')).toHaveTextContent('You can sync again in 42 s.');
+    expect(await within(profile).findByRole('status')).toHaveTextContent('You can sync again in 2 s.');
     expect(router.state.location.pathname).toBe('/account');
-    expect(button).toBeEnabled();
+    expect(button).toBeDisabled();
+    await waitFor(
+      () => {
+        expect(within(profile).getByRole('status')).toHaveTextContent('You can sync again in 1 s.');
+      },
+      { timeout: 2_000 },
+    );
+    await waitFor(
+      () => {
+        expect(button).toBeEnabled();
+      },
+      { timeout: 3_000 },
+    );
+    expect(within(profile).getByRole('status')).toHaveTextContent('');
     await userEvent.click(button);
     await waitFor(() => {
       expect(requestsTo(requests, 'POST', '/api/users/me/sync')).toHaveLength(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, errorMessage, isRetryable, unwrap } from './errors';
+import { ApiError, errorDetails, errorMessage, errorReference, isRetryable, unwrap } from './errors';
 
 const problem = { type: 'about:blank', title: 'Not Found', status: 404, code: 'not_found', detail: 'no crush' };
 
@@ -49,14 +49,24 @@ describe('isRetryable', () => {
 });
 
 describe('errorMessage', () => {
-  it('uses the problem the API sent', () => {
-    expect(errorMessage(new ApiError(404, problem))).toBe('no crush');
-    expect(errorMessage(new ApiError(502, undefined))).toBe('The server answered 502');
+  it('speaks plainly, never with the server’s technical detail', () => {
+    const raw = { ...problem, status: 500, detail: 'Instagram GET /me answered HTTP 500: (#2) OAuthException fbtrace_id=AbC' };
+    const message = errorMessage(new ApiError(500, raw));
+    expect(message).toBe('Something went wrong on our side. Please try again in a moment.');
+    expect(errorMessage(new ApiError(404, problem))).toBe('We could not find it: it may have been deleted.');
+    expect(errorMessage(new ApiError(429, undefined))).toMatch(/^Too many requests/);
   });
 
   it('words a request that got no answer the same everywhere', () => {
     expect(errorMessage(new TypeError('Failed to fetch'))).toBe(
-      'The server could not be reached. Check your connection.',
+      'The server could not be reached. Check your connection and try again.',
     );
+  });
+
+  it('keeps the reference and the details for those who need them', () => {
+    const error = new ApiError(500, { ...problem, status: 500, code: 'internal', detail: 'boom' }, null, 'req-42');
+    expect(errorReference(error)).toBe('req-42');
+    expect(errorDetails(error)).toBe('HTTP 500 · internal · boom');
+    expect(errorReference(new TypeError('Failed to fetch'))).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 export { api, createApiClient, CSRF_HEADER, type ApiClient, type ApiPaths } from './client';
-export { ApiError, errorMessage, unwrap, isRetryable, type Problem } from './errors';
+export { ApiError, errorDetails, errorMessage, errorReference, unwrap, isRetryable, type Problem } from './errors';
 export { createQueryClient } from './query-client';
 export { retryAfterSeconds } from './retry-after';
 export type { paths, components } from './schema';

@@ -4,7 +4,7 @@ import { flushSync } from 'react-dom';
 import { ErrorNotice } from '@/components/ui/error-notice';
 import { useApiTokens, type ApiToken } from '../api/list-api-tokens';
 import { useRevokeApiToken } from '../api/revoke-api-token';
-import { TimeAgo } from './time-ago';
+import { TimeAgo } from '@/components/ui/time-ago';
 import '../account.css';
 
 /** The user's tokens, each with its dates and a confirmed "Revoke". */

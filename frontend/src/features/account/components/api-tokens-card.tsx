@@ -15,6 +15,8 @@ export function ApiTokensCard() {
   const [status, setStatus] = useState('');
 
   const revoked = (token: ApiToken) => {
+    // A secret still on screen belongs to a token that no longer works: it goes too.
+    if (create.data?.id === token.id) create.reset();
     setStatus(`Token “${token.name}” revoked.`);
     // Its row (and the focused button in it) is gone: continue from the list.
     listHeadingRef.current?.focus();
@@ -22,7 +24,7 @@ export function ApiTokensCard() {
 
   return (
     <section className="card account-card" aria-labelledby="account-api-tokens">
-      <h2 id="account-api-tokens">API tokens</h2>
+      <h3 id="account-api-tokens" className="account-card-title">API tokens</h3>
       <p className="muted">
         Let your own scripts read your Instacrush data. A script exchanges its token at{' '}
         <code>POST /api/auth/token</code> for a short-lived access token, sent as{' '}
@@ -38,9 +40,9 @@ export function ApiTokensCard() {
         />
       ) : null}
       <CreateApiTokenForm create={create} nameRef={nameRef} />
-      <h3 id="account-api-token-list" ref={listHeadingRef} tabIndex={-1} className="token-list-title">
+      <h4 id="account-api-token-list" ref={listHeadingRef} tabIndex={-1} className="token-list-title">
         Your tokens
-      </h3>
+      </h4>
       <ApiTokenList onRevoked={revoked} />
       <p className="account-status" role="status">
         {status}

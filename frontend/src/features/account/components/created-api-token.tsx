@@ -34,7 +34,7 @@ export function CreatedApiTokenPanel({ token, onDone }: { token: CreatedApiToken
 
   return (
     <div className="token-created" role="region" aria-labelledby="token-created-title">
-      <h3 id="token-created-title">Token “{token.name}” created</h3>
+      <h4 id="token-created-title">Token “{token.name}” created</h4>
       <p id="token-created-note">
         <strong>Copy the secret now: you won’t see it again.</strong> Instacrush keeps only a
         fingerprint of it. If you lose it, revoke the token and create a new one.

@@ -7,7 +7,8 @@ import { Link } from 'react-router';
 import { ErrorNotice } from '@/components/ui/error-notice';
 import { paths } from '@/config/paths';
 import { ApiError, type components } from '@/lib/api';
-import { TimeAgo } from './time-ago';
+import { useCountdown } from '@/lib/use-countdown';
+import { TimeAgo } from '@/components/ui/time-ago';
 import '../account.css';
 
 type Me = components['schemas']['Me'];
@@ -41,14 +42,18 @@ export function ProfileCard({ me, signInAgain, syncNow }: { me: Me; signInAgain:
   const { state, last_synced_at: lastSyncedAt } = me.sync;
   const needsReauth = state === 'needs_reauth' || (error instanceof ApiError && error.problem?.code === 'needs_reauth');
 
-  // The wait is over: the message would only be wrong from now on.
+  const [waitLeft, startWaiting] = useCountdown();
+
+  // Counts the wait down on screen; once it is over the message would only be wrong.
   useEffect(() => {
     if (!tooSoon) return;
+    startWaiting(tooSoon.retryAfterSeconds);
     const timer = setTimeout(reset, tooSoon.retryAfterSeconds * 1000);
     return () => {
       clearTimeout(timer);
     };
-  }, [tooSoon, reset]);
+  }, [tooSoon, reset, startWaiting]);
+  const waiting = tooSoon !== undefined && waitLeft > 0;
 
   return (
     <section className="card account-card" aria-labelledby="account-profile">
@@ -86,13 +91,14 @@ export function ProfileCard({ me, signInAgain, syncNow }: { me: Me; signInAgain:
           type="button"
           className="button button-primary"
           onClick={syncNow.start}
-          disabled={syncNow.pending}
+          disabled={syncNow.pending || waiting}
+          aria-describedby="account-sync-status"
         >
           {syncNow.pending ? 'Starting a sync…' : 'Sync now'}
         </button>
       </div>
-      <p className="account-status" role="status">
-        {tooSoon ? `You synced a moment ago. You can sync again in ${tooSoon.retryAfterSeconds} s.` : null}
+      <p id="account-sync-status" className="account-status" role="status">
+        {waiting ? `You synced a moment ago. You can sync again in ${waitLeft} s.` : null}
       </p>
       {error ? <ErrorNotice error={error} what="We could not start a sync" /> : null}
     </section>

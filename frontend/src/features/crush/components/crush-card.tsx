@@ -1,17 +1,25 @@
-/** A crush as its public page shows it: both accounts, the counts, when it was computed. */
-import { formatMoment, formatNumber } from '@/lib/format';
+/**
+ * A crush as its public page shows it: both accounts (linked to their Instagram profiles), the
+ * counts, how long ago it was worked out, and Share. It arrives with a short reveal, unless the
+ * reader asked for less motion.
+ */
+import { TimeAgo } from '@/components/ui/time-ago';
+import { formatNumber } from '@/lib/format';
 import type { Crush, CrushAccount } from '../api/get-crush';
+import { instagramProfileUrl } from '../instagram';
 import { Avatar } from './avatar';
 import { ShareButton } from './share-button';
 import '../crush.css';
 
-function Person({ account, role }: { account: CrushAccount; role: string }) {
+function Person({ account, role }: { account: CrushAccount; role: 'Owner' | 'Crush' }) {
   return (
-    <figure className="crush-person">
+    <figure className={`crush-person crush-person-${role.toLowerCase()}`}>
       <Avatar account={account} />
       <figcaption>
         <span className="crush-role">{role}</span>
-        <span className="crush-username">@{account.username}</span>
+        <a className="crush-username" href={instagramProfileUrl(account.username)} rel="noopener noreferrer">
+          @{account.username}
+        </a>
       </figcaption>
     </figure>
   );
@@ -41,8 +49,8 @@ export function CrushCard({ crush }: { crush: Crush }) {
           <dd>{formatNumber(crush.posts_count)}</dd>
         </div>
       </dl>
-      <p className="muted">
-        Computed <time dateTime={crush.computed_at}>{formatMoment(crush.computed_at)}</time>.
+      <p className="muted crush-updated">
+        Updated <TimeAgo iso={crush.computed_at} />
       </p>
       <ShareButton path={crush.links.page} />
     </section>

@@ -1,16 +1,32 @@
-/** Copies the page's link, says so out loud, and shows the link when copying is not possible. */
-import { useId, useState } from 'react';
+/**
+ * Shares the page: the device's share sheet where the browser has one, else copies the link
+ * and says so. Focus stays on the button throughout; the link is shown when neither works.
+ */
+import { useId, useRef, useState } from 'react';
 import '../crush.css';
 
-type CopyState = 'idle' | 'copying' | 'copied' | 'failed';
+type ShareState = 'idle' | 'busy' | 'shared' | 'copied' | 'failed';
 
-export function ShareButton({ path }: { path: string }) {
-  const [state, setState] = useState<CopyState>('idle');
+const MESSAGES: Record<ShareState, string | null> = {
+  idle: null,
+  busy: null,
+  shared: null,
+  copied: 'Link copied',
+  failed: 'Copying did not work: here is the link to share.',
+};
+
+function canShareNatively(url: string): boolean {
+  if (typeof navigator.share !== 'function') return false;
+  return typeof navigator.canShare !== 'function' || navigator.canShare({ url });
+}
+
+export function ShareButton({ path, title }: { path: string; title?: string }) {
+  const [state, setState] = useState<ShareState>('idle');
+  const busy = useRef(false);
   const inputId = useId();
   const url = new URL(path, window.location.origin).href;
 
   const copy = async () => {
-    setState('copying');
     try {
       // Throws where there is no clipboard (insecure context, old browser) or no permission.
       await navigator.clipboard.writeText(url);
@@ -20,13 +36,42 @@ export function ShareButton({ path }: { path: string }) {
     }
   };
 
+  const share = async () => {
+    // Not `disabled` while busy: a disabled button drops the focus.
+    if (busy.current) return;
+    busy.current = true;
+    setState('busy');
+    try {
+      if (canShareNatively(url)) {
+        try {
+          await navigator.share({ url, title });
+          setState('shared');
+        } catch (error) {
+          // Closing the sheet is a choice, not a failure; anything else falls back to copying.
+          if (error instanceof DOMException && error.name === 'AbortError') setState('idle');
+          else await copy();
+        }
+      } else {
+        await copy();
+      }
+    } finally {
+      busy.current = false;
+    }
+  };
+
+  const message = MESSAGES[state];
   return (
     <div className="share">
-      <button type="button" className="button button-primary" onClick={() => void copy()} disabled={state === 'copying'}>
+      <button
+        type="button"
+        className="button button-primary"
+        onClick={() => void share()}
+        aria-disabled={state === 'busy' ? true : undefined}
+      >
         Share
       </button>
-      <p className="share-status" role="status">
-        {state === 'copied' ? 'Link copied' : state === 'failed' ? 'Copying did not work: here is the link to share.' : null}
+      <p className={message && state === 'copied' ? 'share-status share-status-done' : 'share-status'} role="status">
+        {message}
       </p>
       {state === 'failed' ? (
         <p className="share-fallback">

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { ErrorDetails } from '@/components/ui/error-details';
 import '../sync.css';
 
 /** Instagram refused our stored access: only signing in again helps. `children` is the way in. */
@@ -10,8 +11,8 @@ export function NeedsReauth({ detail, children }: { detail?: string | null; chil
         Your Instagram connection expired or was withdrawn, so we cannot read your posts. Sign in
         again and we will carry on from here.
       </p>
-      {detail ? <p className="muted">{detail}</p> : null}
       <p className="sync-actions">{children}</p>
+      <ErrorDetails details={detail} />
     </div>
   );
 }

@@ -1,33 +1,14 @@
-/** A sync that failed: what happened, and a way to ask again (at most once a minute). */
-import { useEffect, useState } from 'react';
+/**
+ * A sync that failed: what happened in plain words, and a way to ask again. The technical
+ * account (Instagram's own words) stays behind a disclosure, with a reference to quote.
+ */
 import { Link } from 'react-router';
+import { ErrorDetails } from '@/components/ui/error-details';
+import { useCountdown } from '@/lib/use-countdown';
 import type { SyncPoll, SyncStatus } from '../api/get-sync-status';
 import type { useStartSync } from '../api/start-sync';
+import { syncErrorDetails, syncErrorMessage, syncReference } from '../sync-errors';
 import '../sync.css';
-
-/** Seconds left until a deadline set by `start(seconds)`, kept up to date while it runs. */
-function useCountdown() {
-  const [deadline, setDeadline] = useState<number | null>(null);
-  const [now, setNow] = useState(0);
-  useEffect(() => {
-    if (deadline === null) return;
-    const id = setInterval(() => {
-      const time = Date.now();
-      setNow(time);
-      if (time >= deadline) clearInterval(id);
-    }, 250);
-    return () => {
-      clearInterval(id);
-    };
-  }, [deadline]);
-  const left = deadline === null ? 0 : Math.max(0, Math.ceil((deadline - now) / 1000));
-  const start = (seconds: number) => {
-    const time = Date.now();
-    setNow(time);
-    setDeadline(time + seconds * 1000);
-  };
-  return [left, start] as const;
-}
 
 export interface SyncFailedProps {
   sync: SyncStatus;
@@ -55,8 +36,7 @@ export function SyncFailed({ sync, start, onStarted }: SyncFailedProps) {
     <div className="card sync-card">
       <div role="alert">
         <h2 className="sync-heading">We could not read your posts</h2>
-        <p>{error?.title ?? 'The sync stopped before it finished.'}</p>
-        {error?.detail ? <p className="muted sync-detail">{error.detail}</p> : null}
+        <p>{syncErrorMessage(error)}</p>
       </div>
       {sync.retry_allowed ? (
         <p className="sync-actions">
@@ -77,12 +57,13 @@ export function SyncFailed({ sync, start, onStarted }: SyncFailedProps) {
       <p role="status" className="muted sync-status">
         {tooSoon
           ? waitLeft > 0
-            ? `You asked for a sync very recently. Try again in ${waitLeft} s.`
-            : 'You can try again now.'
+            ? `Instagram needs a short pause between syncs. You can retry in ${waitLeft} s.`
+            : 'You can retry now.'
           : start.isError
-            ? `Asking again did not work: ${start.error.message}`
+            ? 'Asking again did not work. Please try once more in a moment.'
             : null}
       </p>
+      <ErrorDetails reference={syncReference(sync)} details={syncErrorDetails(error)} />
     </div>
   );
 }

@@ -14,7 +14,8 @@ function describe(sync: SyncStatus | undefined): string {
     if (job && job.attempts > 0 && job.error) {
       return `${job.error.title}. Trying again soon (attempt ${job.attempts + 1} of ${job.max_attempts})…`;
     }
-    return 'Waiting for our turn to read your posts…';
+    // Queued, and about to start: nothing says other syncs are ahead of it.
+    return 'Getting ready to read your posts…';
   }
   const progress = sync.progress;
   if (!progress?.total) return 'Finding your recent posts…';

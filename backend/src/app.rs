@@ -17,10 +17,10 @@ use crate::{
     config::{HttpConfig, InstagramConfig, InstagramSetup, ProcessConfig, ServeConfig, WorkerConfig},
     db,
     http::{self, AppState},
-    instagram::InstagramClient,
+    instagram::{CallObserver, InstagramClient},
     jobs::{self, NoopJob, PruneJobs, Registry, Schedule, Worker},
     metrics::Metrics,
-    sync::{ResyncStale, SyncFeed},
+    sync::{Budget, ResyncStale, SyncFeed},
 };
 
 /// Every job kind this binary performs.
@@ -92,6 +92,7 @@ impl Server {
     /// Serves until `shutdown` is cancelled, then lets in-flight requests and
     /// jobs finish within their grace periods.
     pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        self.state.budget.share_until(shutdown.clone());
         let background = (self.worker.concurrency > 0)
             .then(|| spawn_background(self.state.clone(), self.worker.clone(), shutdown.clone()));
         let grace = self.state.http.shutdown_grace();
@@ -128,25 +129,37 @@ pub async fn build_state(
 ) -> anyhow::Result<(AppState, Option<SandboxHandle>)> {
     let auth = load_auth(&process.auth, &http)?;
     let metrics = Arc::new(Metrics::new());
-    let (instagram, sandbox) = connect_instagram(&process.instagram, &metrics).await?;
+    let budget = Budget::new(db.clone(), process.sync.budget_high_water);
+    let observer = observe_calls(&metrics, &budget);
+    let (instagram, sandbox) = connect_instagram(&process.instagram, observer).await?;
     let state = AppState::new(db, http, instagram)
         .with_auth(auth)
         .with_metrics(metrics)
-        .with_sync(process.sync.clone());
+        .with_sync(process.sync.clone())
+        .with_budget(budget);
     Ok((state, sandbox))
+}
+
+/// Every finished Instagram call is counted in the metrics and noted in the rate budget.
+fn observe_calls(metrics: &Metrics, budget: &Budget) -> CallObserver {
+    let (metrics, budget) = (metrics.instagram.observer(), budget.clone());
+    Arc::new(move |call| {
+        metrics(call);
+        budget.observe(call);
+    })
 }
 
 /// The Instagram client: for the configured Meta app, or else for a sandbox
 /// started in-process (returned too: it runs as long as the handle lives).
 pub async fn connect_instagram(
     setup: &InstagramSetup,
-    metrics: &Metrics,
+    observer: CallObserver,
 ) -> anyhow::Result<(InstagramClient, Option<SandboxHandle>)> {
     if setup.client.is_configured() || setup.client.has_custom_hosts() {
         // A Meta app, or Instagram's hosts pointed elsewhere (a sandbox run on its own).
         let config = setup.client.clone().or_sandbox_credentials();
-        let client = InstagramClient::with_observer(config, metrics.instagram.observer())
-            .context("invalid Instagram configuration")?;
+        let client =
+            InstagramClient::with_observer(config, observer).context("invalid Instagram configuration")?;
         return Ok((client, None));
     }
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], setup.sandbox_port));
@@ -159,8 +172,8 @@ pub async fn connect_instagram(
         ..InstagramConfig::for_sandbox(&sandbox.base_url())
     };
     tracing::info!(url = %sandbox.base_url(), "no Instagram app configured: using the sandbox");
-    let client = InstagramClient::with_observer(config, metrics.instagram.observer())
-        .context("invalid Instagram configuration")?;
+    let client =
+        InstagramClient::with_observer(config, observer).context("invalid Instagram configuration")?;
     Ok((client, Some(sandbox)))
 }
 
@@ -194,6 +207,7 @@ pub async fn run_worker(config: ProcessConfig, shutdown: CancellationToken) -> a
     let db = db::connect(&config.database).await?;
     db::check_ready(&db).await.context("the database is not ready (run `instacrush migrate`)")?;
     let (state, sandbox) = build_state(db, &config, HttpConfig::ephemeral()).await?;
+    state.budget.share_until(shutdown.clone());
     spawn_background(state.clone(), config.worker, shutdown).await.ok();
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;

@@ -13,7 +13,7 @@ use crate::{
     instagram::InstagramClient,
     jobs::Waker,
     metrics::Metrics,
-    sync::{SyncContext, SyncSettings},
+    sync::{Budget, SyncContext, SyncSettings},
 };
 
 /// What every handler and job can reach.
@@ -35,6 +35,8 @@ pub struct AppState {
     pub sync: Arc<SyncSettings>,
     /// The hottest reads, kept for `READ_CACHE_MS`.
     pub caches: Arc<ReadCaches>,
+    /// Instagram's rate budget, as every process sees it.
+    pub budget: Budget,
 }
 
 impl AppState {
@@ -43,14 +45,16 @@ impl AppState {
     pub fn new(db: DatabaseConnection, http: HttpConfig, instagram: InstagramClient) -> Self {
         let auth = Arc::new(Auth::ephemeral(http.public_base_url().ok().as_ref()));
         let caches = Arc::new(ReadCaches::new(Duration::from_millis(http.read_cache_ms)));
+        let sync = SyncSettings::default();
         Self {
+            budget: Budget::new(db.clone(), sync.budget_high_water),
             db,
             metrics: Arc::new(Metrics::new()),
             http: Arc::new(http),
             waker: Waker::default(),
             instagram,
             auth,
-            sync: Arc::new(SyncSettings::default()),
+            sync: Arc::new(sync),
             caches,
         }
     }
@@ -67,6 +71,12 @@ impl AppState {
         Self { sync: Arc::new(sync), ..self }
     }
 
+    /// The same state sharing this rate budget (the one the Instagram client reports to).
+    #[must_use]
+    pub fn with_budget(self, budget: Budget) -> Self {
+        Self { budget, ..self }
+    }
+
     /// The same state with these auth keys and settings.
     #[must_use]
     pub fn with_auth(self, auth: Auth) -> Self {
@@ -77,7 +87,8 @@ impl AppState {
 impl FromRef<AppState> for SyncContext {
     fn from_ref(state: &AppState) -> Self {
         let AuthContext { db, instagram, auth, caches } = AuthContext::from_ref(state);
-        Self { db, instagram, auth, caches, settings: state.sync.clone(), waker: state.waker.clone() }
+        let (settings, waker, budget) = (state.sync.clone(), state.waker.clone(), state.budget.clone());
+        Self { db, instagram, auth, caches, settings, waker, budget }
     }
 }
 

@@ -10,6 +10,7 @@ mod m20261129_000001_create_schema;
 mod m20261129_000003_current_crush;
 mod m20261202_000004_resumable_syncs;
 mod m20261202_000005_queue_indexes;
+mod m20261202_000010_rate_budget;
 
 /// Applies the migrations in order; `instacrush migrate` and `serve` call it.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_current_crush::Migration),
             Box::new(m20261202_000004_resumable_syncs::Migration),
             Box::new(m20261202_000005_queue_indexes::Migration),
+            Box::new(m20261202_000010_rate_budget::Migration),
         ]
     }
 }

@@ -14,15 +14,15 @@ use super::config::InstagramConfig;
 use super::error::{ApiError, ErrorKind, InstagramError, classify};
 use super::model::Profile;
 use super::token::{AccessToken, scrub};
-use super::usage::Usage;
+use super::usage::{ScopedUsage, Usage};
 
 /// Fields read from `/me`.
 pub const PROFILE_FIELDS: &str =
     "id,user_id,username,name,account_type,profile_picture_url,followers_count,follows_count,media_count";
 const SNIPPET_CHARS: usize = 300;
 
-/// One finished Instagram call, for metrics.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One finished Instagram call, for metrics and the rate budget.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallRecord {
     /// Endpoint label, e.g. `GET /me/media`.
     pub endpoint: &'static str,
@@ -34,6 +34,8 @@ pub struct CallRecord {
     pub error: Option<ErrorKind>,
     /// The usage headers of the response.
     pub usage: Option<Usage>,
+    /// The same, per scope (the app, the account).
+    pub scopes: Vec<ScopedUsage>,
 }
 
 /// Receives every finished call (e.g. to count calls and throttling in Prometheus).
@@ -194,13 +196,18 @@ impl InstagramClient {
         secrets: &[&str],
     ) -> Result<T, InstagramError> {
         let started = Instant::now();
-        let (status, usage, result) = self.send(endpoint, request, secrets).await;
+        let (status, headers, result) = self.send(endpoint, request, secrets).await;
+        let (usage, scopes) = match &headers {
+            Some(headers) => (Usage::from_headers(headers), Usage::scopes(headers)),
+            None => (None, Vec::new()),
+        };
         let record = CallRecord {
             endpoint,
             elapsed: started.elapsed(),
             status,
             error: result.as_ref().err().map(InstagramError::kind),
             usage,
+            scopes,
         };
         match &result {
             Ok(_) => tracing::debug!(
@@ -222,7 +229,7 @@ impl InstagramClient {
         endpoint: &'static str,
         request: reqwest::Request,
         secrets: &[&str],
-    ) -> (Option<u16>, Option<Usage>, Result<T, InstagramError>) {
+    ) -> (Option<u16>, Option<reqwest::header::HeaderMap>, Result<T, InstagramError>) {
         let transport = |e: reqwest::Error| {
             if e.is_timeout() {
                 InstagramError::Timeout { endpoint, timeout: self.inner.config.timeout() }
@@ -235,7 +242,8 @@ impl InstagramClient {
             Err(e) => return (None, None, Err(transport(e))),
         };
         let status = response.status();
-        let usage = Usage::from_headers(response.headers());
+        let headers = response.headers().clone();
+        let usage = Usage::from_headers(&headers);
         if let Some(u) = usage {
             *self.inner.last_usage.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(u);
         }
@@ -247,7 +255,7 @@ impl InstagramClient {
             .map(Duration::from_secs);
         let body = match response.bytes().await {
             Ok(b) => b,
-            Err(e) => return (Some(status.as_u16()), usage, Err(transport(e))),
+            Err(e) => return (Some(status.as_u16()), Some(headers), Err(transport(e))),
         };
         let code = Some(status.as_u16());
         if !status.is_success() {
@@ -269,7 +277,7 @@ impl InstagramClient {
                     kind,
                 },
             };
-            return (code, usage, Err(err));
+            return (code, Some(headers), Err(err));
         }
         let decoded = serde_json::from_slice::<T>(&body).map_err(|e| InstagramError::Decode {
             endpoint,
@@ -277,7 +285,7 @@ impl InstagramClient {
             reason: scrub(&e.to_string(), secrets),
             snippet: snippet(&body, secrets),
         });
-        (code, usage, decoded)
+        (code, Some(headers), decoded)
     }
 }
 

@@ -24,4 +24,4 @@ pub use model::{Author, Comment, Media, Profile, Reply, parse_meta_time};
 pub use oauth::SCOPES;
 pub use pages::{COMMENT_FIELDS, COMMENTS_PAGE_SIZE, MEDIA_FIELDS, PageItem, Pages, REPLY_FIELDS};
 pub use token::{AccessToken, LongLivedToken, ShortLivedToken};
-pub use usage::Usage;
+pub use usage::{ScopedUsage, Usage, UsageScope};

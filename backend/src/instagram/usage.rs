@@ -8,6 +8,37 @@ use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use serde_json::Value;
 
+/// Whose allowance a usage figure is about.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum UsageScope {
+    /// The app's own allowance (`X-App-Usage`).
+    App,
+    /// One Instagram account's business-use-case allowance (`X-Business-Use-Case-Usage`,
+    /// keyed by the account's id).
+    Account(String),
+}
+
+impl UsageScope {
+    /// A stable name: `app`, or `account:<id>`.
+    pub fn key(&self) -> String {
+        match self {
+            Self::App => "app".to_owned(),
+            Self::Account(id) => format!("account:{id}"),
+        }
+    }
+}
+
+/// One scope's usage, as one response reported it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScopedUsage {
+    /// Whose allowance.
+    pub scope: UsageScope,
+    /// The highest of its percentages.
+    pub percent: u32,
+    /// How long until calls are allowed again, when Instagram says.
+    pub regain_after: Option<Duration>,
+}
+
 /// Usage reported by one response: the highest figure across both headers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Usage {
@@ -63,6 +94,25 @@ impl Usage {
         seen.then(|| Self::combine(&figures))
     }
 
+    /// Each scope's usage in the response's headers, app and accounts apart.
+    pub fn scopes(headers: &HeaderMap) -> Vec<ScopedUsage> {
+        let mut scopes = Vec::new();
+        if let Some(app) = header_json(headers, "x-app-usage")
+            && let Ok(figures) = serde_json::from_value::<Figures>(app)
+        {
+            scopes.push(ScopedUsage::of(UsageScope::App, &[figures]));
+        }
+        if let Some(Value::Object(accounts)) = header_json(headers, "x-business-use-case-usage") {
+            for (id, entries) in accounts {
+                let Value::Array(entries) = entries else { continue };
+                let figures: Vec<Figures> =
+                    entries.into_iter().filter_map(|e| serde_json::from_value(e).ok()).collect();
+                scopes.push(ScopedUsage::of(UsageScope::Account(id), &figures));
+            }
+        }
+        scopes
+    }
+
     fn combine(figures: &[Figures]) -> Self {
         let mut usage = Self::default();
         for f in figures {
@@ -82,6 +132,13 @@ impl Usage {
     /// The highest of the three percentages: 100 or more means throttled.
     pub fn max_percent(&self) -> u32 {
         self.call_count.max(self.total_time).max(self.total_cputime)
+    }
+}
+
+impl ScopedUsage {
+    fn of(scope: UsageScope, figures: &[Figures]) -> Self {
+        let usage = Usage::combine(figures);
+        Self { scope, percent: usage.max_percent(), regain_after: usage.estimated_time_to_regain_access }
     }
 }
 
@@ -116,6 +173,31 @@ mod tests {
         assert_eq!(usage.total_cputime, 30);
         assert_eq!(usage.estimated_time_to_regain_access, Some(Duration::from_secs(19 * 60)));
         assert_eq!(usage.max_percent(), 100);
+    }
+
+    #[test]
+    fn scopes_keep_the_app_and_each_account_apart() {
+        let h = headers(&[
+            ("x-app-usage", r#"{"call_count":28,"total_time":25,"total_cputime":30}"#),
+            (
+                "x-business-use-case-usage",
+                r#"{"1784":[{"type":"instagram","call_count":91,"total_cputime":5,"total_time":5,"estimated_time_to_regain_access":3}]}"#,
+            ),
+        ]);
+        let scopes = Usage::scopes(&h);
+        assert_eq!(
+            scopes,
+            [
+                ScopedUsage { scope: UsageScope::App, percent: 30, regain_after: None },
+                ScopedUsage {
+                    scope: UsageScope::Account("1784".to_owned()),
+                    percent: 91,
+                    regain_after: Some(Duration::from_secs(180)),
+                },
+            ]
+        );
+        assert_eq!(scopes[1].scope.key(), "account:1784");
+        assert!(Usage::scopes(&HeaderMap::new()).is_empty());
     }
 
     #[test]

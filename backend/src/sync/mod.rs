@@ -4,6 +4,7 @@
 //! record the crush — the final step in one transaction with `last_synced_at`.
 
 mod activity;
+mod budget;
 mod policy;
 mod request;
 mod resync_stale;
@@ -26,6 +27,7 @@ use time::OffsetDateTime;
 
 pub use self::{
     activity::{SEEN_RESOLUTION, touch_last_seen},
+    budget::Budget,
     policy::{SYNC_COOLDOWN, cooldown_left},
     request::{
         CrushNeed, SyncNow, crush_or_sync, request_sync, start_sync_if_needed, sync_now, sync_overview,
@@ -55,12 +57,21 @@ pub struct SyncSettings {
     /// An account synced within this many hours is fresh; older ones are resynced.
     #[arg(long = "sync-fresh-hours", env = "SYNC_FRESH_HOURS", default_value_t = SyncSettings::DEFAULT_FRESH_HOURS)]
     pub fresh_hours: u32,
+    /// Above this share of an allowance (percent, from Instagram's usage headers), the syncs
+    /// it covers pause until Instagram says calls are allowed again.
+    #[arg(
+        long = "instagram-budget-high-water",
+        env = "INSTAGRAM_BUDGET_HIGH_WATER",
+        default_value_t = SyncSettings::DEFAULT_BUDGET_HIGH_WATER
+    )]
+    pub budget_high_water: u32,
 }
 
 impl SyncSettings {
     const DEFAULT_WINDOW_POSTS: u32 = 100;
     const DEFAULT_POST_CONCURRENCY: usize = 8;
     const DEFAULT_FRESH_HOURS: u32 = 12;
+    const DEFAULT_BUDGET_HIGH_WATER: u32 = 80;
 }
 
 impl Default for SyncSettings {
@@ -69,6 +80,7 @@ impl Default for SyncSettings {
             window_posts: Self::DEFAULT_WINDOW_POSTS,
             post_concurrency: Self::DEFAULT_POST_CONCURRENCY,
             fresh_hours: Self::DEFAULT_FRESH_HOURS,
+            budget_high_water: Self::DEFAULT_BUDGET_HIGH_WATER,
         }
     }
 }
@@ -88,6 +100,8 @@ pub struct SyncContext {
     pub settings: Arc<SyncSettings>,
     /// Wakes this process's worker when a sync is enqueued.
     pub waker: Waker,
+    /// Instagram's rate budget, as every process sees it.
+    pub budget: Budget,
 }
 
 /// Why a sync stopped.
@@ -103,6 +117,13 @@ pub enum SyncError {
     /// the rest is left for the next attempt.
     #[error("the sync was asked to stop")]
     Interrupted,
+    /// Instagram's usage is above the high-water mark: the sync stopped (the posts in flight
+    /// finished) and resumes at `until`.
+    #[error("Instagram's rate budget is spent until {until}")]
+    Paused {
+        /// When calls are allowed again.
+        until: OffsetDateTime,
+    },
 }
 
 /// What a sync did.
@@ -121,13 +142,16 @@ pub struct SyncReport {
 /// Where a sync stands, kept in its job so that the next attempt (after a retry, a rescue or
 /// a shutdown) resumes there: the profile and the post list were read and written under the
 /// mark `synced_at`, and the posts whose comments are stored under that mark are done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncCheckpoint {
     /// The owner's `instagram_users.id`.
     pub owner_id: i64,
     /// The sync's mark.
     #[serde(with = "time::serde::rfc3339")]
     pub synced_at: OffsetDateTime,
+    /// The account's Instagram id (whose rate budget the sync spends).
+    #[serde(default)]
+    pub account: String,
 }
 
 /// Follows a sync: receives its progress and keeps its checkpoint.
@@ -140,9 +164,11 @@ pub trait SyncTracker: Send + Sync {
     fn checkpoint(&self, checkpoint: &SyncCheckpoint) -> impl Future<Output = ()> + Send;
     /// Whether the sync should stop: no post is started any more, the ones in flight finish.
     fn stopping(&self) -> bool;
+    /// Until when syncs of `account` must pause to spare Instagram's rate budget, if they must.
+    fn paused_until(&self, account: &str) -> Option<OffsetDateTime>;
 }
 
-impl<C: Send + Sync> SyncTracker for JobContext<C> {
+impl SyncTracker for JobContext<SyncContext> {
     async fn report(&self, done: u64, total: u64) {
         if let Err(err) = self.progress(done, Some(total), "comments").await {
             tracing::warn!(error = %err, "recording sync progress failed");
@@ -162,6 +188,10 @@ impl<C: Send + Sync> SyncTracker for JobContext<C> {
     fn stopping(&self) -> bool {
         self.cancelled().is_cancelled()
     }
+
+    fn paused_until(&self, account: &str) -> Option<OffsetDateTime> {
+        self.state.budget.paused_until(account)
+    }
 }
 
 /// Follows nothing: every sync starts from the beginning.
@@ -177,6 +207,10 @@ impl SyncTracker for () {
     fn stopping(&self) -> bool {
         false
     }
+
+    fn paused_until(&self, _account: &str) -> Option<OffsetDateTime> {
+        None
+    }
 }
 
 /// Syncs the account `token` belongs to and records its crush, resuming where the
@@ -189,17 +223,19 @@ pub async fn sync_account(
     settings: &SyncSettings,
     tracker: &(impl SyncTracker + Clone + 'static),
 ) -> Result<SyncReport, SyncError> {
-    let SyncCheckpoint { owner_id, synced_at } = match tracker.resume_point() {
+    let checkpoint = match tracker.resume_point() {
         Some(checkpoint) => {
             tracing::info!(synced_at = %checkpoint.synced_at, "resuming the sync from its checkpoint");
             checkpoint
         }
         None => {
+            pause_if_spent(tracker, "")?;
             let checkpoint = read_profile_and_posts(db, client, token, settings.window_posts).await?;
             tracker.checkpoint(&checkpoint).await;
             checkpoint
         }
     };
+    let SyncCheckpoint { owner_id, synced_at, ref account } = checkpoint;
     let posts = write::posts_of_sync(db, owner_id, synced_at).await?;
     let total = posts.len() as u64;
     let pending: Vec<_> = posts.into_iter().filter(|post| !post.done).collect();
@@ -208,8 +244,12 @@ pub async fn sync_account(
     // Progress is reported from inside each post's future, never between
     // polls of the stream: a post suspended mid-transaction holds a pooled
     // connection that a write issued from outside would wait for.
-    let stopping = tracker.clone();
-    let pending = pending.into_iter().take_while(move |_| !stopping.stopping());
+    // No post starts once the worker asks to stop or the rate budget is spent; the ones in
+    // flight finish, and the checkpoint says where to resume.
+    let (stopping, budget_of) = (tracker.clone(), account.clone());
+    let pending = pending
+        .into_iter()
+        .take_while(move |_| !stopping.stopping() && stopping.paused_until(&budget_of).is_none());
     let mut comments = futures::stream::iter(pending.map(|post| {
         let post = Post {
             db: db.clone(),
@@ -235,6 +275,7 @@ pub async fn sync_account(
     if tracker.stopping() {
         return Err(SyncError::Interrupted);
     }
+    pause_if_spent(tracker, account)?;
     // Reports from concurrent posts may land out of order; end on the truth.
     tracker.report(total, total).await;
 
@@ -257,7 +298,15 @@ async fn read_profile_and_posts(
     write::upsert_media(db, owner_id, &media, synced_at).await?;
     let oldest = if complete { None } else { media.iter().filter_map(|post| post.timestamp).min() };
     write::sweep_media(db, owner_id, oldest, synced_at).await?;
-    Ok(SyncCheckpoint { owner_id, synced_at })
+    Ok(SyncCheckpoint { owner_id, synced_at, account: profile.user_id })
+}
+
+/// Stops the sync while the rate budget of `account` (or the app's) is spent.
+fn pause_if_spent(tracker: &impl SyncTracker, account: &str) -> Result<(), SyncError> {
+    match tracker.paused_until(account) {
+        Some(until) => Err(SyncError::Paused { until }),
+        None => Ok(()),
+    }
 }
 
 /// One post to sync. (Owned: the posts run concurrently inside a `Send` job.)

@@ -62,6 +62,11 @@ impl Job for SyncFeed {
             }
             Err(SyncError::Instagram(err)) => Err(instagram_error(&err)),
             Err(SyncError::Database(err)) => Err(err.into()),
+            Err(SyncError::Paused { until }) => {
+                let wait = Duration::try_from(until - now()).unwrap_or_default();
+                let detail = format!("Instagram's usage is near its limit; resuming at {until}");
+                Err(JobError::deferred("paused", "Instagram asked us to slow down", Some(detail), wait))
+            }
             Err(SyncError::Interrupted) => {
                 Err(JobError::transient("interrupted", "The sync was stopped to resume elsewhere", None))
             }

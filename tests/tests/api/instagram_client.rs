@@ -272,7 +272,7 @@ async fn the_observer_sees_every_call_with_its_outcome_and_usage() {
     let sink = seen.clone();
     let config = InstagramConfig { timeout_secs: 1, ..InstagramConfig::for_sandbox(&server.uri()) };
     let observer: instacrush::instagram::CallObserver =
-        std::sync::Arc::new(move |call| sink.lock().unwrap().push(*call));
+        std::sync::Arc::new(move |call| sink.lock().unwrap().push(call.clone()));
     let client = InstagramClient::with_observer(config, observer).unwrap();
     client.profile(&token()).await.unwrap();
     client.profile(&token()).await.unwrap_err();

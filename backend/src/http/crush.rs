@@ -10,6 +10,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use super::problems::OtherProblem;
 use super::{
     AppState,
     error::{ApiError, Problem},
@@ -126,16 +127,21 @@ pub(super) fn json_response(body: Bytes) -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
-/// A public crush page: both accounts' usernames and pictures and the counts;
-/// nothing private.
+/// A public crush page.
+///
+/// Both accounts' usernames and pictures and the counts; nothing private. Anyone may read it
+/// by its slug (`Crush.links.self`); answers may be cached for a minute.
 #[utoipa::path(
     get,
     path = "/api/crush/{slug}",
     tag = "crush",
+    security(),
     params(("slug" = String, Path, description = "The crush page's slug")),
     responses(
-        (status = 200, description = "The crush", body = Crush),
+        (status = 200, description = "The crush", body = Crush,
+         headers(("Cache-Control" = String, description = "`public, max-age=60`"))),
         (status = 404, description = "No such crush", body = Problem, content_type = "application/problem+json"),
+        OtherProblem,
     )
 )]
 pub async fn get_public_crush(

@@ -79,3 +79,15 @@ pub struct BadSignedRequest(#[allow(dead_code)] Problem);
 #[derive(IntoResponses)]
 #[response(status = 400, description = "Malformed JSON", content_type = "application/problem+json")]
 pub struct MalformedJson(#[allow(dead_code)] Problem);
+
+/// Every other error (the status any request may meet: a timeout, a body too large, the server
+/// failing or unavailable), so that clients parse it as the problem it is. Listed last by every
+/// operation.
+#[derive(IntoResponses)]
+#[response(
+    status = "default",
+    description = "Any other error (e.g. 405, 408, 413, 500, 503), as a problem",
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "On `503`: seconds to wait before trying again"))
+)]
+pub struct OtherProblem(#[allow(dead_code)] Problem);

@@ -12,7 +12,7 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::problems::{NeedsReauth, NoAccount, NotSignedIn};
+use super::problems::{NeedsReauth, NoAccount, NotSignedIn, OtherProblem};
 use super::{
     AppState, CurrentUser,
     crush::{MyCrush, json_bytes, json_response},
@@ -162,20 +162,27 @@ async fn my_crush(state: &AppState, account: &OwnerAccount) -> Result<MyCrush, A
     Ok(MyCrush::of(account, crush))
 }
 
-/// My crush: `200` when the data is fresh; otherwise a sync is started (or the
-/// running one found) and `202` gives its status to poll.
+/// My crush, or the sync that brings it.
+///
+/// `200` with the crush when the data is fresh. Otherwise a sync is started (or the running one
+/// found) and the answer is `202` with its status.
+///
+/// Polling: a `202` carries `Location` (the job) and `Retry-After` (seconds); wait that long and
+/// `GET /api/crush/loading` until it answers `200`. The body's `resource` tells a `MyCrush`
+/// (`my_crush`) from a `SyncStatus` (`sync_status`) as well as the status does.
 #[utoipa::path(
     get,
     path = "/api/crush",
     tag = "crush",
-    security(("session_cookie" = []), ("bearer" = [])),
+    security(("bearer" = []), ("session_cookie" = [])),
     responses(
         (status = 200, description = "Fresh: the crush, or nobody yet", body = MyCrush),
         (status = 202, description = "Syncing (or a sync failed less than a minute ago): poll the status", body = SyncStatus,
-         headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
+         headers(("Location" = String, description = "The sync's job (`GET` it for its state); always sent"), ("Retry-After" = u64, description = "Seconds to wait before polling again; always sent"))),
         NotSignedIn,
         NoAccount,
         NeedsReauth,
+        OtherProblem,
     )
 )]
 pub async fn get_crush(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
@@ -195,21 +202,26 @@ pub async fn get_crush(State(state): State<AppState>, user: CurrentUser) -> Resu
     }
 }
 
-/// My sync's status: `202` while queued or running (with progress); `200` once
-/// it ended: succeeded (with the crush), failed (with the error and whether a
-/// retry may help) or needs re-auth (with a sign-in link). A stale account
-/// with nothing running gets a sync started.
+/// My sync's status, to poll.
+///
+/// `202` while queued or running (with progress); `200` once it ended. A stale account with
+/// nothing running gets a sync started.
+///
+/// Poll it at the pace `Retry-After` gives while it answers `202`. A `200` is final: `status` is
+/// `succeeded` (`result` holds the crush), `failed` (`error`, and `retry_allowed`) or
+/// `needs_reauth` (`links.sign_in`).
 #[utoipa::path(
     get,
     path = "/api/crush/loading",
     tag = "crush",
-    security(("session_cookie" = []), ("bearer" = [])),
+    security(("bearer" = []), ("session_cookie" = [])),
     responses(
         (status = 200, description = "The sync ended", body = SyncStatus),
         (status = 202, description = "Queued or running: poll again", body = SyncStatus,
-         headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
+         headers(("Location" = String, description = "The sync's job (`GET` it for its state); always sent"), ("Retry-After" = u64, description = "Seconds to wait before polling again; always sent"))),
         NotSignedIn,
         NoAccount,
+        OtherProblem,
     )
 )]
 pub async fn get_sync_status(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
@@ -227,21 +239,27 @@ pub async fn get_sync_status(State(state): State<AppState>, user: CurrentUser) -
     Ok(Json(status).into_response())
 }
 
-/// Asks for a sync now: `202` with the sync's status (the running one, if a
-/// sync is already under way). At most one request a minute per user.
+/// Asks for a sync now.
+///
+/// `202` with the sync's status (the running one, if a sync is already under way). Then poll
+/// `GET /api/crush/loading` as `Location` and `Retry-After` say. At most one request a minute per
+/// user: within a minute of the previous one the answer is `429` with `Retry-After`.
 #[utoipa::path(
     post,
     path = "/api/users/me/sync",
     tag = "crush",
-    security(("session_cookie" = []), ("bearer" = [])),
+    security(("bearer" = []), ("session_cookie" = [], "csrf_header" = [])),
     responses(
         (status = 202, description = "Sync queued or already running", body = SyncStatus,
-         headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
+         headers(("Location" = String, description = "The sync's job (`GET` it for its state); always sent"), ("Retry-After" = u64, description = "Seconds to wait before polling again; always sent"))),
         NotSignedIn,
         NoAccount,
-        NeedsReauth,
+        (status = 403, description = "Instagram needs a new sign-in (`needs_reauth`), or a cookie-authenticated \
+                                      call lacks the CSRF header (`csrf_header_missing`)",
+         body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Asked too recently", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+         headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
+        OtherProblem,
     )
 )]
 pub async fn start_sync(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {

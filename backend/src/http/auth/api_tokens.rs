@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::http::problems::{MalformedJson, NotJson, NotSignedIn, SessionRequired};
+use crate::http::problems::{MalformedJson, NotJson, NotSignedIn, OtherProblem, SessionRequired};
 use crate::{
     auth::api_tokens,
     entities::api_token,
@@ -59,8 +59,8 @@ impl From<api_token::Model> for ApiToken {
     }
 }
 
-/// A just-created token: the only response that ever holds its secret (no `Debug`: secrets
-/// never reach logs).
+/// A just-created token: the only response that ever holds its secret.
+// No `Debug`: secrets never reach logs.
 #[derive(Serialize, ToSchema)]
 pub struct CreatedApiToken {
     /// The token's listing.
@@ -90,11 +90,15 @@ pub struct AccessToken {
 }
 
 /// Creates a named API token for third-party clients.
+///
+/// The secret (`token`) is in this response only. A client exchanges it at `POST /api/auth/token`
+/// for Bearer access tokens. Needs the web app's session (cookie and CSRF header); API tokens get
+/// `403 session_required`.
 #[utoipa::path(
     post,
     path = "/api/auth/api-tokens",
     tag = "auth",
-    security(("session_cookie" = [])),
+    security(("session_cookie" = [], "csrf_header" = [])),
     request_body = NewApiToken,
     responses(
         (status = 201, description = "Created; the secret is shown this once", body = CreatedApiToken),
@@ -103,6 +107,7 @@ pub struct AccessToken {
         MalformedJson,
         NotJson,
         (status = 422, description = "Bad name", body = Problem, content_type = "application/problem+json"),
+        OtherProblem,
     )
 )]
 pub async fn create_api_token(
@@ -114,7 +119,10 @@ pub async fn create_api_token(
     Ok((StatusCode::CREATED, Json(CreatedApiToken { api_token: created.row.into(), token: created.token })))
 }
 
-/// Lists the signed-in user's API tokens (without their secrets).
+/// Lists my API tokens.
+///
+/// Newest first, without their secrets. Needs the web app's session cookie; API tokens get
+/// `403 session_required`.
 #[utoipa::path(
     get,
     path = "/api/auth/api-tokens",
@@ -124,6 +132,7 @@ pub async fn create_api_token(
         (status = 200, description = "The tokens, newest first", body = Vec<ApiToken>),
         NotSignedIn,
         (status = 403, description = "Not a web session", body = Problem, content_type = "application/problem+json"),
+        OtherProblem,
     )
 )]
 pub async fn list_api_tokens(
@@ -134,12 +143,15 @@ pub async fn list_api_tokens(
     Ok(Json(rows.into_iter().map(ApiToken::from).collect()))
 }
 
-/// Revokes an API token; access tokens exchanged for it stop working at once.
+/// Revokes an API token.
+///
+/// Access tokens exchanged for it stop working at once. Needs the web app's session (cookie and
+/// CSRF header); API tokens get `403 session_required`.
 #[utoipa::path(
     delete,
     path = "/api/auth/api-tokens/{id}",
     tag = "auth",
-    security(("session_cookie" = [])),
+    security(("session_cookie" = [], "csrf_header" = [])),
     params(("id" = i64, Path, description = "The token's id")),
     responses(
         (status = 204, description = "Revoked"),
@@ -147,6 +159,7 @@ pub async fn list_api_tokens(
         NotSignedIn,
         SessionRequired,
         (status = 404, description = "No such token of yours", body = Problem, content_type = "application/problem+json"),
+        OtherProblem,
     )
 )]
 pub async fn revoke_api_token(
@@ -160,17 +173,23 @@ pub async fn revoke_api_token(
 }
 
 /// Exchanges an API token for a short-lived Bearer access token.
+///
+/// Send the `access_token` as `Authorization: Bearer …`; when `expires_in` seconds have passed
+/// (or on a `401`), exchange the API token again. A revoked API token is refused with `401`.
 #[utoipa::path(
     post,
     path = "/api/auth/token",
     tag = "auth",
+    security(),
     request_body = TokenRequest,
     responses(
-        (status = 200, description = "An access token", body = AccessToken),
+        (status = 200, description = "An access token", body = AccessToken,
+         headers(("Cache-Control" = String, description = "`no-store`: the token is a secret"))),
         MalformedJson,
         NotJson,
         (status = 422, description = "No api_token field", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown or revoked API token", body = Problem, content_type = "application/problem+json"),
+        OtherProblem,
     )
 )]
 pub async fn exchange_api_token(

@@ -6,7 +6,7 @@ use axum::{Form, extract::State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::problems::{BadSignedRequest, NoSignedRequest, NotAForm};
+use crate::http::problems::{BadSignedRequest, NoSignedRequest, NotAForm, OtherProblem};
 use crate::{
     auth::{crypto::random_token, deletion, signed_request},
     http::{AppState, error::ApiError, extract::Json},
@@ -40,17 +40,22 @@ async fn delete_signed(state: &AppState, form: &SignedRequestForm) -> Result<(),
     Ok(())
 }
 
-/// Meta's deauthorize callback: the person removed the app; their data is deleted.
+/// Meta's deauthorize callback.
+///
+/// The person removed the app; their data is deleted. The `signed_request` is the credential:
+/// it is verified with the app secret.
 #[utoipa::path(
     post,
     path = "/api/meta/deauthorize",
     tag = "meta",
+    security(),
     request_body(content = SignedRequestForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "Done (also when the person was unknown)"),
         BadSignedRequest,
         NotAForm,
         NoSignedRequest,
+        OtherProblem,
     )
 )]
 pub async fn deauthorize_instagram(
@@ -61,17 +66,22 @@ pub async fn deauthorize_instagram(
     Ok(Json(serde_json::json!({})))
 }
 
-/// Meta's data-deletion callback: deletes the person's data and returns a confirmation.
+/// Meta's data-deletion callback.
+///
+/// Deletes the person's data and returns where to check it. The `signed_request` is the
+/// credential: it is verified with the app secret.
 #[utoipa::path(
     post,
     path = "/api/meta/data-deletion",
     tag = "meta",
+    security(),
     request_body(content = SignedRequestForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "Deleted", body = DataDeletionStatus),
         BadSignedRequest,
         NotAForm,
         NoSignedRequest,
+        OtherProblem,
     )
 )]
 pub async fn request_data_deletion(

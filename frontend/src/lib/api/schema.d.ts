@@ -11,10 +11,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists the signed-in user's API tokens (without their secrets). */
+        /**
+         * Lists my API tokens.
+         * @description Newest first, without their secrets. Needs the web app's session cookie; API tokens get
+         *     `403 session_required`.
+         */
         get: operations["list_api_tokens"];
         put?: never;
-        /** Creates a named API token for third-party clients. */
+        /**
+         * Creates a named API token for third-party clients.
+         * @description The secret (`token`) is in this response only. A client exchanges it at `POST /api/auth/token`
+         *     for Bearer access tokens. Needs the web app's session (cookie and CSRF header); API tokens get
+         *     `403 session_required`.
+         */
         post: operations["create_api_token"];
         delete?: never;
         options?: never;
@@ -32,7 +41,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revokes an API token; access tokens exchanged for it stop working at once. */
+        /**
+         * Revokes an API token.
+         * @description Access tokens exchanged for it stop working at once. Needs the web app's session (cookie and
+         *     CSRF header); API tokens get `403 session_required`.
+         */
         delete: operations["revoke_api_token"];
         options?: never;
         head?: never;
@@ -46,7 +59,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Sign in with Instagram: redirects to Instagram's authorize window. */
+        /**
+         * Sign in with Instagram.
+         * @description For a browser: redirects to Instagram's authorize window, which comes back to
+         *     `GET /api/auth/instagram/callback`. The web session then lives in httpOnly cookies.
+         */
         get: operations["start_instagram_sign_in"];
         put?: never;
         post?: never;
@@ -64,8 +81,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Instagram's redirect back: signs the person in and returns them to where they started.
-         * @description Every failure (declined consent, a wrong, missing or replayed `state`, Instagram
+         * Instagram's redirect back.
+         * @description Signs the person in and returns them to where they started. Every failure (declined consent, a wrong, missing or replayed `state`, Instagram
          *     unavailable) redirects to `/signin?error=<code>`: `access_denied`, `invalid_state`,
          *     `instagram_unavailable`, `instagram_refused` or `sign_in_failed`.
          */
@@ -87,7 +104,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Signs out: revokes the session's refresh tokens and clears the cookies. */
+        /**
+         * Signs out of the web app.
+         * @description Revokes the session's refresh tokens and clears the cookies. Without a refresh cookie it
+         *     answers `204` too.
+         */
         post: operations["sign_out"];
         delete?: never;
         options?: never;
@@ -105,8 +126,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Renews the session: rotates the refresh token and issues a new access token.
-         * @description Presenting a refresh token that was already used revokes its whole session.
+         * Renews the web session.
+         * @description Rotates the refresh token (cookie) and issues a new access token (cookie). Presenting a
+         *     refresh token that was already used revokes its whole session.
          */
         post: operations["refresh_session"];
         delete?: never;
@@ -124,7 +146,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchanges an API token for a short-lived Bearer access token. */
+        /**
+         * Exchanges an API token for a short-lived Bearer access token.
+         * @description Send the `access_token` as `Authorization: Bearer …`; when `expires_in` seconds have passed
+         *     (or on a `401`), exchange the API token again. A revoked API token is refused with `401`.
+         */
         post: operations["exchange_api_token"];
         delete?: never;
         options?: never;
@@ -140,8 +166,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * My crush: `200` when the data is fresh; otherwise a sync is started (or the
-         *     running one found) and `202` gives its status to poll.
+         * My crush, or the sync that brings it.
+         * @description `200` with the crush when the data is fresh. Otherwise a sync is started (or the running one
+         *     found) and the answer is `202` with its status.
+         *
+         *     Polling: a `202` carries `Location` (the job) and `Retry-After` (seconds); wait that long and
+         *     `GET /api/crush/loading` until it answers `200`. The body's `resource` tells a `MyCrush`
+         *     (`my_crush`) from a `SyncStatus` (`sync_status`) as well as the status does.
          */
         get: operations["get_crush"];
         put?: never;
@@ -160,10 +191,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * My sync's status: `202` while queued or running (with progress); `200` once
-         *     it ended: succeeded (with the crush), failed (with the error and whether a
-         *     retry may help) or needs re-auth (with a sign-in link). A stale account
-         *     with nothing running gets a sync started.
+         * My sync's status, to poll.
+         * @description `202` while queued or running (with progress); `200` once it ended. A stale account with
+         *     nothing running gets a sync started.
+         *
+         *     Poll it at the pace `Retry-After` gives while it answers `202`. A `200` is final: `status` is
+         *     `succeeded` (`result` holds the crush), `failed` (`error`, and `retry_allowed`) or
+         *     `needs_reauth` (`links.sign_in`).
          */
         get: operations["get_sync_status"];
         put?: never;
@@ -182,8 +216,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A public crush page: both accounts' usernames and pictures and the counts;
-         *     nothing private.
+         * A public crush page.
+         * @description Both accounts' usernames and pictures and the counts; nothing private. Anyone may read it
+         *     by its slug (`Crush.links.self`); answers may be cached for a minute.
          */
         get: operations["get_public_crush"];
         put?: never;
@@ -201,7 +236,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of the caller's jobs (anyone else's is not found). */
+        /**
+         * One of my jobs.
+         * @description The job a sync's `Location` names: its state, attempts, progress and last error. Anyone
+         *     else's job is not found.
+         */
         get: operations["get_job"];
         put?: never;
         post?: never;
@@ -220,7 +259,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Meta's data-deletion callback: deletes the person's data and returns a confirmation. */
+        /**
+         * Meta's data-deletion callback.
+         * @description Deletes the person's data and returns where to check it. The `signed_request` is the
+         *     credential: it is verified with the app secret.
+         */
         post: operations["request_data_deletion"];
         delete?: never;
         options?: never;
@@ -237,7 +280,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Meta's deauthorize callback: the person removed the app; their data is deleted. */
+        /**
+         * Meta's deauthorize callback.
+         * @description The person removed the app; their data is deleted. The `signed_request` is the credential:
+         *     it is verified with the app secret.
+         */
         post: operations["deauthorize_instagram"];
         delete?: never;
         options?: never;
@@ -252,13 +299,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user (web session or API token), with their sync state. */
+        /**
+         * The signed-in user.
+         * @description With a web session or a Bearer token: the user's id, Instagram username and where their
+         *     synced data stands (`sync.state`: whether `GET /api/crush` answers at once).
+         */
         get: operations["get_me"];
         put?: never;
         post?: never;
         /**
-         * Deletes the signed-in user and all their data (identities, tokens, Instagram data,
-         *     crushes, jobs), and signs them out.
+         * Deletes the signed-in user and all their data.
+         * @description Identities, tokens, Instagram data, crushes and jobs are deleted, and the cookies cleared.
+         *     Needs the web app's session (cookie and CSRF header); API tokens get `403 session_required`.
          */
         delete: operations["delete_me"];
         options?: never;
@@ -273,7 +325,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One account's comments and replies on my posts, newest first. */
+        /**
+         * One account's comments and replies on my posts, newest first.
+         * @description The account (`interactor`) comes first, then a page of its comments: `limit` 1 to 100 (20 by
+         *     default) after `offset`. Paging outside those bounds is refused with `400` (`invalid_query`);
+         *     an account that never commented on my posts is `404`.
+         */
         get: operations["list_interactor_comments"];
         put?: never;
         post?: never;
@@ -293,8 +350,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Asks for a sync now: `202` with the sync's status (the running one, if a
-         *     sync is already under way). At most one request a minute per user.
+         * Asks for a sync now.
+         * @description `202` with the sync's status (the running one, if a sync is already under way). Then poll
+         *     `GET /api/crush/loading` as `Location` and `Retry-After` say. At most one request a minute per
+         *     user: within a minute of the previous one the answer is `429` with `Retry-After`.
          */
         post: operations["start_sync"];
         delete?: never;
@@ -310,7 +369,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who comments most on my recent posts, best first (my crush first). */
+        /**
+         * Who comments most on my recent posts, best first (my crush first).
+         * @description A page at a time: `limit` 1 to 100 (20 by default) after `offset`; `total` counts the whole
+         *     list. Paging outside those bounds is refused with `400` (`invalid_query`).
+         */
         get: operations["list_top_interactors"];
         put?: never;
         post?: never;
@@ -327,7 +390,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My recent posts, most commented first. */
+        /**
+         * My recent posts, most commented first.
+         * @description A page at a time: `limit` 1 to 100 (20 by default) after `offset`; `total` counts the whole
+         *     list. Paging outside those bounds is refused with `400` (`invalid_query`).
+         */
         get: operations["list_top_posts"];
         put?: never;
         post?: never;
@@ -344,7 +411,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers HTTP. */
+        /**
+         * Liveness: the process answers HTTP.
+         * @description For a load balancer or orchestrator; no credentials.
+         */
         get: operations["get_health"];
         put?: never;
         post?: never;
@@ -361,7 +431,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics in the text exposition format. */
+        /**
+         * Prometheus metrics.
+         * @description In the text exposition format, for a Prometheus scraper; no credentials.
+         */
         get: operations["get_metrics"];
         put?: never;
         post?: never;
@@ -378,7 +451,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers and its schema is current. */
+        /**
+         * Readiness: the database answers and its schema is current.
+         * @description For a load balancer or orchestrator; no credentials. `503` until it is ready.
+         */
         get: operations["get_readiness"];
         put?: never;
         post?: never;
@@ -448,10 +524,7 @@ export interface components {
              */
             posted_at: string;
         };
-        /**
-         * @description A just-created token: the only response that ever holds its secret (no `Debug`: secrets
-         *     never reach logs).
-         */
+        /** @description A just-created token: the only response that ever holds its secret. */
         CreatedApiToken: components["schemas"]["ApiToken"] & {
             /** @description The secret: store it now, it is not shown again. */
             token: string;
@@ -693,21 +766,7 @@ export interface components {
         /** @description One page of a list, with the size of the whole list. */
         Page_InteractorComment: {
             /** @description This page's items. */
-            items: {
-                /** @description The comment's Instagram id. */
-                ig_comment_id: string;
-                /** @description `comment`, or `reply` to another comment. */
-                kind: string;
-                /** @description What it says. */
-                text: string;
-                /**
-                 * Format: date-time
-                 * @description When it was written.
-                 */
-                commented_at: string;
-                /** @description The post it is on. */
-                post: components["schemas"]["CommentedPost"];
-            }[];
+            items: components["schemas"]["InteractorComment"][];
             /**
              * Format: int64
              * @description Items in the whole list.
@@ -727,34 +786,7 @@ export interface components {
         /** @description One page of a list, with the size of the whole list. */
         Page_InteractorSummary: {
             /** @description This page's items. */
-            items: {
-                /**
-                 * Format: int64
-                 * @description Position in the ranking, from 1 (1 is the crush).
-                 */
-                rank: number;
-                /** @description The account's Instagram id. */
-                ig_id: string;
-                /** @description Its username. */
-                username: string;
-                /** @description Its profile picture, when known. */
-                profile_picture_url?: string | null;
-                /**
-                 * Format: int64
-                 * @description Its comments plus replies on the owner's recent posts.
-                 */
-                comments_count: number;
-                /**
-                 * Format: int64
-                 * @description Distinct recent posts it commented on.
-                 */
-                posts_count: number;
-                /**
-                 * Format: date-time
-                 * @description Its most recent comment.
-                 */
-                latest_comment_at: string;
-            }[];
+            items: components["schemas"]["InteractorSummary"][];
             /**
              * Format: int64
              * @description Items in the whole list.
@@ -774,45 +806,7 @@ export interface components {
         /** @description One page of a list, with the size of the whole list. */
         Page_TopPost: {
             /** @description This page's items. */
-            items: {
-                /** @description The post's Instagram id. */
-                ig_id: string;
-                /** @description `IMAGE`, `VIDEO` or `CAROUSEL_ALBUM`. */
-                media_type: string;
-                /** @description Its caption. */
-                caption?: string | null;
-                /** @description Its page on Instagram. */
-                permalink?: string | null;
-                /** @description The image (or video) itself. */
-                media_url?: string | null;
-                /** @description A still image, for videos. */
-                thumbnail_url?: string | null;
-                /**
-                 * Format: date-time
-                 * @description When it was posted.
-                 */
-                posted_at: string;
-                /**
-                 * Format: int64
-                 * @description Likes, as Instagram counts them.
-                 */
-                like_count?: number | null;
-                /**
-                 * Format: int64
-                 * @description Top-level comments by others than the owner.
-                 */
-                comments_count: number;
-                /**
-                 * Format: int64
-                 * @description Replies by others than the owner.
-                 */
-                replies_count: number;
-                /**
-                 * Format: int64
-                 * @description Comments plus replies by others than the owner: the ranking key.
-                 */
-                interactions_count: number;
-            }[];
+            items: components["schemas"]["TopPost"][];
             /**
              * Format: int64
              * @description Items in the whole list.
@@ -1038,6 +1032,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     create_api_token: {
@@ -1107,6 +1112,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     revoke_api_token: {
@@ -1164,6 +1180,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     start_instagram_sign_in: {
@@ -1181,6 +1208,8 @@ export interface operations {
             /** @description To Instagram's authorize window; sets the short-lived `state` cookie */
             302: {
                 headers: {
+                    /** @description Instagram's authorize window; always sent */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1188,6 +1217,17 @@ export interface operations {
             /** @description `return_to` is not a path on this site */
             400: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1219,19 +1259,29 @@ export interface operations {
             /** @description To `return_to` with the session cookies set, or to `/signin?error=<code>` */
             302: {
                 headers: {
+                    /** @description `return_to`, or `/signin?error=<code>`; always sent */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
     sign_out: {
         parameters: {
             query?: never;
-            header: {
-                /** @description Any non-empty value (CSRF defence) */
-                "x-instacrush-csrf": string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1253,15 +1303,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     refresh_session: {
         parameters: {
             query?: never;
-            header: {
-                /** @description Any non-empty value (CSRF defence) */
-                "x-instacrush-csrf": string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1294,6 +1352,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     exchange_api_token: {
@@ -1312,6 +1381,8 @@ export interface operations {
             /** @description An access token */
             200: {
                 headers: {
+                    /** @description `no-store`: the token is a secret */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1354,6 +1425,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     get_crush: {
@@ -1377,9 +1459,9 @@ export interface operations {
             /** @description Syncing (or a sync failed less than a minute ago): poll the status */
             202: {
                 headers: {
-                    /** @description The job */
+                    /** @description The sync's job (`GET` it for its state); always sent */
                     Location?: string;
-                    /** @description Seconds until the next poll */
+                    /** @description Seconds to wait before polling again; always sent */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1414,6 +1496,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     get_sync_status: {
@@ -1437,9 +1530,9 @@ export interface operations {
             /** @description Queued or running: poll again */
             202: {
                 headers: {
-                    /** @description The job */
+                    /** @description The sync's job (`GET` it for its state); always sent */
                     Location?: string;
-                    /** @description Seconds until the next poll */
+                    /** @description Seconds to wait before polling again; always sent */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1465,6 +1558,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     get_public_crush: {
@@ -1482,6 +1586,8 @@ export interface operations {
             /** @description The crush */
             200: {
                 headers: {
+                    /** @description `public, max-age=60` */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1491,6 +1597,17 @@ export interface operations {
             /** @description No such crush */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1541,6 +1658,17 @@ export interface operations {
             /** @description No such job of yours */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1598,6 +1726,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deauthorize_instagram: {
@@ -1647,6 +1786,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     get_me: {
@@ -1676,15 +1826,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     delete_me: {
         parameters: {
             query?: never;
-            header: {
-                /** @description Any non-empty value (CSRF defence) */
-                "x-instacrush-csrf": string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1709,6 +1867,17 @@ export interface operations {
             /** @description No CSRF header, or not a web session */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1770,6 +1939,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     start_sync: {
@@ -1784,9 +1964,9 @@ export interface operations {
             /** @description Sync queued or already running */
             202: {
                 headers: {
-                    /** @description The job */
+                    /** @description The sync's job (`GET` it for its state); always sent */
                     Location?: string;
-                    /** @description Seconds until the next poll */
+                    /** @description Seconds to wait before polling again; always sent */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1803,7 +1983,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Instagram needs a new sign-in (`needs_reauth`) */
+            /** @description Instagram needs a new sign-in (`needs_reauth`), or a cookie-authenticated call lacks the CSRF header (`csrf_header_missing`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1824,7 +2004,18 @@ export interface operations {
             /** @description Asked too recently */
             429: {
                 headers: {
-                    /** @description Seconds to wait */
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1884,6 +2075,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     list_top_posts: {
@@ -1936,6 +2138,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     get_health: {
@@ -1956,6 +2169,17 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     get_metrics: {
@@ -1974,6 +2198,17 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1999,6 +2234,17 @@ export interface operations {
             /** @description Not ready */
             503: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,0 +1,134 @@
+//! What every operation of the generated document must declare for generated clients to work
+//! without friction: its security, a problem for any status, a description, response headers.
+
+use serde_json::Value;
+
+use crate::http::CSRF_HEADER;
+
+fn document() -> Value {
+    serde_json::to_value(crate::http::openapi()).expect("the document serializes")
+}
+
+/// Every operation as (method, path, operation).
+fn operations(spec: &Value) -> Vec<(String, String, Value)> {
+    let paths = spec["paths"].as_object().expect("paths");
+    let mut all = Vec::new();
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().expect("a path item") {
+            all.push((method.clone(), path.clone(), operation.clone()));
+        }
+    }
+    assert!(all.len() > 20, "every route is in the document: {}", all.len());
+    all
+}
+
+fn scheme_names(requirement: &Value) -> Vec<&str> {
+    requirement.as_object().expect("a requirement").keys().map(String::as_str).collect()
+}
+
+#[test]
+fn every_operation_declares_its_security() {
+    let spec = document();
+    for (method, path, operation) in operations(&spec) {
+        let requirements = operation["security"].as_array().unwrap_or_else(|| {
+            panic!("{method} {path}: no `security` (write `security()` for a public operation)")
+        });
+        let unsafe_method = matches!(method.as_str(), "post" | "put" | "patch" | "delete");
+        for requirement in requirements {
+            let names = scheme_names(requirement);
+            assert!(!names.is_empty(), "{method} {path}: an empty requirement makes credentials optional");
+            let by_cookie = names.iter().any(|name| name.ends_with("_cookie"));
+            assert_eq!(
+                names.contains(&"csrf_header"),
+                unsafe_method && by_cookie,
+                "{method} {path}: the CSRF header goes with a cookie on unsafe requests only: {names:?}"
+            );
+        }
+        let parameters = operation["parameters"].as_array().cloned().unwrap_or_default();
+        assert!(
+            parameters.iter().all(|parameter| parameter["name"] != CSRF_HEADER),
+            "{method} {path}: the CSRF header is the `csrf_header` scheme, not a parameter"
+        );
+    }
+    let schemes = spec["components"]["securitySchemes"].as_object().expect("schemes");
+    let mut names: Vec<&str> = schemes.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["bearer", "csrf_header", "refresh_cookie", "session_cookie"]);
+    assert_eq!(schemes["csrf_header"]["name"], CSRF_HEADER);
+}
+
+#[test]
+fn every_operation_answers_any_other_status_with_a_problem() {
+    let spec = document();
+    for (method, path, operation) in operations(&spec) {
+        let default = &operation["responses"]["default"];
+        assert_eq!(
+            default["content"]["application/problem+json"]["schema"]["$ref"], "#/components/schemas/Problem",
+            "{method} {path}: no `default` problem response (list `OtherProblem` last)"
+        );
+    }
+}
+
+#[test]
+fn every_operation_has_a_one_line_summary_and_a_description() {
+    let spec = document();
+    for (method, path, operation) in operations(&spec) {
+        let summary = operation["summary"].as_str().unwrap_or_default();
+        assert!(!summary.is_empty() && !summary.contains('\n'), "{method} {path}: summary {summary:?}");
+        let description = operation["description"].as_str().unwrap_or_default();
+        assert!(description.len() > 20, "{method} {path}: no description");
+    }
+}
+
+#[test]
+fn headers_are_declared_wherever_they_are_sent() {
+    let spec = document();
+    let mut polled = 0;
+    for (method, path, operation) in operations(&spec) {
+        let responses = operation["responses"].as_object().expect("responses");
+        for (status, response) in responses {
+            let expected: &[&str] = match status.as_str() {
+                "202" => &["Location", "Retry-After"],
+                "302" => &["Location"],
+                "429" => &["Retry-After"],
+                _ => &[],
+            };
+            for header in expected {
+                assert!(
+                    response["headers"][header].is_object(),
+                    "{method} {path} {status}: `{header}` is not declared"
+                );
+            }
+            polled += usize::from(status == "202");
+        }
+    }
+    assert_eq!(polled, 3, "GET /api/crush, GET /api/crush/loading and POST /api/users/me/sync answer 202");
+}
+
+#[test]
+fn pages_refer_to_their_items() {
+    let spec = document();
+    let schemas = spec["components"]["schemas"].as_object().expect("schemas");
+    let pages: Vec<&String> = schemas.keys().filter(|name| name.starts_with("Page_")).collect();
+    assert!(!pages.is_empty());
+    for name in pages {
+        let item = name.trim_start_matches("Page_");
+        assert_eq!(
+            schemas[name]["properties"]["items"]["items"]["$ref"],
+            format!("#/components/schemas/{item}"),
+            "{name} copies its item schema"
+        );
+    }
+}
+
+#[test]
+fn the_document_names_a_server_and_a_contact() {
+    let spec = document();
+    assert!(
+        spec["servers"][0]["url"].as_str().is_some_and(|url| url.starts_with("http")),
+        "{}",
+        spec["servers"]
+    );
+    assert!(spec["info"]["contact"]["name"].is_string());
+    assert_eq!(spec["info"]["license"]["identifier"], "MIT");
+}

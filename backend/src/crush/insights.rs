@@ -73,12 +73,14 @@ pub struct Page<T> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct InteractorSummary {
     /// Position in the ranking, from 1 (1 is the crush).
+    #[schema(minimum = 1)]
     pub rank: u64,
     /// The account's Instagram id.
     pub ig_id: String,
     /// Its username.
     pub username: String,
     /// Its profile picture, when known.
+    #[schema(required = true)]
     pub profile_picture_url: Option<String>,
     /// Its comments plus replies on the owner's recent posts.
     pub comments_count: i64,
@@ -97,17 +99,22 @@ pub struct TopPost {
     /// `IMAGE`, `VIDEO` or `CAROUSEL_ALBUM`.
     pub media_type: String,
     /// Its caption.
+    #[schema(required = true)]
     pub caption: Option<String>,
     /// Its page on Instagram.
+    #[schema(required = true)]
     pub permalink: Option<String>,
     /// The image (or video) itself.
+    #[schema(required = true)]
     pub media_url: Option<String>,
     /// A still image, for videos.
+    #[schema(required = true)]
     pub thumbnail_url: Option<String>,
     /// When it was posted.
     #[serde(with = "time::serde::rfc3339")]
     pub posted_at: OffsetDateTime,
     /// Likes, as Instagram counts them.
+    #[schema(required = true)]
     pub like_count: Option<i64>,
     /// Top-level comments by others than the owner.
     pub comments_count: i64,
@@ -123,10 +130,13 @@ pub struct CommentedPost {
     /// The post's Instagram id.
     pub ig_id: String,
     /// Its caption.
+    #[schema(required = true)]
     pub caption: Option<String>,
     /// Its page on Instagram.
+    #[schema(required = true)]
     pub permalink: Option<String>,
     /// A picture of it: the thumbnail for videos, else the media itself.
+    #[schema(required = true)]
     pub picture_url: Option<String>,
     /// When it was posted.
     #[serde(with = "time::serde::rfc3339")]

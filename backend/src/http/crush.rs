@@ -24,6 +24,7 @@ pub struct CrushAccount {
     /// The username.
     pub username: String,
     /// The profile picture.
+    #[schema(required = true)]
     pub profile_picture_url: Option<String>,
 }
 
@@ -101,10 +102,11 @@ pub struct MyCrush {
     /// Whether there is a crush.
     pub outcome: CrushOutcome,
     /// The crush, when found.
+    #[schema(required = true)]
     pub crush: Option<Crush>,
     /// When the data was last synced from Instagram.
     #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub synced_at: Option<OffsetDateTime>,
 }
 

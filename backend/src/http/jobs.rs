@@ -36,15 +36,17 @@ pub struct JobSummary {
     pub created_at: OffsetDateTime,
     /// When the latest attempt started.
     #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub started_at: Option<OffsetDateTime>,
     /// When it finished.
     #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub finished_at: Option<OffsetDateTime>,
     /// Progress of the running attempt.
+    #[schema(required = true)]
     pub progress: Option<Progress>,
     /// The last error.
+    #[schema(required = true)]
     pub error: Option<JobProblem>,
 }
 

@@ -50,13 +50,13 @@ pub enum SyncState {
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct SyncLinks {
     /// The job resource.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = true)]
     pub job: Option<String>,
     /// The public crush page's resource, when there is a crush.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = true)]
     pub crush: Option<String>,
     /// Where to sign in again.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = true)]
     pub sign_in: Option<String>,
 }
 
@@ -73,20 +73,24 @@ pub struct SyncLinks {
     "error": null,
     "retry_allowed": false,
     "result": null,
-    "links": {"job": "/api/jobs/42"}
+    "links": {"job": "/api/jobs/42", "crush": null, "sign_in": null}
 }))]
 pub struct SyncStatus {
     /// Where the sync stands.
     pub status: SyncState,
     /// The sync job.
+    #[schema(required = true)]
     pub job: Option<JobSummary>,
     /// Posts done of total, while running.
+    #[schema(required = true)]
     pub progress: Option<Progress>,
     /// Why it failed.
+    #[schema(required = true)]
     pub error: Option<JobProblem>,
     /// Whether asking again (`POST /api/users/me/sync`) may help.
     pub retry_allowed: bool,
     /// The outcome, once succeeded.
+    #[schema(required = true)]
     pub result: Option<MyCrush>,
     /// Related resources.
     pub links: SyncLinks,

@@ -19,6 +19,7 @@ pub struct Me {
     /// The user's id.
     pub id: i64,
     /// Their Instagram username.
+    #[schema(required = true)]
     pub instagram_username: Option<String>,
     /// Where their data stands.
     pub sync: MySync,
@@ -47,7 +48,7 @@ pub struct MySync {
     pub state: DataState,
     /// The last successful sync.
     #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub last_synced_at: Option<time::OffsetDateTime>,
 }
 

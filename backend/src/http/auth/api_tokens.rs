@@ -44,6 +44,7 @@ pub struct ApiToken {
     pub created_at: OffsetDateTime,
     /// When it was last exchanged, if ever.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub last_used_at: Option<OffsetDateTime>,
 }
 

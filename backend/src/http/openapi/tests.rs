@@ -132,3 +132,38 @@ fn the_document_names_a_server_and_a_contact() {
     assert!(spec["info"]["contact"]["name"].is_string());
     assert_eq!(spec["info"]["license"]["identifier"], "MIT");
 }
+
+/// Whether `schema` admits `null` (`type: [T, "null"]`, or `oneOf` with a `null` branch).
+fn nullable(schema: &Value) -> bool {
+    let null_type = |schema: &Value| match &schema["type"] {
+        Value::String(kind) => kind == "null",
+        Value::Array(kinds) => kinds.iter().any(|kind| kind == "null"),
+        _ => false,
+    };
+    null_type(schema) || schema["oneOf"].as_array().is_some_and(|branches| branches.iter().any(null_type))
+}
+
+#[test]
+fn fields_that_can_be_null_are_always_sent() {
+    // A nullable field the server always sends is required: generated clients then type it
+    // `T | null`, not `T | null | undefined`. Only the problem's extras are left out when empty.
+    let spec = document();
+    let schemas = spec["components"]["schemas"].as_object().expect("schemas");
+    let mut checked = 0;
+    for (name, schema) in schemas {
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|fields| fields.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            if !nullable(property)
+                || (name == "Problem" && ["detail", "sign_in_url"].contains(&field.as_str()))
+            {
+                continue;
+            }
+            checked += 1;
+            assert!(required.contains(&field.as_str()), "{name}.{field} can be null but is not required");
+        }
+    }
+    assert!(checked > 20, "nullable fields seen: {checked}");
+}

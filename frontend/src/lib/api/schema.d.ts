@@ -506,18 +506,18 @@ export interface components {
              * Format: date-time
              * @description When it was last exchanged, if ever.
              */
-            last_used_at?: string | null;
+            last_used_at: string | null;
         };
         /** @description The post a comment was written on. */
         CommentedPost: {
             /** @description The post's Instagram id. */
             ig_id: string;
             /** @description Its caption. */
-            caption?: string | null;
+            caption: string | null;
             /** @description Its page on Instagram. */
-            permalink?: string | null;
+            permalink: string | null;
             /** @description A picture of it: the thumbnail for videos, else the media itself. */
-            picture_url?: string | null;
+            picture_url: string | null;
             /**
              * Format: date-time
              * @description When it was posted.
@@ -580,7 +580,7 @@ export interface components {
             /** @description The username. */
             username: string;
             /** @description The profile picture. */
-            profile_picture_url?: string | null;
+            profile_picture_url: string | null;
         };
         /** @description Links from a crush. */
         CrushLinks: {
@@ -642,7 +642,7 @@ export interface components {
             /** @description Its username. */
             username: string;
             /** @description Its profile picture, when known. */
-            profile_picture_url?: string | null;
+            profile_picture_url: string | null;
             /**
              * Format: int64
              * @description Its comments plus replies on the owner's recent posts.
@@ -669,7 +669,7 @@ export interface components {
             /** @description A short summary. */
             title: string;
             /** @description What happened this time. */
-            detail?: string | null;
+            detail: string | null;
         };
         /**
          * @description Where a job is in its life: `queued → running → succeeded | failed | cancelled`.
@@ -706,14 +706,14 @@ export interface components {
              * Format: date-time
              * @description When the latest attempt started.
              */
-            started_at?: string | null;
+            started_at: string | null;
             /**
              * Format: date-time
              * @description When it finished.
              */
-            finished_at?: string | null;
-            progress?: components["schemas"]["Progress"] | null;
-            error?: components["schemas"]["JobProblem"] | null;
+            finished_at: string | null;
+            progress: components["schemas"]["Progress"] | null;
+            error: components["schemas"]["JobProblem"] | null;
         };
         /** @description The signed-in user. */
         Me: {
@@ -723,7 +723,7 @@ export interface components {
              */
             id: number;
             /** @description Their Instagram username. */
-            instagram_username?: string | null;
+            instagram_username: string | null;
             /** @description Where their data stands. */
             sync: components["schemas"]["MySync"];
         };
@@ -738,12 +738,12 @@ export interface components {
         MyCrush: {
             /** @description Whether there is a crush. */
             outcome: components["schemas"]["CrushOutcome"];
-            crush?: components["schemas"]["Crush"] | null;
+            crush: components["schemas"]["Crush"] | null;
             /**
              * Format: date-time
              * @description When the data was last synced from Instagram.
              */
-            synced_at?: string | null;
+            synced_at: string | null;
         };
         /** @description The user's sync state. */
         MySync: {
@@ -753,7 +753,7 @@ export interface components {
              * Format: date-time
              * @description The last successful sync.
              */
-            last_synced_at?: string | null;
+            last_synced_at: string | null;
         };
         /** @description A new API token's name. */
         NewApiToken: {
@@ -861,7 +861,7 @@ export interface components {
              * Format: int64
              * @description Units in all, when known.
              */
-            total?: number | null;
+            total: number | null;
             /** @description What the job is doing, e.g. `media` or `comments`. */
             phase: string;
         };
@@ -886,11 +886,11 @@ export interface components {
         /** @description Links from a sync status. */
         SyncLinks: {
             /** @description The job resource. */
-            job?: string | null;
+            job: string | null;
             /** @description The public crush page's resource, when there is a crush. */
-            crush?: string | null;
+            crush: string | null;
             /** @description Where to sign in again. */
-            sign_in?: string | null;
+            sign_in: string | null;
         };
         /**
          * @description Where a sync stands.
@@ -918,7 +918,9 @@ export interface components {
          *         "state": "running"
          *       },
          *       "links": {
-         *         "job": "/api/jobs/42"
+         *         "crush": null,
+         *         "job": "/api/jobs/42",
+         *         "sign_in": null
          *       },
          *       "progress": {
          *         "done": 7,
@@ -933,12 +935,12 @@ export interface components {
         SyncStatus: {
             /** @description Where the sync stands. */
             status: components["schemas"]["SyncState"];
-            job?: components["schemas"]["JobSummary"] | null;
-            progress?: components["schemas"]["Progress"] | null;
-            error?: components["schemas"]["JobProblem"] | null;
+            job: components["schemas"]["JobSummary"] | null;
+            progress: components["schemas"]["Progress"] | null;
+            error: components["schemas"]["JobProblem"] | null;
             /** @description Whether asking again (`POST /api/users/me/sync`) may help. */
             retry_allowed: boolean;
-            result?: components["schemas"]["MyCrush"] | null;
+            result: components["schemas"]["MyCrush"] | null;
             /** @description Related resources. */
             links: components["schemas"]["SyncLinks"];
         };
@@ -954,13 +956,13 @@ export interface components {
             /** @description `IMAGE`, `VIDEO` or `CAROUSEL_ALBUM`. */
             media_type: string;
             /** @description Its caption. */
-            caption?: string | null;
+            caption: string | null;
             /** @description Its page on Instagram. */
-            permalink?: string | null;
+            permalink: string | null;
             /** @description The image (or video) itself. */
-            media_url?: string | null;
+            media_url: string | null;
             /** @description A still image, for videos. */
-            thumbnail_url?: string | null;
+            thumbnail_url: string | null;
             /**
              * Format: date-time
              * @description When it was posted.
@@ -970,7 +972,7 @@ export interface components {
              * Format: int64
              * @description Likes, as Instagram counts them.
              */
-            like_count?: number | null;
+            like_count: number | null;
             /**
              * Format: int64
              * @description Top-level comments by others than the owner.

@@ -95,10 +95,23 @@ pub enum CrushOutcome {
     NobodyYet,
 }
 
+/// What a `MyCrush` body is: always `my_crush` (`GET /api/crush` answers a `SyncStatus` too).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MyCrushResource {
+    /// A `MyCrush`.
+    #[default]
+    MyCrush,
+}
+
 /// The signed-in user's crush as of their latest sync.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"outcome": "nobody_yet", "crush": null, "synced_at": "2026-11-29T03:12:45.123456Z"}))]
+#[schema(example = json!({
+    "resource": "my_crush", "outcome": "nobody_yet", "crush": null, "synced_at": "2026-11-29T03:12:45.123456Z"
+}))]
 pub struct MyCrush {
+    /// Always `my_crush`: tells this body from a `SyncStatus` without the status code.
+    pub resource: MyCrushResource,
     /// Whether there is a crush.
     pub outcome: CrushOutcome,
     /// The crush, when found.
@@ -115,7 +128,7 @@ impl MyCrush {
     pub fn of(account: &OwnerAccount, crush: Option<CrushView>) -> Self {
         let crush = crush.map(Crush::from);
         let outcome = if crush.is_some() { CrushOutcome::Found } else { CrushOutcome::NobodyYet };
-        Self { outcome, crush, synced_at: account.last_synced_at }
+        Self { resource: MyCrushResource::MyCrush, outcome, crush, synced_at: account.last_synced_at }
     }
 }
 

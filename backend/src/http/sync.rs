@@ -60,9 +60,19 @@ pub struct SyncLinks {
     pub sign_in: Option<String>,
 }
 
+/// What a `SyncStatus` body is: always `sync_status` (`GET /api/crush` answers a `MyCrush` too).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncStatusResource {
+    /// A `SyncStatus`.
+    #[default]
+    SyncStatus,
+}
+
 /// A user's sync: poll it while `queued` or `running`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
+    "resource": "sync_status",
     "status": "running",
     "job": {
         "id": 42, "kind": "sync_feed", "state": "running", "attempts": 1, "max_attempts": 5,
@@ -76,6 +86,8 @@ pub struct SyncLinks {
     "links": {"job": "/api/jobs/42", "crush": null, "sign_in": null}
 }))]
 pub struct SyncStatus {
+    /// Always `sync_status`: tells this body from a `MyCrush` without the status code.
+    pub resource: SyncStatusResource,
     /// Where the sync stands.
     pub status: SyncState,
     /// The sync job.
@@ -110,6 +122,7 @@ impl SyncStatus {
     pub fn of_job(job: &job::Model) -> Self {
         let summary = JobSummary::from(job);
         Self {
+            resource: SyncStatusResource::SyncStatus,
             status: job_state_to_sync(job.state),
             progress: summary.progress.clone(),
             retry_allowed: job.state == JobState::Failed,
@@ -138,6 +151,7 @@ impl SyncStatus {
 
     fn synced() -> Self {
         Self {
+            resource: SyncStatusResource::SyncStatus,
             status: SyncState::Succeeded,
             job: None,
             progress: None,

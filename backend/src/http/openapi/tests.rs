@@ -167,3 +167,20 @@ fn fields_that_can_be_null_are_always_sent() {
     }
     assert!(checked > 20, "nullable fields seen: {checked}");
 }
+
+#[test]
+fn the_two_bodies_of_get_crush_say_what_they_are() {
+    let spec = document();
+    let schemas = &spec["components"]["schemas"];
+    for (body, value) in [("MyCrush", "my_crush"), ("SyncStatus", "sync_status")] {
+        assert!(
+            schemas[body]["required"].as_array().expect("required").contains(&"resource".into()),
+            "{body}"
+        );
+        assert_eq!(
+            schemas[body]["properties"]["resource"]["$ref"],
+            format!("#/components/schemas/{body}Resource")
+        );
+        assert_eq!(schemas[format!("{body}Resource")]["enum"], serde_json::json!([value]), "{body}");
+    }
+}

@@ -23,6 +23,7 @@ const crush: Crush = {
 
 function status(state: SyncStatus['status'], more: Partial<SyncStatus> = {}): SyncStatus {
   return {
+    resource: 'sync_status',
     status: state,
     job: {
       id: 42,
@@ -48,7 +49,7 @@ function status(state: SyncStatus['status'], more: Partial<SyncStatus> = {}): Sy
 const running = (done: number, total: number) =>
   status('running', { progress: { done, total, phase: 'comments' } });
 const succeeded = status('succeeded', {
-  result: { outcome: 'found', crush, synced_at: '2026-11-29T03:12:45Z' },
+  result: { resource: 'my_crush', outcome: 'found', crush, synced_at: '2026-11-29T03:12:45Z' },
   links: { job: '/api/jobs/42', crush: `/api/crush/${slug}`, sign_in: null },
 });
 const failed = status('failed', {

@@ -732,10 +732,13 @@ export interface components {
          * @example {
          *       "crush": null,
          *       "outcome": "nobody_yet",
+         *       "resource": "my_crush",
          *       "synced_at": "2026-11-29T03:12:45.123456Z"
          *     }
          */
         MyCrush: {
+            /** @description Always `my_crush`: tells this body from a `SyncStatus` without the status code. */
+            resource: components["schemas"]["MyCrushResource"];
             /** @description Whether there is a crush. */
             outcome: components["schemas"]["CrushOutcome"];
             crush: components["schemas"]["Crush"] | null;
@@ -745,6 +748,11 @@ export interface components {
              */
             synced_at: string | null;
         };
+        /**
+         * @description What a `MyCrush` body is: always `my_crush` (`GET /api/crush` answers a `SyncStatus` too).
+         * @enum {string}
+         */
+        MyCrushResource: "my_crush";
         /** @description The user's sync state. */
         MySync: {
             /** @description Where the data stands. */
@@ -927,12 +935,15 @@ export interface components {
          *         "phase": "comments",
          *         "total": 24
          *       },
+         *       "resource": "sync_status",
          *       "result": null,
          *       "retry_allowed": false,
          *       "status": "running"
          *     }
          */
         SyncStatus: {
+            /** @description Always `sync_status`: tells this body from a `MyCrush` without the status code. */
+            resource: components["schemas"]["SyncStatusResource"];
             /** @description Where the sync stands. */
             status: components["schemas"]["SyncState"];
             job: components["schemas"]["JobSummary"] | null;
@@ -944,6 +955,11 @@ export interface components {
             /** @description Related resources. */
             links: components["schemas"]["SyncLinks"];
         };
+        /**
+         * @description What a `SyncStatus` body is: always `sync_status` (`GET /api/crush` answers a `MyCrush` too).
+         * @enum {string}
+         */
+        SyncStatusResource: "sync_status";
         /** @description The token endpoint's request. */
         TokenRequest: {
             /** @description An API token (`icat_…`). */

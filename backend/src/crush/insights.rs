@@ -8,66 +8,19 @@ use sea_orm::{
     ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, FromQueryResult, QueryFilter as _, Statement,
     Value,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use super::rank;
+use super::{
+    page::{Page, PageRequest},
+    rank,
+};
 use crate::entities::instagram_user;
 
 /// The owner's `window` most recent posts, as a CTE named `recent` (`$1` owner, `$2` window).
 const RECENT: &str = "recent AS (SELECT id FROM instagram_media WHERE owner_id = $1 \
                       ORDER BY posted_at DESC, id DESC LIMIT $2)";
-
-/// Which page of a list to return.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageRequest {
-    /// Items per page: 1 to 100, 20 by default.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u64>,
-    /// Items to skip, 0 by default.
-    pub offset: Option<u64>,
-}
-
-impl PageRequest {
-    /// Items per page when none is asked for.
-    pub const DEFAULT_LIMIT: u64 = 20;
-    /// The most items one page holds.
-    pub const MAX_LIMIT: u64 = 100;
-
-    /// A request for `limit` items after `offset`.
-    pub fn new(limit: u64, offset: u64) -> Self {
-        Self { limit: Some(limit), offset: Some(offset) }
-    }
-
-    /// The page size, clamped to `1..=MAX_LIMIT`.
-    pub fn limit(&self) -> u64 {
-        self.limit.unwrap_or(Self::DEFAULT_LIMIT).clamp(1, Self::MAX_LIMIT)
-    }
-
-    /// The items skipped.
-    pub fn offset(&self) -> u64 {
-        self.offset.unwrap_or(0)
-    }
-
-    fn page<T>(&self, items: Vec<T>, total: u64) -> Page<T> {
-        Page { items, total, limit: self.limit(), offset: self.offset() }
-    }
-}
-
-/// One page of a list, with the size of the whole list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Page<T> {
-    /// This page's items.
-    pub items: Vec<T>,
-    /// Items in the whole list.
-    pub total: u64,
-    /// The page size asked for (after clamping).
-    pub limit: u64,
-    /// Items skipped before this page.
-    pub offset: u64,
-}
 
 /// An account that commented on the owner's recent posts, as the top list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -306,17 +259,4 @@ async fn count(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Resu
 /// A limit or offset as a bound value (saturating: no database holds more).
 fn bound(n: u64) -> Value {
     i64::try_from(n).unwrap_or(i64::MAX).into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_requests_are_clamped() {
-        assert_eq!((PageRequest::default().limit(), PageRequest::default().offset()), (20, 0));
-        assert_eq!(PageRequest::new(0, 5).limit(), 1);
-        assert_eq!(PageRequest::new(1_000, 5).limit(), 100);
-        assert_eq!(PageRequest::new(10, 5).offset(), 5);
-    }
 }

@@ -782,7 +782,7 @@ export interface components {
             total: number;
             /**
              * Format: int64
-             * @description The page size asked for (after clamping).
+             * @description The page size asked for.
              */
             limit: number;
             /**
@@ -802,7 +802,7 @@ export interface components {
             total: number;
             /**
              * Format: int64
-             * @description The page size asked for (after clamping).
+             * @description The page size asked for.
              */
             limit: number;
             /**
@@ -822,7 +822,7 @@ export interface components {
             total: number;
             /**
              * Format: int64
-             * @description The page size asked for (after clamping).
+             * @description The page size asked for.
              */
             limit: number;
             /**

@@ -112,6 +112,37 @@ pub struct InteractorComment {
     pub post: CommentedPost,
 }
 
+/// An account that commented on the owner's posts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct InteractorAccount {
+    /// Its Instagram id.
+    pub ig_id: String,
+    /// Its username.
+    pub username: String,
+    /// Its profile picture, when known.
+    #[schema(required = true)]
+    pub profile_picture_url: Option<String>,
+}
+
+/// One account's comments and replies on the owner's posts, a page at a time, with the account.
+// Its own fields rather than a flattened `Page`, which the document would render as a second,
+// inline copy of the page schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct InteractorComments {
+    /// The account.
+    pub interactor: InteractorAccount,
+    /// This page's comments, newest first.
+    pub items: Vec<InteractorComment>,
+    /// Comments in all.
+    pub total: u64,
+    /// The page size asked for.
+    #[schema(minimum = 1, maximum = 100)]
+    pub limit: u64,
+    /// Comments skipped before this page.
+    #[schema(maximum = 9_223_372_036_854_775_807_u64)]
+    pub offset: u64,
+}
+
 /// Everyone who commented on the owner's `window` most recent posts, best
 /// first by the crush's own ranking (the owner never counts), a page at a time.
 pub async fn top_interactors(
@@ -223,20 +254,28 @@ impl From<CommentRow> for InteractorComment {
 }
 
 /// The comments and replies the account with Instagram id `interactor_ig_id`
-/// wrote on any of the owner's posts we hold, newest first, a page at a time.
-/// An unknown account, or the owner, has none.
+/// wrote on any of the owner's posts we hold, newest first, a page at a time,
+/// with the account. `None` when it wrote none (an unknown account, or the owner).
 pub async fn interactor_comments(
     db: &impl ConnectionTrait,
     owner_id: i64,
     interactor_ig_id: &str,
     page: PageRequest,
-) -> Result<Page<InteractorComment>, DbErr> {
+) -> Result<Option<InteractorComments>, DbErr> {
     let from = "FROM instagram_interactions i \
                 JOIN instagram_media m ON m.id = i.media_id \
                 JOIN instagram_users u ON u.id = i.author_id \
                 WHERE m.owner_id = $1 AND u.ig_id = $2 AND i.author_id <> $1";
     let values = || vec![owner_id.into(), interactor_ig_id.into()];
     let total = count(db, &format!("SELECT COUNT(*) AS n {from}"), values()).await?;
+    if total == 0 {
+        return Ok(None);
+    }
+    let account = instagram_user::Entity::find()
+        .filter(instagram_user::Column::IgId.eq(interactor_ig_id))
+        .one(db)
+        .await?
+        .ok_or(DbErr::RecordNotFound(format!("the account {interactor_ig_id} of counted comments")))?;
     let sql = format!(
         "SELECT i.ig_comment_id, i.kind, i.text, i.commented_at, m.ig_id AS post_ig_id, m.caption, \
                 m.permalink, m.media_url, m.thumbnail_url, m.posted_at {from} \
@@ -246,7 +285,17 @@ pub async fn interactor_comments(
     all.extend([bound(page.limit()), bound(page.offset())]);
     let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, all);
     let rows = CommentRow::find_by_statement(statement).all(db).await?;
-    Ok(page.page(rows.into_iter().map(InteractorComment::from).collect(), total))
+    Ok(Some(InteractorComments {
+        interactor: InteractorAccount {
+            ig_id: account.ig_id,
+            username: account.username,
+            profile_picture_url: account.profile_picture_url,
+        },
+        items: rows.into_iter().map(InteractorComment::from).collect(),
+        total,
+        limit: page.limit(),
+        offset: page.offset(),
+    }))
 }
 
 /// The single `n` a counting query returns.

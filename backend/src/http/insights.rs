@@ -9,7 +9,7 @@ use super::{
     error::{ApiError, Problem},
     extract::{Json, Path, Query},
 };
-use crate::crush::{self, InteractorComment, InteractorSummary, Page, PageRequest, TopPost};
+use crate::crush::{self, InteractorComments, InteractorSummary, Page, PageRequest, TopPost};
 
 async fn owner_id(state: &AppState, user: CurrentUser) -> Result<i64, ApiError> {
     Ok(crush::owner_account(&state.db, user.id).await?.ok_or_else(ApiError::no_account)?.id)
@@ -81,7 +81,7 @@ pub async fn list_top_posts(
     security(("bearer" = []), ("session_cookie" = [])),
     params(("ig_id" = String, Path, description = "The account's Instagram id"), PageRequest),
     responses(
-        (status = 200, description = "A page of comments", body = Page<InteractorComment>),
+        (status = 200, description = "The account and a page of its comments", body = InteractorComments),
         BadPaging,
         NotSignedIn,
         (status = 404, description = "That account never commented on my posts", body = Problem, content_type = "application/problem+json"),
@@ -93,11 +93,9 @@ pub async fn list_interactor_comments(
     user: CurrentUser,
     Path(ig_id): Path<String>,
     Query(page): Query<PageRequest>,
-) -> Result<Json<Page<InteractorComment>>, ApiError> {
+) -> Result<Json<InteractorComments>, ApiError> {
     let owner = owner_id(&state, user).await?;
     let comments = crush::interactor_comments(&state.db, owner, &ig_id, page).await?;
-    if comments.total == 0 {
-        return Err(ApiError::NotFound(format!("account {ig_id} never commented on your posts")));
-    }
-    Ok(Json(comments))
+    let never = || ApiError::NotFound(format!("account {ig_id} never commented on your posts"));
+    Ok(Json(comments.ok_or_else(never)?))
 }

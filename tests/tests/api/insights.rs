@@ -137,7 +137,10 @@ async fn an_interactors_comments_are_theirs_on_the_owners_posts(backend: Backend
     let ig_id = crush["user_id"].as_str().unwrap();
     let page = crush::interactor_comments(&app.db, report.owner_id, ig_id, PageRequest::new(100, 0).unwrap())
         .await
+        .unwrap()
         .unwrap();
+    assert_eq!(page.interactor.ig_id, ig_id);
+    assert_eq!(page.interactor.username, crush["username"].as_str().unwrap(), "the page names its account");
     assert_eq!(
         page.total,
         crush["interactions"].as_u64().unwrap(),
@@ -160,12 +163,13 @@ async fn an_interactors_comments_are_theirs_on_the_owners_posts(backend: Backend
     assert!(times.windows(2).all(|pair| pair[0] >= pair[1]), "newest first");
     let first = crush::interactor_comments(&app.db, report.owner_id, ig_id, PageRequest::new(2, 0).unwrap())
         .await
+        .unwrap()
         .unwrap();
     assert_eq!(first.items, page.items[..2]);
     for nobody in [account["user_id"].as_str().unwrap(), "no-such-account"] {
-        let page = crush::interactor_comments(&app.db, report.owner_id, nobody, PageRequest::default())
+        let none = crush::interactor_comments(&app.db, report.owner_id, nobody, PageRequest::default())
             .await
             .unwrap();
-        assert_eq!((page.items.len(), page.total), (0, 0), "{nobody} has no comments on ada.demo's posts");
+        assert_eq!(none, None, "{nobody} has no comments on ada.demo's posts");
     }
 }

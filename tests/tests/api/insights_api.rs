@@ -1,11 +1,12 @@
 //! The insights endpoints over HTTP: paging is refused outside the bounds the contract gives
-//! (`limit` 1 to 100, `offset` at most `i64::MAX`), on each of the three lists.
+//! (`limit` 1 to 100, `offset` at most `i64::MAX`), on each of the three lists, and an
+//! interactor's comments come with the interactor's account.
 
 use instacrush_tests::{Backend, TestApp, auth::Browser, on_both_backends};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-on_both_backends!(paging_outside_its_bounds_is_refused);
+on_both_backends!(paging_outside_its_bounds_is_refused, the_comments_page_names_its_interactor);
 
 /// `username` signed in, with a finished sync.
 async fn synced(app: &TestApp, username: &str) -> Browser {
@@ -62,4 +63,26 @@ async fn paging_outside_its_bounds_is_refused(backend: Backend) {
             "{list}"
         );
     }
+}
+
+async fn the_comments_page_names_its_interactor(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = synced(&app, "ada.demo").await;
+    let top = json_of(ada.get("/api/users/me/top-interactors?limit=2").await).await;
+    for who in top["items"].as_array().unwrap() {
+        let url = format!("/api/users/me/interactors/{}/comments?limit=1", who["ig_id"].as_str().unwrap());
+        let page = ada.get(&url).await;
+        assert_eq!(page.status(), StatusCode::OK, "{url}");
+        let page = json_of(page).await;
+        let account = page["interactor"].as_object().unwrap();
+        assert_eq!((&account["ig_id"], &account["username"]), (&who["ig_id"], &who["username"]), "{page}");
+        assert_eq!(account["profile_picture_url"], who["profile_picture_url"], "sent, null when unknown");
+        assert_eq!(
+            (page["total"].as_i64(), page["items"].as_array().unwrap().len()),
+            (who["comments_count"].as_i64(), 1)
+        );
+    }
+    let nobody = ada.get("/api/users/me/interactors/no-such-account/comments").await;
+    assert_eq!(nobody.status(), StatusCode::NOT_FOUND);
+    assert_eq!(json_of(nobody).await["code"], "not_found");
 }

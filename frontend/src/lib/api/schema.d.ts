@@ -614,6 +614,15 @@ export interface components {
              */
             status: string;
         };
+        /** @description An account that commented on the owner's posts. */
+        InteractorAccount: {
+            /** @description Its Instagram id. */
+            ig_id: string;
+            /** @description Its username. */
+            username: string;
+            /** @description Its profile picture, when known. */
+            profile_picture_url: string | null;
+        };
         /** @description One comment or reply an interactor wrote on the owner's posts. */
         InteractorComment: {
             /** @description The comment's Instagram id. */
@@ -629,6 +638,28 @@ export interface components {
             commented_at: string;
             /** @description The post it is on. */
             post: components["schemas"]["CommentedPost"];
+        };
+        /** @description One account's comments and replies on the owner's posts, a page at a time, with the account. */
+        InteractorComments: {
+            /** @description The account. */
+            interactor: components["schemas"]["InteractorAccount"];
+            /** @description This page's comments, newest first. */
+            items: components["schemas"]["InteractorComment"][];
+            /**
+             * Format: int64
+             * @description Comments in all.
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @description The page size asked for.
+             */
+            limit: number;
+            /**
+             * Format: int64
+             * @description Comments skipped before this page.
+             */
+            offset: number;
         };
         /** @description An account that commented on the owner's recent posts, as the top list shows it. */
         InteractorSummary: {
@@ -770,26 +801,6 @@ export interface components {
              * @example my script
              */
             name: string;
-        };
-        /** @description One page of a list, with the size of the whole list. */
-        Page_InteractorComment: {
-            /** @description This page's items. */
-            items: components["schemas"]["InteractorComment"][];
-            /**
-             * Format: int64
-             * @description Items in the whole list.
-             */
-            total: number;
-            /**
-             * Format: int64
-             * @description The page size asked for.
-             */
-            limit: number;
-            /**
-             * Format: int64
-             * @description Items skipped before this page.
-             */
-            offset: number;
         };
         /** @description One page of a list, with the size of the whole list. */
         Page_InteractorSummary: {
@@ -1921,13 +1932,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of comments */
+            /** @description The account and a page of its comments */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_InteractorComment"];
+                    "application/json": components["schemas"]["InteractorComments"];
                 };
             };
             /** @description Bad paging parameters */

@@ -31,8 +31,8 @@ pub struct CreatedToken {
 /// Why an API token operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiTokenError {
-    /// The name is empty or too long.
-    #[error("a token name must be 1 to 100 characters")]
+    /// The name is empty, too long, only whitespace, or holds a control character.
+    #[error("a token name must be 1 to 100 characters, not only spaces, with no control characters")]
     BadName,
     /// Unknown or revoked token.
     #[error("the API token is not valid")]
@@ -48,16 +48,23 @@ pub enum ApiTokenError {
     Internal(#[from] anyhow::Error),
 }
 
+/// A token name as given, trimmed, when it is one: 1 to [`MAX_NAME_LEN`] characters, not only
+/// whitespace, no control characters (a label to show, and one every database can store).
+pub fn token_name(name: &str) -> Result<&str, ApiTokenError> {
+    let length = name.chars().count();
+    let ok = (1..=MAX_NAME_LEN).contains(&length)
+        && !name.trim().is_empty()
+        && !name.chars().any(char::is_control);
+    if ok { Ok(name.trim()) } else { Err(ApiTokenError::BadName) }
+}
+
 /// Creates a named token for `user_id`.
 pub async fn create(
     db: &impl ConnectionTrait,
     user_id: i64,
     name: &str,
 ) -> Result<CreatedToken, ApiTokenError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
-        return Err(ApiTokenError::BadName);
-    }
+    let name = token_name(name)?;
     let token = format!("{TOKEN_PREFIX}{}", random_token(32));
     let at = now();
     let row = api_token::ActiveModel {

@@ -115,4 +115,6 @@ impl Modify for PageItemsByReference {
 }
 
 #[cfg(test)]
+mod patterns;
+#[cfg(test)]
 mod tests;

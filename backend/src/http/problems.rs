@@ -66,14 +66,24 @@ pub struct CsrfMissing(#[allow(dead_code)] Problem);
 )]
 pub struct NeedsReauth(#[allow(dead_code)] Problem);
 
-/// Meta's `signed_request` is malformed or its signature does not verify.
+/// Meta's `signed_request` is not two dot-separated parts, or its signed payload is not what
+/// Meta sends.
 #[derive(IntoResponses)]
 #[response(
     status = 400,
-    description = "The signed_request does not verify",
+    description = "The signed_request is malformed",
     content_type = "application/problem+json"
 )]
 pub struct BadSignedRequest(#[allow(dead_code)] Problem);
+
+/// Meta's `signed_request` does not verify with the app secret (`invalid_signature`).
+#[derive(IntoResponses)]
+#[response(
+    status = 403,
+    description = "The signed_request's signature does not verify (`invalid_signature`)",
+    content_type = "application/problem+json"
+)]
+pub struct InvalidSignature(#[allow(dead_code)] Problem);
 
 /// The body is not valid JSON.
 #[derive(IntoResponses)]

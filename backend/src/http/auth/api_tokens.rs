@@ -24,8 +24,14 @@ use crate::{
 /// A new API token's name.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewApiToken {
-    /// What the token is for, e.g. `my script` (1–100 characters).
-    #[schema(example = "my script")]
+    /// What the token is for, e.g. `my script`: 1–100 characters, not only whitespace, no
+    /// control characters. Kept without surrounding whitespace.
+    #[schema(
+        example = "my script",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
 }
 
@@ -75,6 +81,7 @@ pub struct CreatedApiToken {
 #[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {
     /// An API token (`icat_…`).
+    #[schema(min_length = 1)]
     pub api_token: String,
 }
 

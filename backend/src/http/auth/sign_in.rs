@@ -27,7 +27,12 @@ use crate::{
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SignInQuery {
-    /// A path on this site, e.g. `/crush` (default `/`). URLs to other sites are refused.
+    /// A path on this site, e.g. `/crush` (default `/`): one leading `/`, no backslash, `#` or
+    /// control character, at most 2048 characters. URLs to other sites are refused.
+    #[param(
+        max_length = 2048,
+        pattern = r"^/([^/\\#\u0000-\u001f\u007f-\u009f][^\\#\u0000-\u001f\u007f-\u009f]*)?$"
+    )]
     pub return_to: Option<String>,
 }
 

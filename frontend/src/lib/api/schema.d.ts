@@ -797,7 +797,8 @@ export interface components {
         /** @description A new API token's name. */
         NewApiToken: {
             /**
-             * @description What the token is for, e.g. `my script` (1–100 characters).
+             * @description What the token is for, e.g. `my script`: 1–100 characters, not only whitespace, no
+             *     control characters. Kept without surrounding whitespace.
              * @example my script
              */
             name: string;
@@ -899,7 +900,7 @@ export interface components {
         };
         /** @description The form Meta posts. */
         SignedRequestForm: {
-            /** @description `base64url(HMAC-SHA256 signature).base64url(JSON payload)`. */
+            /** @description `base64url(HMAC-SHA256 signature).base64url(JSON payload)`, signed with the app secret. */
             signed_request: string;
         };
         /** @description Links from a sync status. */
@@ -1225,7 +1226,10 @@ export interface operations {
     start_instagram_sign_in: {
         parameters: {
             query?: {
-                /** @description A path on this site, e.g. `/crush` (default `/`). URLs to other sites are refused. */
+                /**
+                 * @description A path on this site, e.g. `/crush` (default `/`): one leading `/`, no backslash, `#` or
+                 *     control character, at most 2048 characters. URLs to other sites are refused.
+                 */
                 return_to?: string;
             };
             header?: never;
@@ -1728,8 +1732,17 @@ export interface operations {
                     "application/json": components["schemas"]["DataDeletionStatus"];
                 };
             };
-            /** @description The signed_request does not verify */
+            /** @description The signed_request is malformed */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The signed_request's signature does not verify (`invalid_signature`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1788,8 +1801,17 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The signed_request does not verify */
+            /** @description The signed_request is malformed */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The signed_request's signature does not verify (`invalid_signature`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

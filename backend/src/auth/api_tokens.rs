@@ -91,7 +91,8 @@ pub async fn list(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<api_tok
         .await
 }
 
-/// Revokes one of the user's tokens; someone else's token is "not found".
+/// Revokes one of the user's tokens (one revoked already stays so); someone else's token is
+/// "not found".
 pub async fn revoke(db: &impl ConnectionTrait, user_id: i64, id: i64) -> Result<(), ApiTokenError> {
     let result = api_token::Entity::update_many()
         .col_expr(api_token::Column::RevokedAt, Expr::value(now()))
@@ -101,7 +102,16 @@ pub async fn revoke(db: &impl ConnectionTrait, user_id: i64, id: i64) -> Result<
         .filter(api_token::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
-    if result.rows_affected == 1 { Ok(()) } else { Err(ApiTokenError::NotFound) }
+    if result.rows_affected == 1 {
+        return Ok(());
+    }
+    // Revoked already: it stays so, and a revocation retried after a lost answer is no error.
+    let mine = api_token::Entity::find()
+        .filter(api_token::Column::Id.eq(id))
+        .filter(api_token::Column::UserId.eq(user_id))
+        .one(db)
+        .await?;
+    if mine.is_some() { Ok(()) } else { Err(ApiTokenError::NotFound) }
 }
 
 /// Exchanges an API token for a short-lived access JWT (and notes when it was last used).

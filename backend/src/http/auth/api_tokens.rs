@@ -153,7 +153,8 @@ pub async fn list_api_tokens(
 
 /// Revokes an API token.
 ///
-/// Access tokens exchanged for it stop working at once. Needs the web app's session (cookie and
+/// Access tokens exchanged for it stop working at once. Revoking a token revoked already answers
+/// `204` too, so a retried request is no error. Needs the web app's session (cookie and
 /// CSRF header); API tokens get `403 session_required`.
 #[utoipa::path(
     delete,
@@ -162,7 +163,7 @@ pub async fn list_api_tokens(
     security(("session_cookie" = [], "csrf_header" = [])),
     params(("id" = i64, Path, description = "The token's id")),
     responses(
-        (status = 204, description = "Revoked"),
+        (status = 204, description = "Revoked (or revoked already)"),
         (status = 400, description = "Not a token id", body = Problem, content_type = "application/problem+json"),
         NotSignedIn,
         SessionRequired,

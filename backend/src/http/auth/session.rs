@@ -79,7 +79,8 @@ pub async fn refresh_session(State(state): State<AppState>, jar: CookieJar, head
     post,
     path = "/api/auth/logout",
     tag = "auth",
-    security(("refresh_cookie" = [], "csrf_header" = [])),
+    // The refresh cookie is optional: without one there is no session to end.
+    security(("refresh_cookie" = [], "csrf_header" = []), ("csrf_header" = [])),
     responses(
         (status = 204, description = "Signed out"),
         CsrfMissing,

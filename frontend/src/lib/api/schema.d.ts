@@ -43,7 +43,8 @@ export interface paths {
         post?: never;
         /**
          * Revokes an API token.
-         * @description Access tokens exchanged for it stop working at once. Needs the web app's session (cookie and
+         * @description Access tokens exchanged for it stop working at once. Revoking a token revoked already answers
+         *     `204` too, so a retried request is no error. Needs the web app's session (cookie and
          *     CSRF header); API tokens get `403 session_required`.
          */
         delete: operations["revoke_api_token"];
@@ -1167,7 +1168,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Revoked */
+            /** @description Revoked (or revoked already) */
             204: {
                 headers: {
                     [name: string]: unknown;

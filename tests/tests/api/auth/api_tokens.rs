@@ -51,6 +51,8 @@ async fn an_api_token_works_until_revoked(backend: Backend) {
 
     let id = created["id"].as_i64().unwrap();
     assert_eq!(browser.delete(&format!("/api/auth/api-tokens/{id}")).await.status(), StatusCode::NO_CONTENT);
+    let again = browser.delete(&format!("/api/auth/api-tokens/{id}")).await;
+    assert_eq!(again.status(), StatusCode::NO_CONTENT, "revoked already: a retry is no error");
     let me = app.client.get(app.url("/api/users/me")).bearer_auth(&jwt).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "revocation applies at once");
     assert_eq!(exchange(&app, &token).await.status(), StatusCode::UNAUTHORIZED);

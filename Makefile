@@ -34,7 +34,7 @@ build: ## Build every crate and test
 	$(CARGO) build --workspace --all-targets
 
 .PHONY: test
-test: fmt-check lint layering test-rust test-contract test-frontend test-e2e ## Every suite: Rust, OpenAPI drift, contract fuzzing, the SPA, end-to-end
+test: fmt-check lint layering test-rust test-contract test-sdk test-frontend test-e2e ## Every suite: Rust, OpenAPI drift, contract fuzzing, generated clients, the SPA, end-to-end
 	@echo "== all suites passed"
 	@tail -n 1 target/test-rust.summary
 

@@ -11,7 +11,7 @@ Instagram sandbox and runs this file against it:
 4. `GET /api/crush`: `202` with `Location` and `Retry-After`, poll the sync until it ends,
    then `200` with the crush the sandbox expects; the job, the top interactors and the crush's
    comments, by the same client;
-5. typed problems: `429` (asking for a sync too soon), `404` (an unknown crush page), a status
+5. typed problems: `429` (asking for a sync twice within a minute), `404` (an unknown crush page), a status
    no operation lists (`413`, through the `default` response), and `401` (a revoked token);
 6. renew the session and sign out.
 
@@ -160,6 +160,19 @@ def exchange(public: Client, api_token: str) -> AccessToken:
     return access
 
 
+def until_ended(api: AuthenticatedClient, delay: int) -> SyncStatus:
+    """Polls the sync's status, `delay` seconds first and then as each `202`'s `Retry-After`
+    says, until it answers `200`: the sync ended."""
+    deadline = time.monotonic() + SYNC_DEADLINE_SECS
+    while True:
+        assert time.monotonic() < deadline, "the sync did not end in time"
+        time.sleep(delay)
+        polled = get_sync_status.sync_detailed(client=api)
+        if polled.status_code != 202:
+            return expect(polled, 200, SyncStatus)
+        delay = int(polled.headers["retry-after"])
+
+
 def poll_sync(api: AuthenticatedClient) -> MyCrush:
     """`GET /api/crush` until it answers `200`: a `202` names the job (`Location`) and when to ask
     again (`Retry-After`); the sync's status is polled at that pace until it ends."""
@@ -169,19 +182,9 @@ def poll_sync(api: AuthenticatedClient) -> MyCrush:
     assert status.status in (SyncState.QUEUED, SyncState.RUNNING), status.status
     assert status.job is not None and first.headers["location"] == status.links.job
     job_id = status.job.id
-    delay = int(first.headers["retry-after"])
-    deadline = time.monotonic() + SYNC_DEADLINE_SECS
-    while True:
-        assert time.monotonic() < deadline, "the sync did not end in time"
-        time.sleep(delay)
-        polled = get_sync_status.sync_detailed(client=api)
-        if polled.status_code == 202:
-            delay = int(polled.headers["retry-after"])
-            continue
-        ended = expect(polled, 200, SyncStatus)
-        assert ended.status == SyncState.SUCCEEDED, ended.error
-        assert ended.result is not None, "a succeeded sync carries its outcome"
-        break
+    ended = until_ended(api, int(first.headers["retry-after"]))
+    assert ended.status == SyncState.SUCCEEDED, ended.error
+    assert ended.result is not None, "a succeeded sync carries its outcome"
     job = expect(get_job.sync_detailed(job_id, client=api), 200, JobSummary)
     assert job.state == JobState.SUCCEEDED and job.finished_at is not None, job
     fresh = expect(get_crush.sync_detailed(client=api), 200, MyCrush)
@@ -208,6 +211,12 @@ def check_insights(api: AuthenticatedClient, crush_username: str) -> None:
 
 def check_problems(public: Client, api: AuthenticatedClient) -> None:
     """Errors parse as problems, with their code: listed statuses and unlisted ones alike."""
+    # The sync `GET /api/crush` started was the app's: asking for one is accepted; asking again
+    # once it ended, within the minute, is not.
+    asked = start_sync.sync_detailed(client=api)
+    status = expect(asked, 202, SyncStatus)
+    assert status.resource == SyncStatusResource.SYNC_STATUS and status.links.job is not None, status
+    assert until_ended(api, int(asked.headers["retry-after"])).status == SyncState.SUCCEEDED
     too_soon = start_sync.sync_detailed(client=api)
     expect_problem(too_soon, 429, "too_many_requests")
     assert int(too_soon.headers["retry-after"]) >= 1, too_soon.headers

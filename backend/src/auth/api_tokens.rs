@@ -31,8 +31,8 @@ pub struct CreatedToken {
 /// Why an API token operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiTokenError {
-    /// The name is empty or too long.
-    #[error("a token name must be 1 to 100 characters")]
+    /// The name is empty, too long, only whitespace, or holds a control character.
+    #[error("a token name must be 1 to 100 characters, not only spaces, with no control characters")]
     BadName,
     /// Unknown or revoked token.
     #[error("the API token is not valid")]
@@ -48,16 +48,23 @@ pub enum ApiTokenError {
     Internal(#[from] anyhow::Error),
 }
 
+/// A token name as given, trimmed, when it is one: 1 to [`MAX_NAME_LEN`] characters, not only
+/// whitespace, no control characters (a label to show, and one every database can store).
+pub fn token_name(name: &str) -> Result<&str, ApiTokenError> {
+    let length = name.chars().count();
+    let ok = (1..=MAX_NAME_LEN).contains(&length)
+        && !name.trim().is_empty()
+        && !name.chars().any(char::is_control);
+    if ok { Ok(name.trim()) } else { Err(ApiTokenError::BadName) }
+}
+
 /// Creates a named token for `user_id`.
 pub async fn create(
     db: &impl ConnectionTrait,
     user_id: i64,
     name: &str,
 ) -> Result<CreatedToken, ApiTokenError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
-        return Err(ApiTokenError::BadName);
-    }
+    let name = token_name(name)?;
     let token = format!("{TOKEN_PREFIX}{}", random_token(32));
     let at = now();
     let row = api_token::ActiveModel {
@@ -84,7 +91,8 @@ pub async fn list(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<api_tok
         .await
 }
 
-/// Revokes one of the user's tokens; someone else's token is "not found".
+/// Revokes one of the user's tokens (one revoked already stays so); someone else's token is
+/// "not found".
 pub async fn revoke(db: &impl ConnectionTrait, user_id: i64, id: i64) -> Result<(), ApiTokenError> {
     let result = api_token::Entity::update_many()
         .col_expr(api_token::Column::RevokedAt, Expr::value(now()))
@@ -94,7 +102,16 @@ pub async fn revoke(db: &impl ConnectionTrait, user_id: i64, id: i64) -> Result<
         .filter(api_token::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
-    if result.rows_affected == 1 { Ok(()) } else { Err(ApiTokenError::NotFound) }
+    if result.rows_affected == 1 {
+        return Ok(());
+    }
+    // Revoked already: it stays so, and a revocation retried after a lost answer is no error.
+    let mine = api_token::Entity::find()
+        .filter(api_token::Column::Id.eq(id))
+        .filter(api_token::Column::UserId.eq(user_id))
+        .one(db)
+        .await?;
+    if mine.is_some() { Ok(()) } else { Err(ApiTokenError::NotFound) }
 }
 
 /// Exchanges an API token for a short-lived access JWT (and notes when it was last used).

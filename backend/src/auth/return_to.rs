@@ -3,9 +3,6 @@
 
 use std::fmt;
 
-/// Longest accepted `return_to`.
-const MAX_LEN: usize = 2048;
-
 /// A same-site path (`/…`, with an optional query), never a URL to another site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReturnTo(String);
@@ -16,13 +13,16 @@ pub struct ReturnTo(String);
 pub struct NotASameSitePath;
 
 impl ReturnTo {
+    /// The longest accepted, in characters.
+    pub const MAX_LEN: usize = 2048;
+
     /// Parses a candidate: it must start with a single `/` (not `//` or `/\`, which browsers
     /// read as another host), hold no backslash, control character or fragment, and fit in
     /// 2048 bytes.
     pub fn parse(candidate: &str) -> Result<Self, NotASameSitePath> {
         let ok = candidate.starts_with('/')
             && !candidate.starts_with("//")
-            && candidate.len() <= MAX_LEN
+            && candidate.chars().count() <= Self::MAX_LEN
             && !candidate.contains('\\')
             && !candidate.contains('#')
             && !candidate.chars().any(char::is_control);
@@ -81,6 +81,8 @@ mod tests {
         ] {
             assert_eq!(ReturnTo::parse(bad), Err(NotASameSitePath), "{bad:?}");
         }
-        assert!(ReturnTo::parse(&format!("/{}", "a".repeat(MAX_LEN))).is_err());
+        assert!(ReturnTo::parse(&format!("/{}", "a".repeat(ReturnTo::MAX_LEN))).is_err());
+        // Characters, not bytes: what the contract's `maxLength` counts.
+        assert!(ReturnTo::parse(&format!("/{}", "é".repeat(ReturnTo::MAX_LEN - 1))).is_ok());
     }
 }

@@ -23,10 +23,10 @@ pub struct SignedRequest {
 /// Why a `signed_request` was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SignedRequestError {
-    /// Not two base64url parts, or a payload that is not the expected JSON.
+    /// Not two parts, or a (signed) payload that is not the expected JSON.
     #[error("the signed_request is malformed")]
     Malformed,
-    /// The signature does not match, or the algorithm is not HMAC-SHA256.
+    /// The signature is not base64url or does not match, or the algorithm is not HMAC-SHA256.
     #[error("the signed_request signature is not valid")]
     BadSignature,
 }
@@ -45,7 +45,8 @@ pub fn verify(signed_request: &str, app_secret: &str) -> Result<SignedRequest, S
         return Err(SignedRequestError::BadSignature);
     }
     let (signature, payload) = signed_request.trim().split_once('.').ok_or(SignedRequestError::Malformed)?;
-    let signature = decode(signature)?;
+    // A signature that does not decode cannot match either: it is refused as one.
+    let signature = decode(signature).map_err(|_| SignedRequestError::BadSignature)?;
     let mut expected = mac(app_secret)?;
     expected.update(payload.as_bytes());
     expected.verify_slice(&signature).map_err(|_| SignedRequestError::BadSignature)?;
@@ -103,6 +104,7 @@ mod tests {
             format!("{signature}.{}", URL_SAFE_NO_PAD.encode(r#"{"algorithm":"HMAC-SHA256","user_id":"1"}"#));
         assert_eq!(verify(&tampered, "s3cret"), Err(SignedRequestError::BadSignature));
         assert_eq!(verify("no-dot", "s3cret"), Err(SignedRequestError::Malformed));
+        assert_eq!(verify("A.eyJ9", "s3cret"), Err(SignedRequestError::BadSignature), "not base64url");
         let weak = sign(&json!({"algorithm": "none", "user_id": "1"}), "s3cret");
         assert_eq!(verify(&weak, "s3cret"), Err(SignedRequestError::BadSignature));
     }

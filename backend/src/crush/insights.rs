@@ -8,77 +8,32 @@ use sea_orm::{
     ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, FromQueryResult, QueryFilter as _, Statement,
     Value,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use super::rank;
+use super::{
+    page::{Page, PageRequest},
+    rank,
+};
 use crate::entities::instagram_user;
 
 /// The owner's `window` most recent posts, as a CTE named `recent` (`$1` owner, `$2` window).
 const RECENT: &str = "recent AS (SELECT id FROM instagram_media WHERE owner_id = $1 \
                       ORDER BY posted_at DESC, id DESC LIMIT $2)";
 
-/// Which page of a list to return.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageRequest {
-    /// Items per page: 1 to 100, 20 by default.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u64>,
-    /// Items to skip, 0 by default.
-    pub offset: Option<u64>,
-}
-
-impl PageRequest {
-    /// Items per page when none is asked for.
-    pub const DEFAULT_LIMIT: u64 = 20;
-    /// The most items one page holds.
-    pub const MAX_LIMIT: u64 = 100;
-
-    /// A request for `limit` items after `offset`.
-    pub fn new(limit: u64, offset: u64) -> Self {
-        Self { limit: Some(limit), offset: Some(offset) }
-    }
-
-    /// The page size, clamped to `1..=MAX_LIMIT`.
-    pub fn limit(&self) -> u64 {
-        self.limit.unwrap_or(Self::DEFAULT_LIMIT).clamp(1, Self::MAX_LIMIT)
-    }
-
-    /// The items skipped.
-    pub fn offset(&self) -> u64 {
-        self.offset.unwrap_or(0)
-    }
-
-    fn page<T>(&self, items: Vec<T>, total: u64) -> Page<T> {
-        Page { items, total, limit: self.limit(), offset: self.offset() }
-    }
-}
-
-/// One page of a list, with the size of the whole list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Page<T> {
-    /// This page's items.
-    pub items: Vec<T>,
-    /// Items in the whole list.
-    pub total: u64,
-    /// The page size asked for (after clamping).
-    pub limit: u64,
-    /// Items skipped before this page.
-    pub offset: u64,
-}
-
 /// An account that commented on the owner's recent posts, as the top list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct InteractorSummary {
     /// Position in the ranking, from 1 (1 is the crush).
+    #[schema(minimum = 1)]
     pub rank: u64,
     /// The account's Instagram id.
     pub ig_id: String,
     /// Its username.
     pub username: String,
     /// Its profile picture, when known.
+    #[schema(required = true)]
     pub profile_picture_url: Option<String>,
     /// Its comments plus replies on the owner's recent posts.
     pub comments_count: i64,
@@ -97,17 +52,22 @@ pub struct TopPost {
     /// `IMAGE`, `VIDEO` or `CAROUSEL_ALBUM`.
     pub media_type: String,
     /// Its caption.
+    #[schema(required = true)]
     pub caption: Option<String>,
     /// Its page on Instagram.
+    #[schema(required = true)]
     pub permalink: Option<String>,
     /// The image (or video) itself.
+    #[schema(required = true)]
     pub media_url: Option<String>,
     /// A still image, for videos.
+    #[schema(required = true)]
     pub thumbnail_url: Option<String>,
     /// When it was posted.
     #[serde(with = "time::serde::rfc3339")]
     pub posted_at: OffsetDateTime,
     /// Likes, as Instagram counts them.
+    #[schema(required = true)]
     pub like_count: Option<i64>,
     /// Top-level comments by others than the owner.
     pub comments_count: i64,
@@ -123,10 +83,13 @@ pub struct CommentedPost {
     /// The post's Instagram id.
     pub ig_id: String,
     /// Its caption.
+    #[schema(required = true)]
     pub caption: Option<String>,
     /// Its page on Instagram.
+    #[schema(required = true)]
     pub permalink: Option<String>,
     /// A picture of it: the thumbnail for videos, else the media itself.
+    #[schema(required = true)]
     pub picture_url: Option<String>,
     /// When it was posted.
     #[serde(with = "time::serde::rfc3339")]
@@ -147,6 +110,37 @@ pub struct InteractorComment {
     pub commented_at: OffsetDateTime,
     /// The post it is on.
     pub post: CommentedPost,
+}
+
+/// An account that commented on the owner's posts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct InteractorAccount {
+    /// Its Instagram id.
+    pub ig_id: String,
+    /// Its username.
+    pub username: String,
+    /// Its profile picture, when known.
+    #[schema(required = true)]
+    pub profile_picture_url: Option<String>,
+}
+
+/// One account's comments and replies on the owner's posts, a page at a time, with the account.
+// Its own fields rather than a flattened `Page`, which the document would render as a second,
+// inline copy of the page schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct InteractorComments {
+    /// The account.
+    pub interactor: InteractorAccount,
+    /// This page's comments, newest first.
+    pub items: Vec<InteractorComment>,
+    /// Comments in all.
+    pub total: u64,
+    /// The page size asked for.
+    #[schema(minimum = 1, maximum = 100)]
+    pub limit: u64,
+    /// Comments skipped before this page.
+    #[schema(maximum = 9_223_372_036_854_775_807_u64)]
+    pub offset: u64,
 }
 
 /// Everyone who commented on the owner's `window` most recent posts, best
@@ -260,20 +254,28 @@ impl From<CommentRow> for InteractorComment {
 }
 
 /// The comments and replies the account with Instagram id `interactor_ig_id`
-/// wrote on any of the owner's posts we hold, newest first, a page at a time.
-/// An unknown account, or the owner, has none.
+/// wrote on any of the owner's posts we hold, newest first, a page at a time,
+/// with the account. `None` when it wrote none (an unknown account, or the owner).
 pub async fn interactor_comments(
     db: &impl ConnectionTrait,
     owner_id: i64,
     interactor_ig_id: &str,
     page: PageRequest,
-) -> Result<Page<InteractorComment>, DbErr> {
+) -> Result<Option<InteractorComments>, DbErr> {
     let from = "FROM instagram_interactions i \
                 JOIN instagram_media m ON m.id = i.media_id \
                 JOIN instagram_users u ON u.id = i.author_id \
                 WHERE m.owner_id = $1 AND u.ig_id = $2 AND i.author_id <> $1";
     let values = || vec![owner_id.into(), interactor_ig_id.into()];
     let total = count(db, &format!("SELECT COUNT(*) AS n {from}"), values()).await?;
+    if total == 0 {
+        return Ok(None);
+    }
+    let account = instagram_user::Entity::find()
+        .filter(instagram_user::Column::IgId.eq(interactor_ig_id))
+        .one(db)
+        .await?
+        .ok_or(DbErr::RecordNotFound(format!("the account {interactor_ig_id} of counted comments")))?;
     let sql = format!(
         "SELECT i.ig_comment_id, i.kind, i.text, i.commented_at, m.ig_id AS post_ig_id, m.caption, \
                 m.permalink, m.media_url, m.thumbnail_url, m.posted_at {from} \
@@ -283,7 +285,17 @@ pub async fn interactor_comments(
     all.extend([bound(page.limit()), bound(page.offset())]);
     let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, all);
     let rows = CommentRow::find_by_statement(statement).all(db).await?;
-    Ok(page.page(rows.into_iter().map(InteractorComment::from).collect(), total))
+    Ok(Some(InteractorComments {
+        interactor: InteractorAccount {
+            ig_id: account.ig_id,
+            username: account.username,
+            profile_picture_url: account.profile_picture_url,
+        },
+        items: rows.into_iter().map(InteractorComment::from).collect(),
+        total,
+        limit: page.limit(),
+        offset: page.offset(),
+    }))
 }
 
 /// The single `n` a counting query returns.
@@ -296,17 +308,4 @@ async fn count(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Resu
 /// A limit or offset as a bound value (saturating: no database holds more).
 fn bound(n: u64) -> Value {
     i64::try_from(n).unwrap_or(i64::MAX).into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_requests_are_clamped() {
-        assert_eq!((PageRequest::default().limit(), PageRequest::default().offset()), (20, 0));
-        assert_eq!(PageRequest::new(0, 5).limit(), 1);
-        assert_eq!(PageRequest::new(1_000, 5).limit(), 100);
-        assert_eq!(PageRequest::new(10, 5).offset(), 5);
-    }
 }

@@ -3,15 +3,17 @@
 
 mod compute;
 mod insights;
+mod page;
 mod read;
 mod slug;
 
 pub use self::{
     compute::{Interactor, rank, record_crush},
     insights::{
-        CommentedPost, InteractorComment, InteractorSummary, Page, PageRequest, TopPost, interactor_comments,
-        top_interactors, top_posts,
+        CommentedPost, InteractorAccount, InteractorComment, InteractorComments, InteractorSummary, TopPost,
+        interactor_comments, top_interactors, top_posts,
     },
+    page::{Limit, Offset, Page, PageRequest, PagingError},
     read::{CrushView, OwnerAccount, by_slug, current, owner_account},
     slug::{InvalidSlug, Slug},
 };

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use super::problems::OtherProblem;
 use super::{
     AppState,
     error::{ApiError, Problem},
@@ -23,6 +24,7 @@ pub struct CrushAccount {
     /// The username.
     pub username: String,
     /// The profile picture.
+    #[schema(required = true)]
     pub profile_picture_url: Option<String>,
 }
 
@@ -93,17 +95,31 @@ pub enum CrushOutcome {
     NobodyYet,
 }
 
+/// What a `MyCrush` body is: always `my_crush` (`GET /api/crush` answers a `SyncStatus` too).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MyCrushResource {
+    /// A `MyCrush`.
+    #[default]
+    MyCrush,
+}
+
 /// The signed-in user's crush as of their latest sync.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"outcome": "nobody_yet", "crush": null, "synced_at": "2026-11-29T03:12:45.123456Z"}))]
+#[schema(example = json!({
+    "resource": "my_crush", "outcome": "nobody_yet", "crush": null, "synced_at": "2026-11-29T03:12:45.123456Z"
+}))]
 pub struct MyCrush {
+    /// Always `my_crush`: tells this body from a `SyncStatus` without the status code.
+    pub resource: MyCrushResource,
     /// Whether there is a crush.
     pub outcome: CrushOutcome,
     /// The crush, when found.
+    #[schema(required = true)]
     pub crush: Option<Crush>,
     /// When the data was last synced from Instagram.
     #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub synced_at: Option<OffsetDateTime>,
 }
 
@@ -112,7 +128,7 @@ impl MyCrush {
     pub fn of(account: &OwnerAccount, crush: Option<CrushView>) -> Self {
         let crush = crush.map(Crush::from);
         let outcome = if crush.is_some() { CrushOutcome::Found } else { CrushOutcome::NobodyYet };
-        Self { outcome, crush, synced_at: account.last_synced_at }
+        Self { resource: MyCrushResource::MyCrush, outcome, crush, synced_at: account.last_synced_at }
     }
 }
 
@@ -126,16 +142,21 @@ pub(super) fn json_response(body: Bytes) -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
-/// A public crush page: both accounts' usernames and pictures and the counts;
-/// nothing private.
+/// A public crush page.
+///
+/// Both accounts' usernames and pictures and the counts; nothing private. Anyone may read it
+/// by its slug (`Crush.links.self`); answers may be cached for a minute.
 #[utoipa::path(
     get,
     path = "/api/crush/{slug}",
     tag = "crush",
+    security(),
     params(("slug" = String, Path, description = "The crush page's slug")),
     responses(
-        (status = 200, description = "The crush", body = Crush),
+        (status = 200, description = "The crush", body = Crush,
+         headers(("Cache-Control" = String, description = "`public, max-age=60`"))),
         (status = 404, description = "No such crush", body = Problem, content_type = "application/problem+json"),
+        OtherProblem,
     )
 )]
 pub async fn get_public_crush(

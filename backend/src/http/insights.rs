@@ -3,30 +3,34 @@
 
 use axum::extract::State;
 
-use super::problems::{BadPaging, NoAccount, NotSignedIn};
+use super::problems::{BadPaging, NoAccount, NotSignedIn, OtherProblem};
 use super::{
     AppState, CurrentUser,
     error::{ApiError, Problem},
     extract::{Json, Path, Query},
 };
-use crate::crush::{self, InteractorComment, InteractorSummary, Page, PageRequest, TopPost};
+use crate::crush::{self, InteractorComments, InteractorSummary, Page, PageRequest, TopPost};
 
 async fn owner_id(state: &AppState, user: CurrentUser) -> Result<i64, ApiError> {
     Ok(crush::owner_account(&state.db, user.id).await?.ok_or_else(ApiError::no_account)?.id)
 }
 
 /// Who comments most on my recent posts, best first (my crush first).
+///
+/// A page at a time: `limit` 1 to 100 (20 by default) after `offset`; `total` counts the whole
+/// list. Paging outside those bounds is refused with `400` (`invalid_query`).
 #[utoipa::path(
     get,
     path = "/api/users/me/top-interactors",
     tag = "crush",
-    security(("session_cookie" = []), ("bearer" = [])),
+    security(("bearer" = []), ("session_cookie" = [])),
     params(PageRequest),
     responses(
         (status = 200, description = "A page of interactors", body = Page<InteractorSummary>),
         BadPaging,
         NotSignedIn,
         NoAccount,
+        OtherProblem,
     )
 )]
 pub async fn list_top_interactors(
@@ -39,17 +43,21 @@ pub async fn list_top_interactors(
 }
 
 /// My recent posts, most commented first.
+///
+/// A page at a time: `limit` 1 to 100 (20 by default) after `offset`; `total` counts the whole
+/// list. Paging outside those bounds is refused with `400` (`invalid_query`).
 #[utoipa::path(
     get,
     path = "/api/users/me/top-posts",
     tag = "crush",
-    security(("session_cookie" = []), ("bearer" = [])),
+    security(("bearer" = []), ("session_cookie" = [])),
     params(PageRequest),
     responses(
         (status = 200, description = "A page of posts", body = Page<TopPost>),
         BadPaging,
         NotSignedIn,
         NoAccount,
+        OtherProblem,
     )
 )]
 pub async fn list_top_posts(
@@ -62,17 +70,22 @@ pub async fn list_top_posts(
 }
 
 /// One account's comments and replies on my posts, newest first.
+///
+/// The account (`interactor`) comes first, then a page of its comments: `limit` 1 to 100 (20 by
+/// default) after `offset`. Paging outside those bounds is refused with `400` (`invalid_query`);
+/// an account that never commented on my posts is `404`.
 #[utoipa::path(
     get,
     path = "/api/users/me/interactors/{ig_id}/comments",
     tag = "crush",
-    security(("session_cookie" = []), ("bearer" = [])),
+    security(("bearer" = []), ("session_cookie" = [])),
     params(("ig_id" = String, Path, description = "The account's Instagram id"), PageRequest),
     responses(
-        (status = 200, description = "A page of comments", body = Page<InteractorComment>),
+        (status = 200, description = "The account and a page of its comments", body = InteractorComments),
         BadPaging,
         NotSignedIn,
         (status = 404, description = "That account never commented on my posts", body = Problem, content_type = "application/problem+json"),
+        OtherProblem,
     )
 )]
 pub async fn list_interactor_comments(
@@ -80,11 +93,9 @@ pub async fn list_interactor_comments(
     user: CurrentUser,
     Path(ig_id): Path<String>,
     Query(page): Query<PageRequest>,
-) -> Result<Json<Page<InteractorComment>>, ApiError> {
+) -> Result<Json<InteractorComments>, ApiError> {
     let owner = owner_id(&state, user).await?;
     let comments = crush::interactor_comments(&state.db, owner, &ig_id, page).await?;
-    if comments.total == 0 {
-        return Err(ApiError::NotFound(format!("account {ig_id} never commented on your posts")));
-    }
-    Ok(Json(comments))
+    let never = || ApiError::NotFound(format!("account {ig_id} never commented on your posts"));
+    Ok(Json(comments.ok_or_else(never)?))
 }

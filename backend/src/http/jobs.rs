@@ -6,7 +6,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::problems::NotSignedIn;
+use super::problems::{NotSignedIn, OtherProblem};
 use super::{
     AppState, CurrentUser,
     error::{ApiError, Problem},
@@ -36,15 +36,17 @@ pub struct JobSummary {
     pub created_at: OffsetDateTime,
     /// When the latest attempt started.
     #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub started_at: Option<OffsetDateTime>,
     /// When it finished.
     #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub finished_at: Option<OffsetDateTime>,
     /// Progress of the running attempt.
+    #[schema(required = true)]
     pub progress: Option<Progress>,
     /// The last error.
+    #[schema(required = true)]
     pub error: Option<JobProblem>,
 }
 
@@ -72,18 +74,22 @@ impl From<&job::Model> for JobSummary {
     }
 }
 
-/// One of the caller's jobs (anyone else's is not found).
+/// One of my jobs.
+///
+/// The job a sync's `Location` names: its state, attempts, progress and last error. Anyone
+/// else's job is not found.
 #[utoipa::path(
     get,
     path = "/api/jobs/{id}",
     tag = "crush",
-    security(("session_cookie" = []), ("bearer" = [])),
+    security(("bearer" = []), ("session_cookie" = [])),
     params(("id" = i64, Path, description = "The job's id")),
     responses(
         (status = 200, description = "The job", body = JobSummary),
         (status = 400, description = "Not a job id", body = Problem, content_type = "application/problem+json"),
         NotSignedIn,
         (status = 404, description = "No such job of yours", body = Problem, content_type = "application/problem+json"),
+        OtherProblem,
     )
 )]
 pub async fn get_job(

@@ -85,7 +85,7 @@ fn cors(state: &AppState) -> CorsLayer {
 
 /// The OpenAPI document, as `instacrush openapi` prints it.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+    openapi::document(api_router().split_for_parts().1)
 }
 
 /// The OpenAPI document as YAML, the form committed as `openapi.yaml`.
@@ -93,11 +93,23 @@ pub fn openapi_yaml() -> anyhow::Result<String> {
     Ok(openapi().to_yaml()?)
 }
 
+/// The document this deployment serves at `/api/openapi.json`: its one server is this
+/// deployment's public origin.
+fn served_document(mut spec: utoipa::openapi::OpenApi, public_origin: &str) -> utoipa::openapi::OpenApi {
+    let server = utoipa::openapi::server::ServerBuilder::new()
+        .url(public_origin)
+        .description(Some("This deployment"))
+        .build();
+    spec.servers = Some(vec![server]);
+    spec
+}
+
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application: API, docs, ops endpoints and the SPA, with middleware.
 pub fn router(state: AppState) -> Router {
     let (api, spec) = api_router().split_for_parts();
+    let spec = served_document(openapi::document(spec), &state.auth.public_origin);
     let http = state.http.clone();
     let cors = cors(&state);
     let site = spa::service(state.clone());

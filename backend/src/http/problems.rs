@@ -66,16 +66,38 @@ pub struct CsrfMissing(#[allow(dead_code)] Problem);
 )]
 pub struct NeedsReauth(#[allow(dead_code)] Problem);
 
-/// Meta's `signed_request` is malformed or its signature does not verify.
+/// Meta's `signed_request` is not two dot-separated parts, or its signed payload is not what
+/// Meta sends.
 #[derive(IntoResponses)]
 #[response(
     status = 400,
-    description = "The signed_request does not verify",
+    description = "The signed_request is malformed",
     content_type = "application/problem+json"
 )]
 pub struct BadSignedRequest(#[allow(dead_code)] Problem);
+
+/// Meta's `signed_request` does not verify with the app secret (`invalid_signature`).
+#[derive(IntoResponses)]
+#[response(
+    status = 403,
+    description = "The signed_request's signature does not verify (`invalid_signature`)",
+    content_type = "application/problem+json"
+)]
+pub struct InvalidSignature(#[allow(dead_code)] Problem);
 
 /// The body is not valid JSON.
 #[derive(IntoResponses)]
 #[response(status = 400, description = "Malformed JSON", content_type = "application/problem+json")]
 pub struct MalformedJson(#[allow(dead_code)] Problem);
+
+/// Every other error (the status any request may meet: a timeout, a body too large, the server
+/// failing or unavailable), so that clients parse it as the problem it is. Listed last by every
+/// operation.
+#[derive(IntoResponses)]
+#[response(
+    status = "default",
+    description = "Any other error (e.g. 405, 408, 413, 500, 503), as a problem",
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "On `503`: seconds to wait before trying again"))
+)]
+pub struct OtherProblem(#[allow(dead_code)] Problem);

@@ -12,7 +12,7 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::problems::{NeedsReauth, NoAccount, NotSignedIn};
+use super::problems::{NeedsReauth, NoAccount, NotSignedIn, OtherProblem};
 use super::{
     AppState, CurrentUser,
     crush::{MyCrush, json_bytes, json_response},
@@ -50,19 +50,29 @@ pub enum SyncState {
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct SyncLinks {
     /// The job resource.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = true)]
     pub job: Option<String>,
     /// The public crush page's resource, when there is a crush.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = true)]
     pub crush: Option<String>,
     /// Where to sign in again.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = true)]
     pub sign_in: Option<String>,
+}
+
+/// What a `SyncStatus` body is: always `sync_status` (`GET /api/crush` answers a `MyCrush` too).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncStatusResource {
+    /// A `SyncStatus`.
+    #[default]
+    SyncStatus,
 }
 
 /// A user's sync: poll it while `queued` or `running`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
+    "resource": "sync_status",
     "status": "running",
     "job": {
         "id": 42, "kind": "sync_feed", "state": "running", "attempts": 1, "max_attempts": 5,
@@ -73,20 +83,26 @@ pub struct SyncLinks {
     "error": null,
     "retry_allowed": false,
     "result": null,
-    "links": {"job": "/api/jobs/42"}
+    "links": {"job": "/api/jobs/42", "crush": null, "sign_in": null}
 }))]
 pub struct SyncStatus {
+    /// Always `sync_status`: tells this body from a `MyCrush` without the status code.
+    pub resource: SyncStatusResource,
     /// Where the sync stands.
     pub status: SyncState,
     /// The sync job.
+    #[schema(required = true)]
     pub job: Option<JobSummary>,
     /// Posts done of total, while running.
+    #[schema(required = true)]
     pub progress: Option<Progress>,
     /// Why it failed.
+    #[schema(required = true)]
     pub error: Option<JobProblem>,
     /// Whether asking again (`POST /api/users/me/sync`) may help.
     pub retry_allowed: bool,
     /// The outcome, once succeeded.
+    #[schema(required = true)]
     pub result: Option<MyCrush>,
     /// Related resources.
     pub links: SyncLinks,
@@ -106,6 +122,7 @@ impl SyncStatus {
     pub fn of_job(job: &job::Model) -> Self {
         let summary = JobSummary::from(job);
         Self {
+            resource: SyncStatusResource::SyncStatus,
             status: job_state_to_sync(job.state),
             progress: summary.progress.clone(),
             retry_allowed: job.state == JobState::Failed,
@@ -134,6 +151,7 @@ impl SyncStatus {
 
     fn synced() -> Self {
         Self {
+            resource: SyncStatusResource::SyncStatus,
             status: SyncState::Succeeded,
             job: None,
             progress: None,
@@ -162,20 +180,27 @@ async fn my_crush(state: &AppState, account: &OwnerAccount) -> Result<MyCrush, A
     Ok(MyCrush::of(account, crush))
 }
 
-/// My crush: `200` when the data is fresh; otherwise a sync is started (or the
-/// running one found) and `202` gives its status to poll.
+/// My crush, or the sync that brings it.
+///
+/// `200` with the crush when the data is fresh. Otherwise a sync is started (or the running one
+/// found) and the answer is `202` with its status.
+///
+/// Polling: a `202` carries `Location` (the job) and `Retry-After` (seconds); wait that long and
+/// `GET /api/crush/loading` until it answers `200`. The body's `resource` tells a `MyCrush`
+/// (`my_crush`) from a `SyncStatus` (`sync_status`) as well as the status does.
 #[utoipa::path(
     get,
     path = "/api/crush",
     tag = "crush",
-    security(("session_cookie" = []), ("bearer" = [])),
+    security(("bearer" = []), ("session_cookie" = [])),
     responses(
         (status = 200, description = "Fresh: the crush, or nobody yet", body = MyCrush),
         (status = 202, description = "Syncing (or a sync failed less than a minute ago): poll the status", body = SyncStatus,
-         headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
+         headers(("Location" = String, description = "The sync's job (`GET` it for its state); always sent"), ("Retry-After" = u64, description = "Seconds to wait before polling again; always sent"))),
         NotSignedIn,
         NoAccount,
         NeedsReauth,
+        OtherProblem,
     )
 )]
 pub async fn get_crush(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
@@ -195,21 +220,26 @@ pub async fn get_crush(State(state): State<AppState>, user: CurrentUser) -> Resu
     }
 }
 
-/// My sync's status: `202` while queued or running (with progress); `200` once
-/// it ended: succeeded (with the crush), failed (with the error and whether a
-/// retry may help) or needs re-auth (with a sign-in link). A stale account
-/// with nothing running gets a sync started.
+/// My sync's status, to poll.
+///
+/// `202` while queued or running (with progress); `200` once it ended. A stale account with
+/// nothing running gets a sync started.
+///
+/// Poll it at the pace `Retry-After` gives while it answers `202`. A `200` is final: `status` is
+/// `succeeded` (`result` holds the crush), `failed` (`error`, and `retry_allowed`) or
+/// `needs_reauth` (`links.sign_in`).
 #[utoipa::path(
     get,
     path = "/api/crush/loading",
     tag = "crush",
-    security(("session_cookie" = []), ("bearer" = [])),
+    security(("bearer" = []), ("session_cookie" = [])),
     responses(
         (status = 200, description = "The sync ended", body = SyncStatus),
         (status = 202, description = "Queued or running: poll again", body = SyncStatus,
-         headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
+         headers(("Location" = String, description = "The sync's job (`GET` it for its state); always sent"), ("Retry-After" = u64, description = "Seconds to wait before polling again; always sent"))),
         NotSignedIn,
         NoAccount,
+        OtherProblem,
     )
 )]
 pub async fn get_sync_status(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
@@ -227,21 +257,27 @@ pub async fn get_sync_status(State(state): State<AppState>, user: CurrentUser) -
     Ok(Json(status).into_response())
 }
 
-/// Asks for a sync now: `202` with the sync's status (the running one, if a
-/// sync is already under way). At most one request a minute per user.
+/// Asks for a sync now.
+///
+/// `202` with the sync's status (the running one, if a sync is already under way). Then poll
+/// `GET /api/crush/loading` as `Location` and `Retry-After` say. At most one request a minute per
+/// user: within a minute of the previous one the answer is `429` with `Retry-After`.
 #[utoipa::path(
     post,
     path = "/api/users/me/sync",
     tag = "crush",
-    security(("session_cookie" = []), ("bearer" = [])),
+    security(("bearer" = []), ("session_cookie" = [], "csrf_header" = [])),
     responses(
         (status = 202, description = "Sync queued or already running", body = SyncStatus,
-         headers(("Location" = String, description = "The job"), ("Retry-After" = u64, description = "Seconds until the next poll"))),
+         headers(("Location" = String, description = "The sync's job (`GET` it for its state); always sent"), ("Retry-After" = u64, description = "Seconds to wait before polling again; always sent"))),
         NotSignedIn,
         NoAccount,
-        NeedsReauth,
+        (status = 403, description = "Instagram needs a new sign-in (`needs_reauth`), or a cookie-authenticated \
+                                      call lacks the CSRF header (`csrf_header_missing`)",
+         body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Asked too recently", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+         headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
+        OtherProblem,
     )
 )]
 pub async fn start_sync(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {

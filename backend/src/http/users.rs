@@ -5,7 +5,7 @@ use axum_extra::extract::cookie::CookieJar;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::problems::{NotSignedIn, SessionRequired};
+use super::problems::{NotSignedIn, OtherProblem, SessionRequired};
 use crate::{
     auth::{deletion, session},
     crush,
@@ -19,6 +19,7 @@ pub struct Me {
     /// The user's id.
     pub id: i64,
     /// Their Instagram username.
+    #[schema(required = true)]
     pub instagram_username: Option<String>,
     /// Where their data stands.
     pub sync: MySync,
@@ -47,19 +48,23 @@ pub struct MySync {
     pub state: DataState,
     /// The last successful sync.
     #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub last_synced_at: Option<time::OffsetDateTime>,
 }
 
-/// The signed-in user (web session or API token), with their sync state.
+/// The signed-in user.
+///
+/// With a web session or a Bearer token: the user's id, Instagram username and where their
+/// synced data stands (`sync.state`: whether `GET /api/crush` answers at once).
 #[utoipa::path(
     get,
     path = "/api/users/me",
     tag = "users",
-    security(("session_cookie" = []), ("bearer" = [])),
+    security(("bearer" = []), ("session_cookie" = [])),
     responses(
         (status = 200, description = "The signed-in user", body = Me),
         NotSignedIn,
+        OtherProblem,
     )
 )]
 pub async fn get_me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>, ApiError> {
@@ -77,18 +82,20 @@ pub async fn get_me(State(state): State<AppState>, user: CurrentUser) -> Result<
     Ok(Json(Me { id: user.id, instagram_username, sync: MySync { state: data, last_synced_at } }))
 }
 
-/// Deletes the signed-in user and all their data (identities, tokens, Instagram data,
-/// crushes, jobs), and signs them out.
+/// Deletes the signed-in user and all their data.
+///
+/// Identities, tokens, Instagram data, crushes and jobs are deleted, and the cookies cleared.
+/// Needs the web app's session (cookie and CSRF header); API tokens get `403 session_required`.
 #[utoipa::path(
     delete,
     path = "/api/users/me",
     tag = "users",
-    security(("session_cookie" = [])),
-    params(("x-instacrush-csrf" = String, Header, description = "Any non-empty value (CSRF defence)")),
+    security(("session_cookie" = [], "csrf_header" = [])),
     responses(
         (status = 204, description = "Deleted; cookies cleared"),
         NotSignedIn,
         SessionRequired,
+        OtherProblem,
     )
 )]
 pub async fn delete_me(

@@ -14,6 +14,7 @@ pub struct Progress {
     /// Units done so far.
     pub done: u64,
     /// Units in all, when known.
+    #[schema(required = true)]
     pub total: Option<u64>,
     /// What the job is doing, e.g. `media` or `comments`.
     pub phase: String,

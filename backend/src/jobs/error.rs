@@ -14,7 +14,8 @@ pub struct JobProblem {
     /// A short summary.
     pub title: String,
     /// What happened this time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
+    #[schema(required = true)]
     pub detail: Option<String>,
 }
 

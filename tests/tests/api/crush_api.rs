@@ -94,8 +94,14 @@ async fn a_stale_user_gets_one_sync_and_then_their_crush(backend: Backend) {
     assert_eq!(first.headers()["retry-after"], "2");
     let location = first.headers()["location"].to_str().unwrap().to_owned();
     let first = json_of(first).await;
+    assert_eq!(first["resource"], "sync_status", "a 202 body says what it is");
     assert_eq!(first["status"], "queued");
     assert_eq!(first["links"]["job"], location);
+    let links = first["links"].as_object().unwrap();
+    assert!(
+        links["crush"].is_null() && links["sign_in"].is_null(),
+        "every link is sent, null when none: {links:?}"
+    );
     // Asking again while it is queued enqueues nothing new.
     let second = json_of(ada.get("/api/crush").await).await;
     assert_eq!(second["job"]["id"], first["job"]["id"]);
@@ -111,6 +117,10 @@ async fn a_stale_user_gets_one_sync_and_then_their_crush(backend: Backend) {
     let done = ada.get("/api/crush/loading").await;
     assert_eq!(done.status(), StatusCode::OK);
     let done = json_of(done).await;
+    assert_eq!(
+        (done["resource"].as_str(), done["result"]["resource"].as_str()),
+        (Some("sync_status"), Some("my_crush"))
+    );
     assert_eq!(done["status"], "succeeded");
     assert_eq!(done["job"]["progress"]["done"], done["job"]["progress"]["total"]);
     let expected = expected_crush(&app, "ada.demo").await;
@@ -122,7 +132,9 @@ async fn a_stale_user_gets_one_sync_and_then_their_crush(backend: Backend) {
     // Up to date now: the crush at once, and no new job.
     let fresh = ada.get("/api/crush").await;
     assert_eq!(fresh.status(), StatusCode::OK);
-    assert_eq!(json_of(fresh).await["crush"]["slug"], done["result"]["crush"]["slug"]);
+    let fresh = json_of(fresh).await;
+    assert_eq!(fresh["resource"], "my_crush", "a 200 body says what it is");
+    assert_eq!(fresh["crush"]["slug"], done["result"]["crush"]["slug"]);
     assert_eq!(app.run_pending_jobs().await, 0);
 }
 

@@ -45,8 +45,9 @@ async fn top_interactors_agree_with_the_sandbox(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     for username in ["ada.demo", "ben.demo", "cleo.demo", "eve.demo"] {
         let (report, account) = synced(&app, username).await;
-        let page =
-            crush::top_interactors(&app.db, report.owner_id, WINDOW, PageRequest::new(5, 0)).await.unwrap();
+        let page = crush::top_interactors(&app.db, report.owner_id, WINDOW, PageRequest::new(5, 0).unwrap())
+            .await
+            .unwrap();
         assert_eq!(page.items[0].username, account["expected_crush"]["username"], "{username}'s crush");
         let expected = account["top_interactors"].as_array().unwrap();
         assert_eq!(page.items.len(), expected.len(), "{username}");
@@ -62,7 +63,9 @@ async fn top_interactors_agree_with_the_sandbox(backend: Backend) {
             assert_eq!(got.posts_count, want["posts"].as_i64().unwrap(), "{username}: {}", got.username);
         }
         let everyone =
-            crush::top_interactors(&app.db, report.owner_id, WINDOW, PageRequest::new(100, 0)).await.unwrap();
+            crush::top_interactors(&app.db, report.owner_id, WINDOW, PageRequest::new(100, 0).unwrap())
+                .await
+                .unwrap();
         assert!(
             everyone.items.iter().all(|i| i.ig_id != account["user_id"]),
             "{username} is not their own fan"
@@ -81,9 +84,10 @@ async fn interactor_pages_are_disjoint_and_add_up(backend: Backend) {
     let (report, _) = synced(&app, "eve.demo").await;
     let (mut seen, mut ranks, mut offset) = (HashSet::new(), Vec::new(), 0);
     let total = loop {
-        let page = crush::top_interactors(&app.db, report.owner_id, WINDOW, PageRequest::new(3, offset))
-            .await
-            .unwrap();
+        let page =
+            crush::top_interactors(&app.db, report.owner_id, WINDOW, PageRequest::new(3, offset).unwrap())
+                .await
+                .unwrap();
         assert_eq!((page.limit, page.offset), (3, offset));
         if page.items.is_empty() {
             break page.total;
@@ -103,7 +107,8 @@ async fn interactor_pages_are_disjoint_and_add_up(backend: Backend) {
 async fn top_posts_come_most_commented_first(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (report, account) = synced(&app, "eve.demo").await;
-    let page = crush::top_posts(&app.db, report.owner_id, WINDOW, PageRequest::new(100, 0)).await.unwrap();
+    let page =
+        crush::top_posts(&app.db, report.owner_id, WINDOW, PageRequest::new(100, 0).unwrap()).await.unwrap();
     assert_eq!(page.total, account["media_count"].as_u64().unwrap());
     assert_eq!(page.items.len() as u64, page.total);
     let counts: Vec<i64> = page.items.iter().map(|post| post.interactions_count).collect();
@@ -114,7 +119,8 @@ async fn top_posts_come_most_commented_first(backend: Backend) {
         assert!(post.permalink.is_some() && (post.media_url.is_some() || post.thumbnail_url.is_some()));
     }
     assert_eq!(counts.iter().sum::<i64>(), account["interactions"].as_i64().unwrap(), "others' interactions");
-    let second = crush::top_posts(&app.db, report.owner_id, WINDOW, PageRequest::new(2, 2)).await.unwrap();
+    let second =
+        crush::top_posts(&app.db, report.owner_id, WINDOW, PageRequest::new(2, 2).unwrap()).await.unwrap();
     assert_eq!(second.items, page.items[2..4], "pages are slices of the whole list");
 }
 
@@ -129,8 +135,12 @@ async fn an_interactors_comments_are_theirs_on_the_owners_posts(backend: Backend
     let (report, account) = synced(&app, "ada.demo").await;
     let crush = &account["expected_crush"];
     let ig_id = crush["user_id"].as_str().unwrap();
-    let page =
-        crush::interactor_comments(&app.db, report.owner_id, ig_id, PageRequest::new(100, 0)).await.unwrap();
+    let page = crush::interactor_comments(&app.db, report.owner_id, ig_id, PageRequest::new(100, 0).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(page.interactor.ig_id, ig_id);
+    assert_eq!(page.interactor.username, crush["username"].as_str().unwrap(), "the page names its account");
     assert_eq!(
         page.total,
         crush["interactions"].as_u64().unwrap(),
@@ -151,13 +161,15 @@ async fn an_interactors_comments_are_theirs_on_the_owners_posts(backend: Backend
     }
     let times: Vec<_> = page.items.iter().map(|item| item.commented_at).collect();
     assert!(times.windows(2).all(|pair| pair[0] >= pair[1]), "newest first");
-    let first =
-        crush::interactor_comments(&app.db, report.owner_id, ig_id, PageRequest::new(2, 0)).await.unwrap();
+    let first = crush::interactor_comments(&app.db, report.owner_id, ig_id, PageRequest::new(2, 0).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(first.items, page.items[..2]);
     for nobody in [account["user_id"].as_str().unwrap(), "no-such-account"] {
-        let page = crush::interactor_comments(&app.db, report.owner_id, nobody, PageRequest::default())
+        let none = crush::interactor_comments(&app.db, report.owner_id, nobody, PageRequest::default())
             .await
             .unwrap();
-        assert_eq!((page.items.len(), page.total), (0, 0), "{nobody} has no comments on ada.demo's posts");
+        assert_eq!(none, None, "{nobody} has no comments on ada.demo's posts");
     }
 }

@@ -9,6 +9,7 @@ mod db_cancellation;
 mod errors;
 mod fault_drill;
 mod insights;
+mod insights_api;
 mod instagram_client;
 mod jobs_batches;
 mod jobs_queue;

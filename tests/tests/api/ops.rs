@@ -71,6 +71,14 @@ async fn openapi_and_docs_are_served(backend: Backend) {
     let spec: serde_json::Value = spec.json().await.unwrap();
     assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"), "{spec}");
     assert_eq!(spec["paths"]["/readyz"]["get"]["operationId"], "get_readiness");
+    // The committed document's, finished the same way, with this deployment as its server.
+    assert_eq!(
+        spec["servers"],
+        serde_json::json!([{"url": app.state.auth.public_origin, "description": "This deployment"}])
+    );
+    let committed = serde_json::to_value(instacrush::http::openapi()).unwrap();
+    assert_eq!(spec["paths"], committed["paths"]);
+    assert_eq!(spec["components"], committed["components"]);
     let docs = app.get("/api/docs/").await;
     assert_eq!(docs.status(), StatusCode::OK);
     let html = docs.text().await.unwrap();

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::http::problems::{MalformedJson, NotJson, NotSignedIn, SessionRequired};
+use crate::http::problems::{MalformedJson, NotJson, NotSignedIn, OtherProblem, SessionRequired};
 use crate::{
     auth::api_tokens,
     entities::api_token,
@@ -24,8 +24,14 @@ use crate::{
 /// A new API token's name.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewApiToken {
-    /// What the token is for, e.g. `my script` (1–100 characters).
-    #[schema(example = "my script")]
+    /// What the token is for, e.g. `my script`: 1–100 characters, not only whitespace, no
+    /// control characters. Kept without surrounding whitespace.
+    #[schema(
+        example = "my script",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
 }
 
@@ -44,6 +50,7 @@ pub struct ApiToken {
     pub created_at: OffsetDateTime,
     /// When it was last exchanged, if ever.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub last_used_at: Option<OffsetDateTime>,
 }
 
@@ -59,8 +66,8 @@ impl From<api_token::Model> for ApiToken {
     }
 }
 
-/// A just-created token: the only response that ever holds its secret (no `Debug`: secrets
-/// never reach logs).
+/// A just-created token: the only response that ever holds its secret.
+// No `Debug`: secrets never reach logs.
 #[derive(Serialize, ToSchema)]
 pub struct CreatedApiToken {
     /// The token's listing.
@@ -74,6 +81,7 @@ pub struct CreatedApiToken {
 #[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {
     /// An API token (`icat_…`).
+    #[schema(min_length = 1)]
     pub api_token: String,
 }
 
@@ -90,11 +98,15 @@ pub struct AccessToken {
 }
 
 /// Creates a named API token for third-party clients.
+///
+/// The secret (`token`) is in this response only. A client exchanges it at `POST /api/auth/token`
+/// for Bearer access tokens. Needs the web app's session (cookie and CSRF header); API tokens get
+/// `403 session_required`.
 #[utoipa::path(
     post,
     path = "/api/auth/api-tokens",
     tag = "auth",
-    security(("session_cookie" = [])),
+    security(("session_cookie" = [], "csrf_header" = [])),
     request_body = NewApiToken,
     responses(
         (status = 201, description = "Created; the secret is shown this once", body = CreatedApiToken),
@@ -103,6 +115,7 @@ pub struct AccessToken {
         MalformedJson,
         NotJson,
         (status = 422, description = "Bad name", body = Problem, content_type = "application/problem+json"),
+        OtherProblem,
     )
 )]
 pub async fn create_api_token(
@@ -114,7 +127,10 @@ pub async fn create_api_token(
     Ok((StatusCode::CREATED, Json(CreatedApiToken { api_token: created.row.into(), token: created.token })))
 }
 
-/// Lists the signed-in user's API tokens (without their secrets).
+/// Lists my API tokens.
+///
+/// Newest first, without their secrets. Needs the web app's session cookie; API tokens get
+/// `403 session_required`.
 #[utoipa::path(
     get,
     path = "/api/auth/api-tokens",
@@ -124,6 +140,7 @@ pub async fn create_api_token(
         (status = 200, description = "The tokens, newest first", body = Vec<ApiToken>),
         NotSignedIn,
         (status = 403, description = "Not a web session", body = Problem, content_type = "application/problem+json"),
+        OtherProblem,
     )
 )]
 pub async fn list_api_tokens(
@@ -134,19 +151,24 @@ pub async fn list_api_tokens(
     Ok(Json(rows.into_iter().map(ApiToken::from).collect()))
 }
 
-/// Revokes an API token; access tokens exchanged for it stop working at once.
+/// Revokes an API token.
+///
+/// Access tokens exchanged for it stop working at once. Revoking a token revoked already answers
+/// `204` too, so a retried request is no error. Needs the web app's session (cookie and
+/// CSRF header); API tokens get `403 session_required`.
 #[utoipa::path(
     delete,
     path = "/api/auth/api-tokens/{id}",
     tag = "auth",
-    security(("session_cookie" = [])),
+    security(("session_cookie" = [], "csrf_header" = [])),
     params(("id" = i64, Path, description = "The token's id")),
     responses(
-        (status = 204, description = "Revoked"),
+        (status = 204, description = "Revoked (or revoked already)"),
         (status = 400, description = "Not a token id", body = Problem, content_type = "application/problem+json"),
         NotSignedIn,
         SessionRequired,
         (status = 404, description = "No such token of yours", body = Problem, content_type = "application/problem+json"),
+        OtherProblem,
     )
 )]
 pub async fn revoke_api_token(
@@ -160,17 +182,23 @@ pub async fn revoke_api_token(
 }
 
 /// Exchanges an API token for a short-lived Bearer access token.
+///
+/// Send the `access_token` as `Authorization: Bearer …`; when `expires_in` seconds have passed
+/// (or on a `401`), exchange the API token again. A revoked API token is refused with `401`.
 #[utoipa::path(
     post,
     path = "/api/auth/token",
     tag = "auth",
+    security(),
     request_body = TokenRequest,
     responses(
-        (status = 200, description = "An access token", body = AccessToken),
+        (status = 200, description = "An access token", body = AccessToken,
+         headers(("Cache-Control" = String, description = "`no-store`: the token is a secret"))),
         MalformedJson,
         NotJson,
         (status = 422, description = "No api_token field", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown or revoked API token", body = Problem, content_type = "application/problem+json"),
+        OtherProblem,
     )
 )]
 pub async fn exchange_api_token(

@@ -6,16 +6,21 @@ use axum::{Form, extract::State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::problems::{BadSignedRequest, NoSignedRequest, NotAForm};
+use crate::http::problems::{BadSignedRequest, InvalidSignature, NoSignedRequest, NotAForm, OtherProblem};
 use crate::{
-    auth::{crypto::random_token, deletion, signed_request},
+    auth::{
+        crypto::random_token,
+        deletion,
+        signed_request::{self, SignedRequestError},
+    },
     http::{AppState, error::ApiError, extract::Json},
 };
 
 /// The form Meta posts.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SignedRequestForm {
-    /// `base64url(HMAC-SHA256 signature).base64url(JSON payload)`.
+    /// `base64url(HMAC-SHA256 signature).base64url(JSON payload)`, signed with the app secret.
+    #[schema(pattern = r"^[A-Za-z0-9_-]+={0,2}\.[A-Za-z0-9_-]+={0,2}$")]
     pub signed_request: String,
 }
 
@@ -32,7 +37,13 @@ async fn delete_signed(state: &AppState, form: &SignedRequestForm) -> Result<(),
     let secret = state.instagram.config().app_secret.expose();
     let request = signed_request::verify(&form.signed_request, secret).map_err(|err| {
         tracing::warn!(error = %err, "refused a Meta callback");
-        ApiError::BadRequest(err.to_string())
+        match err {
+            SignedRequestError::Malformed => ApiError::BadRequest(err.to_string()),
+            // The signed_request is the callback's credential.
+            SignedRequestError::BadSignature => {
+                ApiError::Forbidden { code: "invalid_signature", detail: err.to_string() }
+            }
+        }
     })?;
     let deleted = deletion::delete_instagram_user(&state.db, &request.user_id).await?;
     state.caches.clear();
@@ -40,17 +51,23 @@ async fn delete_signed(state: &AppState, form: &SignedRequestForm) -> Result<(),
     Ok(())
 }
 
-/// Meta's deauthorize callback: the person removed the app; their data is deleted.
+/// Meta's deauthorize callback.
+///
+/// The person removed the app; their data is deleted. The `signed_request` is the credential:
+/// it is verified with the app secret.
 #[utoipa::path(
     post,
     path = "/api/meta/deauthorize",
     tag = "meta",
+    security(),
     request_body(content = SignedRequestForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "Done (also when the person was unknown)"),
         BadSignedRequest,
+        InvalidSignature,
         NotAForm,
         NoSignedRequest,
+        OtherProblem,
     )
 )]
 pub async fn deauthorize_instagram(
@@ -61,17 +78,23 @@ pub async fn deauthorize_instagram(
     Ok(Json(serde_json::json!({})))
 }
 
-/// Meta's data-deletion callback: deletes the person's data and returns a confirmation.
+/// Meta's data-deletion callback.
+///
+/// Deletes the person's data and returns where to check it. The `signed_request` is the
+/// credential: it is verified with the app secret.
 #[utoipa::path(
     post,
     path = "/api/meta/data-deletion",
     tag = "meta",
+    security(),
     request_body(content = SignedRequestForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "Deleted", body = DataDeletionStatus),
         BadSignedRequest,
+        InvalidSignature,
         NotAForm,
         NoSignedRequest,
+        OtherProblem,
     )
 )]
 pub async fn request_data_deletion(

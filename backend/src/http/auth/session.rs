@@ -9,7 +9,7 @@ use axum_extra::extract::cookie::CookieJar;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::http::problems::CsrfMissing;
+use crate::http::problems::{CsrfMissing, OtherProblem};
 use crate::{
     auth::{
         refresh::{self, RefreshError},
@@ -32,18 +32,20 @@ pub struct SessionInfo {
     pub expires_in: u64,
 }
 
-/// Renews the session: rotates the refresh token and issues a new access token.
+/// Renews the web session.
 ///
-/// Presenting a refresh token that was already used revokes its whole session.
+/// Rotates the refresh token (cookie) and issues a new access token (cookie). Presenting a
+/// refresh token that was already used revokes its whole session.
 #[utoipa::path(
     post,
     path = "/api/auth/refresh",
     tag = "auth",
-    params(("x-instacrush-csrf" = String, Header, description = "Any non-empty value (CSRF defence)")),
+    security(("refresh_cookie" = [], "csrf_header" = [])),
     responses(
         (status = 200, description = "New cookies set", body = SessionInfo),
         (status = 401, description = "No valid refresh token; cookies cleared", body = Problem, content_type = "application/problem+json"),
         CsrfMissing,
+        OtherProblem,
     )
 )]
 pub async fn refresh_session(State(state): State<AppState>, jar: CookieJar, headers: HeaderMap) -> Response {
@@ -69,15 +71,20 @@ pub async fn refresh_session(State(state): State<AppState>, jar: CookieJar, head
     }
 }
 
-/// Signs out: revokes the session's refresh tokens and clears the cookies.
+/// Signs out of the web app.
+///
+/// Revokes the session's refresh tokens and clears the cookies. Without a refresh cookie it
+/// answers `204` too.
 #[utoipa::path(
     post,
     path = "/api/auth/logout",
     tag = "auth",
-    params(("x-instacrush-csrf" = String, Header, description = "Any non-empty value (CSRF defence)")),
+    // The refresh cookie is optional: without one there is no session to end.
+    security(("refresh_cookie" = [], "csrf_header" = []), ("csrf_header" = [])),
     responses(
         (status = 204, description = "Signed out"),
         CsrfMissing,
+        OtherProblem,
     )
 )]
 pub async fn sign_out(

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::found;
+use crate::http::problems::OtherProblem;
 use crate::{
     auth::{
         AuthContext, ReturnTo,
@@ -26,19 +27,30 @@ use crate::{
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SignInQuery {
-    /// A path on this site, e.g. `/crush` (default `/`). URLs to other sites are refused.
+    /// A path on this site, e.g. `/crush` (default `/`): one leading `/`, no backslash, `#` or
+    /// control character, at most 2048 characters. URLs to other sites are refused.
+    #[param(
+        max_length = 2048,
+        pattern = r"^/([^/\\#\u0000-\u001f\u007f-\u009f][^\\#\u0000-\u001f\u007f-\u009f]*)?$"
+    )]
     pub return_to: Option<String>,
 }
 
-/// Sign in with Instagram: redirects to Instagram's authorize window.
+/// Sign in with Instagram.
+///
+/// For a browser: redirects to Instagram's authorize window, which comes back to
+/// `GET /api/auth/instagram/callback`. The web session then lives in httpOnly cookies.
 #[utoipa::path(
     get,
     path = "/api/auth/instagram",
     tag = "auth",
+    security(),
     params(SignInQuery),
     responses(
-        (status = 302, description = "To Instagram's authorize window; sets the short-lived `state` cookie"),
+        (status = 302, description = "To Instagram's authorize window; sets the short-lived `state` cookie",
+         headers(("Location" = String, description = "Instagram's authorize window; always sent"))),
         (status = 400, description = "`return_to` is not a path on this site", body = Problem, content_type = "application/problem+json"),
+        OtherProblem,
     )
 )]
 pub async fn start_instagram_sign_in(
@@ -54,17 +66,22 @@ pub async fn start_instagram_sign_in(
     Ok((session::set_state_cookie(jar, &state.auth, value), found(url.as_str())))
 }
 
-/// Instagram's redirect back: signs the person in and returns them to where they started.
+/// Instagram's redirect back.
 ///
-/// Every failure (declined consent, a wrong, missing or replayed `state`, Instagram
+/// Signs the person in and returns them to where they started. Every failure (declined consent, a wrong, missing or replayed `state`, Instagram
 /// unavailable) redirects to `/signin?error=<code>`: `access_denied`, `invalid_state`,
 /// `instagram_unavailable`, `instagram_refused` or `sign_in_failed`.
 #[utoipa::path(
     get,
     path = "/api/auth/instagram/callback",
     tag = "auth",
+    security(),
     params(Callback),
-    responses((status = 302, description = "To `return_to` with the session cookies set, or to `/signin?error=<code>`"))
+    responses(
+        (status = 302, description = "To `return_to` with the session cookies set, or to `/signin?error=<code>`",
+         headers(("Location" = String, description = "`return_to`, or `/signin?error=<code>`; always sent"))),
+        OtherProblem,
+    )
 )]
 pub async fn finish_instagram_sign_in(
     State(state): State<AppState>,

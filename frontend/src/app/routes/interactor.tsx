@@ -4,8 +4,10 @@ import { paths } from '@/config/paths';
 import { SignInRequired } from '@/features/auth/components/sign-in-required';
 import { mightBeSignedIn } from '@/features/auth/session-hint';
 import { isSignedOut } from '@/features/auth/signed-out';
+import { useInteractorComments } from '@/features/insights/api/get-interactor-comments';
 import { InteractorComments } from '@/features/insights/components/interactor-comments';
 import { useInteractorUsername } from '@/features/insights/interactor-state';
+import { usePageParam } from '@/features/insights/paging';
 
 const signInFirst = (error: unknown) =>
   isSignedOut(error) ? <SignInRequired what="see their comments" /> : null;
@@ -13,7 +15,10 @@ const signInFirst = (error: unknown) =>
 /** `/top-users/:igId`: one account's comments and replies on my posts. */
 export function InteractorRoute() {
   const { igId = '' } = useParams();
-  const username = useInteractorUsername(igId);
+  // The comments name their account; until they arrive, the link that led here may know it.
+  const comments = useInteractorComments(igId, usePageParam().offset);
+  const linked = useInteractorUsername(igId);
+  const username = comments.data?.interactor.username ?? linked;
   return (
     <Page
       title={username ? `Comments by @${username}` : 'Comments on your posts'}

@@ -23,6 +23,7 @@ const crush: Crush = {
 
 function status(state: SyncStatus['status'], more: Partial<SyncStatus> = {}): SyncStatus {
   return {
+    resource: 'sync_status',
     status: state,
     job: {
       id: 42,
@@ -31,12 +32,16 @@ function status(state: SyncStatus['status'], more: Partial<SyncStatus> = {}): Sy
       attempts: state === 'queued' ? 0 : 1,
       max_attempts: 5,
       created_at: '2026-11-29T03:12:40Z',
+      started_at: null,
+      finished_at: null,
+      progress: null,
+      error: null,
     },
     progress: null,
     error: null,
     retry_allowed: state === 'failed',
     result: null,
-    links: { job: '/api/jobs/42' },
+    links: { job: '/api/jobs/42', crush: null, sign_in: null },
     ...more,
   };
 }
@@ -44,8 +49,8 @@ function status(state: SyncStatus['status'], more: Partial<SyncStatus> = {}): Sy
 const running = (done: number, total: number) =>
   status('running', { progress: { done, total, phase: 'comments' } });
 const succeeded = status('succeeded', {
-  result: { outcome: 'found', crush, synced_at: '2026-11-29T03:12:45Z' },
-  links: { job: '/api/jobs/42', crush: `/api/crush/${slug}` },
+  result: { resource: 'my_crush', outcome: 'found', crush, synced_at: '2026-11-29T03:12:45Z' },
+  links: { job: '/api/jobs/42', crush: `/api/crush/${slug}`, sign_in: null },
 });
 const failed = status('failed', {
   error: {
@@ -347,7 +352,7 @@ describe('the loading page', () => {
       'GET /api/crush/loading': json(
         status('needs_reauth', {
           error: { code: 'needs_reauth', title: 'Instagram needs you to sign in again', detail: 'token expired' },
-          links: { sign_in: '/api/auth/instagram?return_to=/loading' },
+          links: { job: '/api/jobs/42', crush: null, sign_in: '/api/auth/instagram?return_to=/loading' },
         }),
       ),
     });

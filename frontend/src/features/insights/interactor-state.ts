@@ -1,7 +1,7 @@
 /**
- * An interactor's username on their page: the comments API does not repeat it, so the top-users
- * link carries it in the history state (which survives a reload), with the cached top-users
- * pages as a second source for links opened some other way.
+ * An interactor's username on their page before its comments (which name the account) arrive:
+ * the top-users link carries it in the history state (which survives a reload), with the cached
+ * top-users pages as a second source for links opened some other way.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useLocation } from 'react-router';

@@ -1,6 +1,6 @@
 /** Data for this feature's tests, shaped like the API's answers. */
 import type { components } from '@/lib/api';
-import type { InteractorComment } from './api/get-interactor-comments';
+import type { InteractorComment, InteractorComments } from './api/get-interactor-comments';
 import type { InteractorSummary } from './api/get-top-interactors';
 import type { TopPost } from './api/get-top-posts';
 import type { Page } from './paging';
@@ -56,6 +56,17 @@ export function comment(n: number, overrides: Partial<InteractorComment> = {}): 
     },
     ...overrides,
   };
+}
+
+/** One account's comments as the API answers them: the account, then a page like `pageOf`'s. */
+export function commentsOf(
+  account: Partial<InteractorComments['interactor']>,
+  total: number,
+  offset: number,
+  make: (n: number) => InteractorComment = (n) => comment(n),
+): InteractorComments {
+  const interactor = { ig_id: '90001', username: 'fan.1', profile_picture_url: null, ...account };
+  return { interactor, ...pageOf(total, offset, make) };
 }
 
 /** A page as the API answers it: `make(i)` for each of the page's items. */

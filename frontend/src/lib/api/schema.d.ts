@@ -11,10 +11,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists the signed-in user's API tokens (without their secrets). */
+        /**
+         * Lists my API tokens.
+         * @description Newest first, without their secrets. Needs the web app's session cookie; API tokens get
+         *     `403 session_required`.
+         */
         get: operations["list_api_tokens"];
         put?: never;
-        /** Creates a named API token for third-party clients. */
+        /**
+         * Creates a named API token for third-party clients.
+         * @description The secret (`token`) is in this response only. A client exchanges it at `POST /api/auth/token`
+         *     for Bearer access tokens. Needs the web app's session (cookie and CSRF header); API tokens get
+         *     `403 session_required`.
+         */
         post: operations["create_api_token"];
         delete?: never;
         options?: never;
@@ -32,7 +41,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revokes an API token; access tokens exchanged for it stop working at once. */
+        /**
+         * Revokes an API token.
+         * @description Access tokens exchanged for it stop working at once. Revoking a token revoked already answers
+         *     `204` too, so a retried request is no error. Needs the web app's session (cookie and
+         *     CSRF header); API tokens get `403 session_required`.
+         */
         delete: operations["revoke_api_token"];
         options?: never;
         head?: never;
@@ -46,7 +60,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Sign in with Instagram: redirects to Instagram's authorize window. */
+        /**
+         * Sign in with Instagram.
+         * @description For a browser: redirects to Instagram's authorize window, which comes back to
+         *     `GET /api/auth/instagram/callback`. The web session then lives in httpOnly cookies.
+         */
         get: operations["start_instagram_sign_in"];
         put?: never;
         post?: never;
@@ -64,8 +82,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Instagram's redirect back: signs the person in and returns them to where they started.
-         * @description Every failure (declined consent, a wrong, missing or replayed `state`, Instagram
+         * Instagram's redirect back.
+         * @description Signs the person in and returns them to where they started. Every failure (declined consent, a wrong, missing or replayed `state`, Instagram
          *     unavailable) redirects to `/signin?error=<code>`: `access_denied`, `invalid_state`,
          *     `instagram_unavailable`, `instagram_refused` or `sign_in_failed`.
          */
@@ -87,7 +105,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Signs out: revokes the session's refresh tokens and clears the cookies. */
+        /**
+         * Signs out of the web app.
+         * @description Revokes the session's refresh tokens and clears the cookies. Without a refresh cookie it
+         *     answers `204` too.
+         */
         post: operations["sign_out"];
         delete?: never;
         options?: never;
@@ -105,8 +127,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Renews the session: rotates the refresh token and issues a new access token.
-         * @description Presenting a refresh token that was already used revokes its whole session.
+         * Renews the web session.
+         * @description Rotates the refresh token (cookie) and issues a new access token (cookie). Presenting a
+         *     refresh token that was already used revokes its whole session.
          */
         post: operations["refresh_session"];
         delete?: never;
@@ -124,7 +147,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchanges an API token for a short-lived Bearer access token. */
+        /**
+         * Exchanges an API token for a short-lived Bearer access token.
+         * @description Send the `access_token` as `Authorization: Bearer …`; when `expires_in` seconds have passed
+         *     (or on a `401`), exchange the API token again. A revoked API token is refused with `401`.
+         */
         post: operations["exchange_api_token"];
         delete?: never;
         options?: never;
@@ -140,8 +167,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * My crush: `200` when the data is fresh; otherwise a sync is started (or the
-         *     running one found) and `202` gives its status to poll.
+         * My crush, or the sync that brings it.
+         * @description `200` with the crush when the data is fresh. Otherwise a sync is started (or the running one
+         *     found) and the answer is `202` with its status.
+         *
+         *     Polling: a `202` carries `Location` (the job) and `Retry-After` (seconds); wait that long and
+         *     `GET /api/crush/loading` until it answers `200`. The body's `resource` tells a `MyCrush`
+         *     (`my_crush`) from a `SyncStatus` (`sync_status`) as well as the status does.
          */
         get: operations["get_crush"];
         put?: never;
@@ -160,10 +192,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * My sync's status: `202` while queued or running (with progress); `200` once
-         *     it ended: succeeded (with the crush), failed (with the error and whether a
-         *     retry may help) or needs re-auth (with a sign-in link). A stale account
-         *     with nothing running gets a sync started.
+         * My sync's status, to poll.
+         * @description `202` while queued or running (with progress); `200` once it ended. A stale account with
+         *     nothing running gets a sync started.
+         *
+         *     Poll it at the pace `Retry-After` gives while it answers `202`. A `200` is final: `status` is
+         *     `succeeded` (`result` holds the crush), `failed` (`error`, and `retry_allowed`) or
+         *     `needs_reauth` (`links.sign_in`).
          */
         get: operations["get_sync_status"];
         put?: never;
@@ -182,8 +217,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A public crush page: both accounts' usernames and pictures and the counts;
-         *     nothing private.
+         * A public crush page.
+         * @description Both accounts' usernames and pictures and the counts; nothing private. Anyone may read it
+         *     by its slug (`Crush.links.self`); answers may be cached for a minute.
          */
         get: operations["get_public_crush"];
         put?: never;
@@ -201,7 +237,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of the caller's jobs (anyone else's is not found). */
+        /**
+         * One of my jobs.
+         * @description The job a sync's `Location` names: its state, attempts, progress and last error. Anyone
+         *     else's job is not found.
+         */
         get: operations["get_job"];
         put?: never;
         post?: never;
@@ -220,7 +260,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Meta's data-deletion callback: deletes the person's data and returns a confirmation. */
+        /**
+         * Meta's data-deletion callback.
+         * @description Deletes the person's data and returns where to check it. The `signed_request` is the
+         *     credential: it is verified with the app secret.
+         */
         post: operations["request_data_deletion"];
         delete?: never;
         options?: never;
@@ -237,7 +281,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Meta's deauthorize callback: the person removed the app; their data is deleted. */
+        /**
+         * Meta's deauthorize callback.
+         * @description The person removed the app; their data is deleted. The `signed_request` is the credential:
+         *     it is verified with the app secret.
+         */
         post: operations["deauthorize_instagram"];
         delete?: never;
         options?: never;
@@ -252,13 +300,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user (web session or API token), with their sync state. */
+        /**
+         * The signed-in user.
+         * @description With a web session or a Bearer token: the user's id, Instagram username and where their
+         *     synced data stands (`sync.state`: whether `GET /api/crush` answers at once).
+         */
         get: operations["get_me"];
         put?: never;
         post?: never;
         /**
-         * Deletes the signed-in user and all their data (identities, tokens, Instagram data,
-         *     crushes, jobs), and signs them out.
+         * Deletes the signed-in user and all their data.
+         * @description Identities, tokens, Instagram data, crushes and jobs are deleted, and the cookies cleared.
+         *     Needs the web app's session (cookie and CSRF header); API tokens get `403 session_required`.
          */
         delete: operations["delete_me"];
         options?: never;
@@ -273,7 +326,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One account's comments and replies on my posts, newest first. */
+        /**
+         * One account's comments and replies on my posts, newest first.
+         * @description The account (`interactor`) comes first, then a page of its comments: `limit` 1 to 100 (20 by
+         *     default) after `offset`. Paging outside those bounds is refused with `400` (`invalid_query`);
+         *     an account that never commented on my posts is `404`.
+         */
         get: operations["list_interactor_comments"];
         put?: never;
         post?: never;
@@ -293,8 +351,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Asks for a sync now: `202` with the sync's status (the running one, if a
-         *     sync is already under way). At most one request a minute per user.
+         * Asks for a sync now.
+         * @description `202` with the sync's status (the running one, if a sync is already under way). Then poll
+         *     `GET /api/crush/loading` as `Location` and `Retry-After` say. At most one request a minute per
+         *     user: within a minute of the previous one the answer is `429` with `Retry-After`.
          */
         post: operations["start_sync"];
         delete?: never;
@@ -310,7 +370,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who comments most on my recent posts, best first (my crush first). */
+        /**
+         * Who comments most on my recent posts, best first (my crush first).
+         * @description A page at a time: `limit` 1 to 100 (20 by default) after `offset`; `total` counts the whole
+         *     list. Paging outside those bounds is refused with `400` (`invalid_query`).
+         */
         get: operations["list_top_interactors"];
         put?: never;
         post?: never;
@@ -327,7 +391,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My recent posts, most commented first. */
+        /**
+         * My recent posts, most commented first.
+         * @description A page at a time: `limit` 1 to 100 (20 by default) after `offset`; `total` counts the whole
+         *     list. Paging outside those bounds is refused with `400` (`invalid_query`).
+         */
         get: operations["list_top_posts"];
         put?: never;
         post?: never;
@@ -344,7 +412,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers HTTP. */
+        /**
+         * Liveness: the process answers HTTP.
+         * @description For a load balancer or orchestrator; no credentials.
+         */
         get: operations["get_health"];
         put?: never;
         post?: never;
@@ -361,7 +432,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics in the text exposition format. */
+        /**
+         * Prometheus metrics.
+         * @description In the text exposition format, for a Prometheus scraper; no credentials.
+         */
         get: operations["get_metrics"];
         put?: never;
         post?: never;
@@ -378,7 +452,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers and its schema is current. */
+        /**
+         * Readiness: the database answers and its schema is current.
+         * @description For a load balancer or orchestrator; no credentials. `503` until it is ready.
+         */
         get: operations["get_readiness"];
         put?: never;
         post?: never;
@@ -430,28 +507,25 @@ export interface components {
              * Format: date-time
              * @description When it was last exchanged, if ever.
              */
-            last_used_at?: string | null;
+            last_used_at: string | null;
         };
         /** @description The post a comment was written on. */
         CommentedPost: {
             /** @description The post's Instagram id. */
             ig_id: string;
             /** @description Its caption. */
-            caption?: string | null;
+            caption: string | null;
             /** @description Its page on Instagram. */
-            permalink?: string | null;
+            permalink: string | null;
             /** @description A picture of it: the thumbnail for videos, else the media itself. */
-            picture_url?: string | null;
+            picture_url: string | null;
             /**
              * Format: date-time
              * @description When it was posted.
              */
             posted_at: string;
         };
-        /**
-         * @description A just-created token: the only response that ever holds its secret (no `Debug`: secrets
-         *     never reach logs).
-         */
+        /** @description A just-created token: the only response that ever holds its secret. */
         CreatedApiToken: components["schemas"]["ApiToken"] & {
             /** @description The secret: store it now, it is not shown again. */
             token: string;
@@ -507,7 +581,7 @@ export interface components {
             /** @description The username. */
             username: string;
             /** @description The profile picture. */
-            profile_picture_url?: string | null;
+            profile_picture_url: string | null;
         };
         /** @description Links from a crush. */
         CrushLinks: {
@@ -541,6 +615,15 @@ export interface components {
              */
             status: string;
         };
+        /** @description An account that commented on the owner's posts. */
+        InteractorAccount: {
+            /** @description Its Instagram id. */
+            ig_id: string;
+            /** @description Its username. */
+            username: string;
+            /** @description Its profile picture, when known. */
+            profile_picture_url: string | null;
+        };
         /** @description One comment or reply an interactor wrote on the owner's posts. */
         InteractorComment: {
             /** @description The comment's Instagram id. */
@@ -557,6 +640,28 @@ export interface components {
             /** @description The post it is on. */
             post: components["schemas"]["CommentedPost"];
         };
+        /** @description One account's comments and replies on the owner's posts, a page at a time, with the account. */
+        InteractorComments: {
+            /** @description The account. */
+            interactor: components["schemas"]["InteractorAccount"];
+            /** @description This page's comments, newest first. */
+            items: components["schemas"]["InteractorComment"][];
+            /**
+             * Format: int64
+             * @description Comments in all.
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @description The page size asked for.
+             */
+            limit: number;
+            /**
+             * Format: int64
+             * @description Comments skipped before this page.
+             */
+            offset: number;
+        };
         /** @description An account that commented on the owner's recent posts, as the top list shows it. */
         InteractorSummary: {
             /**
@@ -569,7 +674,7 @@ export interface components {
             /** @description Its username. */
             username: string;
             /** @description Its profile picture, when known. */
-            profile_picture_url?: string | null;
+            profile_picture_url: string | null;
             /**
              * Format: int64
              * @description Its comments plus replies on the owner's recent posts.
@@ -596,7 +701,7 @@ export interface components {
             /** @description A short summary. */
             title: string;
             /** @description What happened this time. */
-            detail?: string | null;
+            detail: string | null;
         };
         /**
          * @description Where a job is in its life: `queued → running → succeeded | failed | cancelled`.
@@ -633,14 +738,14 @@ export interface components {
              * Format: date-time
              * @description When the latest attempt started.
              */
-            started_at?: string | null;
+            started_at: string | null;
             /**
              * Format: date-time
              * @description When it finished.
              */
-            finished_at?: string | null;
-            progress?: components["schemas"]["Progress"] | null;
-            error?: components["schemas"]["JobProblem"] | null;
+            finished_at: string | null;
+            progress: components["schemas"]["Progress"] | null;
+            error: components["schemas"]["JobProblem"] | null;
         };
         /** @description The signed-in user. */
         Me: {
@@ -650,7 +755,7 @@ export interface components {
              */
             id: number;
             /** @description Their Instagram username. */
-            instagram_username?: string | null;
+            instagram_username: string | null;
             /** @description Where their data stands. */
             sync: components["schemas"]["MySync"];
         };
@@ -659,19 +764,27 @@ export interface components {
          * @example {
          *       "crush": null,
          *       "outcome": "nobody_yet",
+         *       "resource": "my_crush",
          *       "synced_at": "2026-11-29T03:12:45.123456Z"
          *     }
          */
         MyCrush: {
+            /** @description Always `my_crush`: tells this body from a `SyncStatus` without the status code. */
+            resource: components["schemas"]["MyCrushResource"];
             /** @description Whether there is a crush. */
             outcome: components["schemas"]["CrushOutcome"];
-            crush?: components["schemas"]["Crush"] | null;
+            crush: components["schemas"]["Crush"] | null;
             /**
              * Format: date-time
              * @description When the data was last synced from Instagram.
              */
-            synced_at?: string | null;
+            synced_at: string | null;
         };
+        /**
+         * @description What a `MyCrush` body is: always `my_crush` (`GET /api/crush` answers a `SyncStatus` too).
+         * @enum {string}
+         */
+        MyCrushResource: "my_crush";
         /** @description The user's sync state. */
         MySync: {
             /** @description Where the data stands. */
@@ -680,81 +793,21 @@ export interface components {
              * Format: date-time
              * @description The last successful sync.
              */
-            last_synced_at?: string | null;
+            last_synced_at: string | null;
         };
         /** @description A new API token's name. */
         NewApiToken: {
             /**
-             * @description What the token is for, e.g. `my script` (1–100 characters).
+             * @description What the token is for, e.g. `my script`: 1–100 characters, not only whitespace, no
+             *     control characters. Kept without surrounding whitespace.
              * @example my script
              */
             name: string;
         };
         /** @description One page of a list, with the size of the whole list. */
-        Page_InteractorComment: {
-            /** @description This page's items. */
-            items: {
-                /** @description The comment's Instagram id. */
-                ig_comment_id: string;
-                /** @description `comment`, or `reply` to another comment. */
-                kind: string;
-                /** @description What it says. */
-                text: string;
-                /**
-                 * Format: date-time
-                 * @description When it was written.
-                 */
-                commented_at: string;
-                /** @description The post it is on. */
-                post: components["schemas"]["CommentedPost"];
-            }[];
-            /**
-             * Format: int64
-             * @description Items in the whole list.
-             */
-            total: number;
-            /**
-             * Format: int64
-             * @description The page size asked for (after clamping).
-             */
-            limit: number;
-            /**
-             * Format: int64
-             * @description Items skipped before this page.
-             */
-            offset: number;
-        };
-        /** @description One page of a list, with the size of the whole list. */
         Page_InteractorSummary: {
             /** @description This page's items. */
-            items: {
-                /**
-                 * Format: int64
-                 * @description Position in the ranking, from 1 (1 is the crush).
-                 */
-                rank: number;
-                /** @description The account's Instagram id. */
-                ig_id: string;
-                /** @description Its username. */
-                username: string;
-                /** @description Its profile picture, when known. */
-                profile_picture_url?: string | null;
-                /**
-                 * Format: int64
-                 * @description Its comments plus replies on the owner's recent posts.
-                 */
-                comments_count: number;
-                /**
-                 * Format: int64
-                 * @description Distinct recent posts it commented on.
-                 */
-                posts_count: number;
-                /**
-                 * Format: date-time
-                 * @description Its most recent comment.
-                 */
-                latest_comment_at: string;
-            }[];
+            items: components["schemas"]["InteractorSummary"][];
             /**
              * Format: int64
              * @description Items in the whole list.
@@ -762,7 +815,7 @@ export interface components {
             total: number;
             /**
              * Format: int64
-             * @description The page size asked for (after clamping).
+             * @description The page size asked for.
              */
             limit: number;
             /**
@@ -774,45 +827,7 @@ export interface components {
         /** @description One page of a list, with the size of the whole list. */
         Page_TopPost: {
             /** @description This page's items. */
-            items: {
-                /** @description The post's Instagram id. */
-                ig_id: string;
-                /** @description `IMAGE`, `VIDEO` or `CAROUSEL_ALBUM`. */
-                media_type: string;
-                /** @description Its caption. */
-                caption?: string | null;
-                /** @description Its page on Instagram. */
-                permalink?: string | null;
-                /** @description The image (or video) itself. */
-                media_url?: string | null;
-                /** @description A still image, for videos. */
-                thumbnail_url?: string | null;
-                /**
-                 * Format: date-time
-                 * @description When it was posted.
-                 */
-                posted_at: string;
-                /**
-                 * Format: int64
-                 * @description Likes, as Instagram counts them.
-                 */
-                like_count?: number | null;
-                /**
-                 * Format: int64
-                 * @description Top-level comments by others than the owner.
-                 */
-                comments_count: number;
-                /**
-                 * Format: int64
-                 * @description Replies by others than the owner.
-                 */
-                replies_count: number;
-                /**
-                 * Format: int64
-                 * @description Comments plus replies by others than the owner: the ranking key.
-                 */
-                interactions_count: number;
-            }[];
+            items: components["schemas"]["TopPost"][];
             /**
              * Format: int64
              * @description Items in the whole list.
@@ -820,7 +835,7 @@ export interface components {
             total: number;
             /**
              * Format: int64
-             * @description The page size asked for (after clamping).
+             * @description The page size asked for.
              */
             limit: number;
             /**
@@ -867,7 +882,7 @@ export interface components {
              * Format: int64
              * @description Units in all, when known.
              */
-            total?: number | null;
+            total: number | null;
             /** @description What the job is doing, e.g. `media` or `comments`. */
             phase: string;
         };
@@ -886,17 +901,17 @@ export interface components {
         };
         /** @description The form Meta posts. */
         SignedRequestForm: {
-            /** @description `base64url(HMAC-SHA256 signature).base64url(JSON payload)`. */
+            /** @description `base64url(HMAC-SHA256 signature).base64url(JSON payload)`, signed with the app secret. */
             signed_request: string;
         };
         /** @description Links from a sync status. */
         SyncLinks: {
             /** @description The job resource. */
-            job?: string | null;
+            job: string | null;
             /** @description The public crush page's resource, when there is a crush. */
-            crush?: string | null;
+            crush: string | null;
             /** @description Where to sign in again. */
-            sign_in?: string | null;
+            sign_in: string | null;
         };
         /**
          * @description Where a sync stands.
@@ -924,30 +939,40 @@ export interface components {
          *         "state": "running"
          *       },
          *       "links": {
-         *         "job": "/api/jobs/42"
+         *         "crush": null,
+         *         "job": "/api/jobs/42",
+         *         "sign_in": null
          *       },
          *       "progress": {
          *         "done": 7,
          *         "phase": "comments",
          *         "total": 24
          *       },
+         *       "resource": "sync_status",
          *       "result": null,
          *       "retry_allowed": false,
          *       "status": "running"
          *     }
          */
         SyncStatus: {
+            /** @description Always `sync_status`: tells this body from a `MyCrush` without the status code. */
+            resource: components["schemas"]["SyncStatusResource"];
             /** @description Where the sync stands. */
             status: components["schemas"]["SyncState"];
-            job?: components["schemas"]["JobSummary"] | null;
-            progress?: components["schemas"]["Progress"] | null;
-            error?: components["schemas"]["JobProblem"] | null;
+            job: components["schemas"]["JobSummary"] | null;
+            progress: components["schemas"]["Progress"] | null;
+            error: components["schemas"]["JobProblem"] | null;
             /** @description Whether asking again (`POST /api/users/me/sync`) may help. */
             retry_allowed: boolean;
-            result?: components["schemas"]["MyCrush"] | null;
+            result: components["schemas"]["MyCrush"] | null;
             /** @description Related resources. */
             links: components["schemas"]["SyncLinks"];
         };
+        /**
+         * @description What a `SyncStatus` body is: always `sync_status` (`GET /api/crush` answers a `MyCrush` too).
+         * @enum {string}
+         */
+        SyncStatusResource: "sync_status";
         /** @description The token endpoint's request. */
         TokenRequest: {
             /** @description An API token (`icat_…`). */
@@ -960,13 +985,13 @@ export interface components {
             /** @description `IMAGE`, `VIDEO` or `CAROUSEL_ALBUM`. */
             media_type: string;
             /** @description Its caption. */
-            caption?: string | null;
+            caption: string | null;
             /** @description Its page on Instagram. */
-            permalink?: string | null;
+            permalink: string | null;
             /** @description The image (or video) itself. */
-            media_url?: string | null;
+            media_url: string | null;
             /** @description A still image, for videos. */
-            thumbnail_url?: string | null;
+            thumbnail_url: string | null;
             /**
              * Format: date-time
              * @description When it was posted.
@@ -976,7 +1001,7 @@ export interface components {
              * Format: int64
              * @description Likes, as Instagram counts them.
              */
-            like_count?: number | null;
+            like_count: number | null;
             /**
              * Format: int64
              * @description Top-level comments by others than the owner.
@@ -1032,6 +1057,17 @@ export interface operations {
             /** @description Not a web session */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1107,6 +1143,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     revoke_api_token: {
@@ -1121,7 +1168,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Revoked */
+            /** @description Revoked (or revoked already) */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1164,12 +1211,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     start_instagram_sign_in: {
         parameters: {
             query?: {
-                /** @description A path on this site, e.g. `/crush` (default `/`). URLs to other sites are refused. */
+                /**
+                 * @description A path on this site, e.g. `/crush` (default `/`): one leading `/`, no backslash, `#` or
+                 *     control character, at most 2048 characters. URLs to other sites are refused.
+                 */
                 return_to?: string;
             };
             header?: never;
@@ -1181,6 +1242,8 @@ export interface operations {
             /** @description To Instagram's authorize window; sets the short-lived `state` cookie */
             302: {
                 headers: {
+                    /** @description Instagram's authorize window; always sent */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1188,6 +1251,17 @@ export interface operations {
             /** @description `return_to` is not a path on this site */
             400: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1219,19 +1293,29 @@ export interface operations {
             /** @description To `return_to` with the session cookies set, or to `/signin?error=<code>` */
             302: {
                 headers: {
+                    /** @description `return_to`, or `/signin?error=<code>`; always sent */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
     sign_out: {
         parameters: {
             query?: never;
-            header: {
-                /** @description Any non-empty value (CSRF defence) */
-                "x-instacrush-csrf": string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1253,15 +1337,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     refresh_session: {
         parameters: {
             query?: never;
-            header: {
-                /** @description Any non-empty value (CSRF defence) */
-                "x-instacrush-csrf": string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1294,6 +1386,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     exchange_api_token: {
@@ -1312,6 +1415,8 @@ export interface operations {
             /** @description An access token */
             200: {
                 headers: {
+                    /** @description `no-store`: the token is a secret */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1354,6 +1459,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     get_crush: {
@@ -1377,9 +1493,9 @@ export interface operations {
             /** @description Syncing (or a sync failed less than a minute ago): poll the status */
             202: {
                 headers: {
-                    /** @description The job */
+                    /** @description The sync's job (`GET` it for its state); always sent */
                     Location?: string;
-                    /** @description Seconds until the next poll */
+                    /** @description Seconds to wait before polling again; always sent */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1414,6 +1530,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     get_sync_status: {
@@ -1437,9 +1564,9 @@ export interface operations {
             /** @description Queued or running: poll again */
             202: {
                 headers: {
-                    /** @description The job */
+                    /** @description The sync's job (`GET` it for its state); always sent */
                     Location?: string;
-                    /** @description Seconds until the next poll */
+                    /** @description Seconds to wait before polling again; always sent */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1465,6 +1592,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     get_public_crush: {
@@ -1482,6 +1620,8 @@ export interface operations {
             /** @description The crush */
             200: {
                 headers: {
+                    /** @description `public, max-age=60` */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1491,6 +1631,17 @@ export interface operations {
             /** @description No such crush */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1547,6 +1698,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     request_data_deletion: {
@@ -1571,8 +1733,17 @@ export interface operations {
                     "application/json": components["schemas"]["DataDeletionStatus"];
                 };
             };
-            /** @description The signed_request does not verify */
+            /** @description The signed_request is malformed */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The signed_request's signature does not verify (`invalid_signature`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1592,6 +1763,17 @@ export interface operations {
             /** @description No signed_request field */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1620,8 +1802,17 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The signed_request does not verify */
+            /** @description The signed_request is malformed */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The signed_request's signature does not verify (`invalid_signature`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1641,6 +1832,17 @@ export interface operations {
             /** @description No signed_request field */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1676,15 +1878,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     delete_me: {
         parameters: {
             query?: never;
-            header: {
-                /** @description Any non-empty value (CSRF defence) */
-                "x-instacrush-csrf": string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1715,6 +1925,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     list_interactor_comments: {
@@ -1734,13 +1955,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of comments */
+            /** @description The account and a page of its comments */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_InteractorComment"];
+                    "application/json": components["schemas"]["InteractorComments"];
                 };
             };
             /** @description Bad paging parameters */
@@ -1770,6 +1991,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     start_sync: {
@@ -1784,9 +2016,9 @@ export interface operations {
             /** @description Sync queued or already running */
             202: {
                 headers: {
-                    /** @description The job */
+                    /** @description The sync's job (`GET` it for its state); always sent */
                     Location?: string;
-                    /** @description Seconds until the next poll */
+                    /** @description Seconds to wait before polling again; always sent */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1803,7 +2035,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Instagram needs a new sign-in (`needs_reauth`) */
+            /** @description Instagram needs a new sign-in (`needs_reauth`), or a cookie-authenticated call lacks the CSRF header (`csrf_header_missing`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1824,7 +2056,18 @@ export interface operations {
             /** @description Asked too recently */
             429: {
                 headers: {
-                    /** @description Seconds to wait */
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1884,6 +2127,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     list_top_posts: {
@@ -1936,6 +2190,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     get_health: {
@@ -1956,6 +2221,17 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     get_metrics: {
@@ -1974,6 +2250,17 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1999,6 +2286,17 @@ export interface operations {
             /** @description Not ready */
             503: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

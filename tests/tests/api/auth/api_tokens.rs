@@ -51,6 +51,8 @@ async fn an_api_token_works_until_revoked(backend: Backend) {
 
     let id = created["id"].as_i64().unwrap();
     assert_eq!(browser.delete(&format!("/api/auth/api-tokens/{id}")).await.status(), StatusCode::NO_CONTENT);
+    let again = browser.delete(&format!("/api/auth/api-tokens/{id}")).await;
+    assert_eq!(again.status(), StatusCode::NO_CONTENT, "revoked already: a retry is no error");
     let me = app.client.get(app.url("/api/users/me")).bearer_auth(&jwt).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "revocation applies at once");
     assert_eq!(exchange(&app, &token).await.status(), StatusCode::UNAUTHORIZED);
@@ -77,8 +79,10 @@ async fn api_tokens_are_managed_from_the_web_session_only(backend: Backend) {
     assert_eq!(response.json::<Value>().await.unwrap()["code"], "session_required");
     let delete = app.client.delete(app.url("/api/users/me")).bearer_auth(jwt).send().await.unwrap();
     assert_eq!(delete.status(), StatusCode::FORBIDDEN);
-    let bad_name = browser.post_json("/api/auth/api-tokens", &json!({"name": "  "})).await;
-    assert_eq!(bad_name.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    for name in ["  ".to_owned(), "a\u{0}b".to_owned(), "x".repeat(101), format!(" {}", "x".repeat(100))] {
+        let bad_name = browser.post_json("/api/auth/api-tokens", &json!({ "name": name })).await;
+        assert_eq!(bad_name.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+    }
     assert_eq!(exchange(&app, "icat_made-up").await.status(), StatusCode::UNAUTHORIZED);
 }
 

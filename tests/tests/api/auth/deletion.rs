@@ -168,7 +168,8 @@ async fn meta_data_deletion_verifies_the_signed_request(backend: Backend) {
     let identity = identity_of(&app.db, "ada.demo").await;
     let forged =
         post_form(&app, "/api/meta/data-deletion", &signed_for(&identity.uid, "not-the-secret")).await;
-    assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN, "the signed_request is the callback's credential");
+    assert_eq!(forged.json::<Value>().await.unwrap()["code"], "invalid_signature");
     assert_eq!(super::user_count(&app.db).await, 1, "a forged request deletes nothing");
     assert_eq!(post_form(&app, "/api/meta/data-deletion", "garbage").await.status(), StatusCode::BAD_REQUEST);
 

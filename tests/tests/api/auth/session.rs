@@ -66,10 +66,14 @@ async fn cookie_authed_unsafe_requests_need_the_csrf_header(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let browser = app.sign_in("ada.demo").await;
     let without = |method: Method, path: &str| browser.request(method, path);
+    // Every operation whose contract asks for the `csrf_header` scheme.
     for (method, path) in [
         (Method::POST, "/api/auth/api-tokens"),
+        (Method::DELETE, "/api/auth/api-tokens/1"),
         (Method::POST, "/api/auth/refresh"),
+        (Method::POST, "/api/auth/logout"),
         (Method::DELETE, "/api/users/me"),
+        (Method::POST, "/api/users/me/sync"),
     ] {
         let request = without(method.clone(), path).json(&serde_json::json!({"name": "x"}));
         let response = browser.send(request).await;
@@ -78,6 +82,7 @@ async fn cookie_authed_unsafe_requests_need_the_csrf_header(backend: Backend) {
         assert_eq!(body["code"], "csrf_header_missing");
     }
     assert_eq!(browser.get("/api/users/me").await.status(), StatusCode::OK, "still signed in, not deleted");
+    assert_eq!(browser.post("/api/auth/refresh").await.status(), StatusCode::OK, "not signed out either");
     let created = browser.post_json("/api/auth/api-tokens", &serde_json::json!({"name": "x"})).await;
     assert_eq!(created.status(), StatusCode::CREATED, "with the header it works");
 }

@@ -4,6 +4,7 @@ import { api, unwrap, type components } from '@/lib/api';
 import { PAGE_SIZE } from '../paging';
 
 export type InteractorComment = components['schemas']['InteractorComment'];
+export type InteractorComments = components['schemas']['InteractorComments'];
 
 export const interactorCommentsQueryKey = (igId: string, offset: number) =>
   ['insights', 'interactor-comments', igId, { limit: PAGE_SIZE, offset }] as const;

@@ -3,9 +3,10 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { json, mockApi, problem, signedOut, type RouteKey } from '@/testing/mock-api';
 import { renderApp } from '@/testing/render';
-import { comment, interactor, me, pageOf, pagingOf, nth } from '../test-fixtures';
+import { comment, commentsOf, interactor, me, pageOf, pagingOf, nth } from '../test-fixtures';
 
 const igId = '17841400000000042';
+const mila = { ig_id: igId, username: 'mila.rivers' };
 // The mock backend is keyed by the real path, which has the id in it.
 const COMMENTS = `GET /api/users/me/interactors/${igId}/comments` as RouteKey;
 
@@ -20,6 +21,7 @@ describe("an interactor's comments", () => {
         offset: 0,
       }),
       [COMMENTS]: json({
+        interactor: { ...mila, profile_picture_url: null },
         items: [
           comment(1, { text: 'So pretty!' }),
           comment(2, {
@@ -72,12 +74,12 @@ describe("an interactor's comments", () => {
     mockApi({
       'GET /api/users/me': json(me),
       'GET /api/users/me/top-interactors': json(pageOf(1, 0, () => interactor(1, { ig_id: igId, username: 'mila.rivers' }))),
-      [COMMENTS]: (request: Request) => json(pageOf(30, Number(pagingOf(request).offset), (n) => comment(n))),
+      [COMMENTS]: (request: Request) => json(commentsOf(mila, 30, Number(pagingOf(request).offset))),
     });
     const { router, queryClient } = renderApp('/top-users');
     await userEvent.click(await screen.findByRole('link', { name: '@mila.rivers' }));
     expect(await screen.findByText('1–20 of 30')).toBeInTheDocument();
-    // Only the link's history state knows the name from here on.
+    // The link's history state and the comments know the name from here on.
     queryClient.removeQueries({ queryKey: ['insights', 'top-interactors'] });
 
     await userEvent.click(screen.getByRole('button', { name: 'Next' }));
@@ -87,15 +89,17 @@ describe("an interactor's comments", () => {
     expect(screen.getByRole('heading', { level: 1, name: 'Comments by @mila.rivers' })).toBeInTheDocument();
   });
 
-  it('pages through the comments from a deep link', async () => {
+  it('pages through the comments from a deep link, named by them', async () => {
     const { requests } = mockApi({
       'GET /api/users/me': json(me),
-      [COMMENTS]: (request: Request) => json(pageOf(30, Number(pagingOf(request).offset), (n) => comment(n))),
+      [COMMENTS]: (request: Request) => json(commentsOf(mila, 30, Number(pagingOf(request).offset))),
     });
     const { router } = renderApp(`/top-users/${igId}?page=2`);
 
     expect(screen.getByRole('heading', { level: 1, name: 'Comments on your posts' })).toBeInTheDocument();
     expect(await screen.findByText('21–30 of 30')).toBeInTheDocument();
+    // Nothing led here: the comments name their account.
+    expect(screen.getByRole('heading', { level: 1, name: 'Comments by @mila.rivers' })).toBeInTheDocument();
     expect(pagingOf(requests.at(-1))).toEqual({ limit: '20', offset: '20' });
 
     await userEvent.click(screen.getByRole('button', { name: 'Previous' }));
@@ -125,7 +129,7 @@ describe("an interactor's comments", () => {
     let calls = 0;
     mockApi({
       'GET /api/users/me': json(me),
-      [COMMENTS]: () => (++calls === 1 ? problem(500, 'internal') : json(pageOf(1, 0, (n) => comment(n)))),
+      [COMMENTS]: () => (++calls === 1 ? problem(500, 'internal') : json(commentsOf(mila, 1, 0))),
     });
     renderApp(`/top-users/${igId}`);
 

@@ -10,6 +10,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
+use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::problems::{NeedsReauth, NoAccount, NotSignedIn, OtherProblem};
@@ -83,6 +84,7 @@ pub enum SyncStatusResource {
     "error": null,
     "retry_allowed": false,
     "result": null,
+    "resumes_at": null,
     "links": {"job": "/api/jobs/42", "crush": null, "sign_in": null}
 }))]
 pub struct SyncStatus {
@@ -104,6 +106,11 @@ pub struct SyncStatus {
     /// The outcome, once succeeded.
     #[schema(required = true)]
     pub result: Option<MyCrush>,
+    /// Set while the sync waits because Instagram asked us to slow down (it throttled us, or
+    /// its rate budget is spent): when the sync resumes, where it stopped.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true, value_type = Option<String>, format = DateTime)]
+    pub resumes_at: Option<OffsetDateTime>,
     /// Related resources.
     pub links: SyncLinks,
 }
@@ -134,6 +141,7 @@ impl SyncStatus {
             },
             job: Some(summary),
             result: None,
+            resumes_at: sync::resumes_at(job),
             links: SyncLinks { job: Some(JobSummary::path(job.id)), ..SyncLinks::default() },
         }
     }
@@ -158,6 +166,7 @@ impl SyncStatus {
             error: None,
             retry_allowed: true,
             result: None,
+            resumes_at: None,
             links: SyncLinks::default(),
         }
     }

@@ -158,3 +158,62 @@ impl Budget {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instagram::ScopedUsage;
+
+    /// A budget over an in-memory database: these tests never reach it (sharing is
+    /// `share_until`'s job, tested through the real queue).
+    async fn budget() -> Budget {
+        let db = sea_orm::Database::connect("sqlite::memory:").await.expect("in-memory SQLite");
+        Budget::new(db, 80)
+    }
+
+    fn call(scopes: Vec<ScopedUsage>) -> CallRecord {
+        CallRecord { endpoint: "GET /me", elapsed: Duration::ZERO, status: Some(200), error: None, usage: None, scopes }
+    }
+
+    fn usage(scope: UsageScope, percent: u32, regain_secs: Option<u64>) -> ScopedUsage {
+        ScopedUsage { scope, percent, regain_after: regain_secs.map(Duration::from_secs) }
+    }
+
+    #[tokio::test]
+    async fn below_the_high_water_mark_nothing_pauses() {
+        let budget = budget().await;
+        budget.observe(&call(vec![usage(UsageScope::App, 79, None)]));
+        assert_eq!(budget.paused_until("1784"), None);
+    }
+
+    #[tokio::test]
+    async fn an_accounts_spent_budget_pauses_that_account_only_until_the_regain_time() {
+        let budget = budget().await;
+        budget.observe(&call(vec![usage(UsageScope::Account("1784".into()), 95, Some(300))]));
+        let until = budget.paused_until("1784").expect("paused");
+        let wait = until - now();
+        assert!(wait > time::Duration::seconds(290) && wait <= time::Duration::seconds(300), "{wait}");
+        assert_eq!(budget.paused_until("2001"), None, "another account goes on");
+    }
+
+    #[tokio::test]
+    async fn the_apps_spent_budget_pauses_everyone_a_minute_when_no_regain_time_is_given() {
+        let budget = budget().await;
+        budget.observe(&call(vec![usage(UsageScope::App, 85, None)]));
+        let wait = budget.paused_until("2001").expect("paused") - now();
+        assert!(wait > time::Duration::seconds(55) && wait <= time::Duration::seconds(60), "{wait}");
+    }
+
+    #[tokio::test]
+    async fn only_readings_that_matter_are_shared() {
+        let budget = budget().await;
+        budget.observe(&call(vec![usage(UsageScope::App, 10, None)]));
+        budget.observe(&call(vec![usage(UsageScope::App, 12, None)]));
+        assert_eq!(budget.readings().changed, ["app"], "the first reading, then nothing new");
+        budget.readings().changed.clear();
+        budget.observe(&call(vec![usage(UsageScope::App, 13, None)]));
+        assert!(budget.readings().changed.is_empty(), "a point's move is not worth a write");
+        budget.observe(&call(vec![usage(UsageScope::App, 18, None)]));
+        assert_eq!(budget.readings().changed, ["app"]);
+    }
+}

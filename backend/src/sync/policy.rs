@@ -21,3 +21,15 @@ pub fn cooldown_left(latest: &job::Model) -> Option<Duration> {
     let left = time::Duration::try_from(SYNC_COOLDOWN).ok()? - since;
     (left > time::Duration::ZERO).then(|| left.unsigned_abs())
 }
+
+/// The codes of a sync waiting because Instagram asked us to slow down: it throttled us, or
+/// its rate budget is spent.
+const SLOWED_DOWN: [&str; 2] = ["throttled", "paused"];
+
+/// When a sync waiting because Instagram asked us to slow down resumes; `None` when it is
+/// not waiting for that.
+pub fn resumes_at(job: &job::Model) -> Option<time::OffsetDateTime> {
+    let code = job.last_error.as_ref()?.get("code")?.as_str()?;
+    let waiting = job.state == job::JobState::Queued && job.run_at > now();
+    (waiting && SLOWED_DOWN.contains(&code)).then_some(job.run_at)
+}

@@ -3,6 +3,7 @@
 const numbers = new Intl.NumberFormat();
 const days = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const moments = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const clock = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 
 /** "1,204". */
 export function formatNumber(n: number): string {
@@ -17,6 +18,19 @@ export function formatDay(iso: string): string {
 /** A day and time, e.g. "Mar 3, 2026, 4:05 PM". */
 export function formatMoment(iso: string): string {
   return moments.format(new Date(iso));
+}
+
+/** A time of day, e.g. "2:05 PM". */
+export function formatClock(iso: string): string {
+  return clock.format(new Date(iso));
+}
+
+/** A wait in minutes and seconds, e.g. "4 min 05 s", "42 s". */
+export function formatWait(seconds: number): string {
+  const whole = Math.max(0, Math.ceil(seconds));
+  const minutes = Math.floor(whole / 60);
+  const rest = whole % 60;
+  return minutes > 0 ? `${minutes} min ${String(rest).padStart(2, '0')} s` : `${rest} s`;
 }
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [

@@ -41,6 +41,7 @@ function status(state: SyncStatus['status'], more: Partial<SyncStatus> = {}): Sy
     error: null,
     retry_allowed: state === 'failed',
     result: null,
+    resumes_at: null,
     links: { job: '/api/jobs/42', crush: null, sign_in: null },
     ...more,
   };
@@ -117,6 +118,22 @@ describe('the loading page', () => {
     await act(() => vi.advanceTimersByTimeAsync(60_000));
     expect(calls(requests, 'GET /api/crush/loading')).toBe(3);
     expect(calls(requests, `GET /api/crush/${slug}`)).toBe(0);
+  });
+
+  it('says when a sync Instagram slowed down resumes, counting down', async () => {
+    const resumesAt = new Date(Date.now() + 125_000).toISOString();
+    mockApi({
+      ...me,
+      'GET /api/crush': accepted(status('queued', { resumes_at: resumesAt })),
+      'GET /api/crush/loading': accepted(status('queued', { resumes_at: resumesAt })),
+    });
+    renderApp('/loading');
+
+    expect(await screen.findByText(/Instagram asked us to slow down — your sync resumes at/)).toBeInTheDocument();
+    expect(screen.getByRole('progressbar', { name: /waiting for instagram/i })).toBeInTheDocument();
+    expect(screen.getByText(/Resuming in 2 min 0[45] s/)).toBeInTheDocument();
+    await act(() => vi.advanceTimersByTimeAsync(60_000));
+    expect(screen.getByText(/Resuming in 1 min 0[45] s/)).toBeInTheDocument();
   });
 
   it('waits as long as Retry-After says before polling again', async () => {

@@ -950,6 +950,7 @@ export interface components {
          *       },
          *       "resource": "sync_status",
          *       "result": null,
+         *       "resumes_at": null,
          *       "retry_allowed": false,
          *       "status": "running"
          *     }
@@ -965,6 +966,12 @@ export interface components {
             /** @description Whether asking again (`POST /api/users/me/sync`) may help. */
             retry_allowed: boolean;
             result: components["schemas"]["MyCrush"] | null;
+            /**
+             * Format: date-time
+             * @description Set while the sync waits because Instagram asked us to slow down (it throttled us, or
+             *     its rate budget is spent): when the sync resumes, where it stopped.
+             */
+            resumes_at: string | null;
             /** @description Related resources. */
             links: components["schemas"]["SyncLinks"];
         };

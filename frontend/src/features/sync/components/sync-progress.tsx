@@ -4,6 +4,7 @@
  */
 import { useId } from 'react';
 import type { SyncStatus } from '../api/get-sync-status';
+import { SlowedDown } from './slowed-down';
 import '../sync.css';
 
 /** What the sync is doing, in words. */
@@ -11,6 +12,7 @@ function describe(sync: SyncStatus | undefined): string {
   if (!sync) return 'Checking your account…';
   const job = sync.job;
   if (sync.status === 'queued') {
+    if (sync.resumes_at) return 'Waiting for Instagram…';
     if (job && job.attempts > 0 && job.error) {
       return `${job.error.title}. Trying again soon (attempt ${job.attempts + 1} of ${job.max_attempts})…`;
     }
@@ -49,6 +51,7 @@ export function SyncProgress({ sync, stalled = false }: { sync: SyncStatus | und
       >
         <div className="sync-bar-fill" style={determinate ? { width: `${(done / total) * 100}%` } : undefined} />
       </div>
+      {sync?.resumes_at && <SlowedDown resumesAt={sync.resumes_at} />}
       {/* Always rendered, so the card keeps its height when the count appears. */}
       <p className="muted sync-progress-count" aria-hidden="true">
         {determinate ? count : '\u00a0'}

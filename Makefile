@@ -99,7 +99,7 @@ lint: ## Clippy with warnings as errors
 
 .PHONY: deny
 deny: ## Dependencies: banned crates (rsa, openssl), licences, sources (cargo-deny, offline checks)
-	$(CARGO) deny --offline check bans licenses sources
+	$(CARGO) deny check bans licenses sources
 
 .PHONY: layering
 layering: ## Fail on an import cycle between top-level modules of backend/src (docs/architecture.md)

@@ -182,11 +182,11 @@ mod tests {
         let metrics = Metrics::new();
         metrics
             .http_requests
-            .get_or_create(&HttpLabels { method: "GET".into(), route: "/healthz".into(), status: 200 })
+            .get_or_create(&HttpLabels { method: "GET", route: "/healthz".into(), status: 200 })
             .inc();
         metrics
             .http_duration
-            .get_or_create(&RouteLabels { method: "GET".into(), route: "/healthz".into() })
+            .get_or_create(&RouteLabels { method: "GET", route: "/healthz".into() })
             .observe(0.003);
         let text = metrics.render();
         assert!(

@@ -34,7 +34,7 @@ build: ## Build every crate and test
 	$(CARGO) build --workspace --all-targets
 
 .PHONY: test
-test: fmt-check lint layering test-rust test-contract test-sdk test-frontend test-e2e ## Every suite: Rust, OpenAPI drift, contract fuzzing, generated clients, the SPA, end-to-end
+test: fmt-check lint layering deny test-rust test-contract test-sdk test-frontend test-e2e ## Every suite: Rust, OpenAPI drift, contract fuzzing, generated clients, the SPA, end-to-end
 	@echo "== all suites passed"
 	@tail -n 1 target/test-rust.summary
 
@@ -96,6 +96,10 @@ fmt-check: ## Fail when the Rust code is not formatted
 .PHONY: lint
 lint: ## Clippy with warnings as errors
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+.PHONY: deny
+deny: ## Dependencies: banned crates (rsa, openssl), licences, sources (cargo-deny, offline checks)
+	$(CARGO) deny check bans licenses sources
 
 .PHONY: layering
 layering: ## Fail on an import cycle between top-level modules of backend/src (docs/architecture.md)

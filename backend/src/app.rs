@@ -14,10 +14,12 @@ use instagram_sandbox::SandboxHandle;
 
 use crate::{
     auth::{Auth, AuthConfig, RefreshInstagramTokens},
-    config::{HttpConfig, InstagramConfig, InstagramSetup, ProcessConfig, ServeConfig, WorkerConfig},
+    config::{
+        HttpConfig, InstagramConfig, InstagramSetup, ProcessConfig, SandboxConfig, ServeConfig, WorkerConfig,
+    },
     db,
-    http::{self, AppState},
-    instagram::{CallObserver, InstagramClient},
+    http::{self, AppState, ConnectionLimits},
+    instagram::{AppSecret, CallObserver, InstagramClient},
     jobs::{self, NoopJob, PruneJobs, Registry, Schedule, Worker},
     metrics::Metrics,
     sync::{Budget, ResyncStale, SyncFeed},
@@ -52,6 +54,8 @@ pub fn worker(state: &AppState, config: WorkerConfig) -> Worker<AppState> {
 pub struct Server {
     state: AppState,
     listener: TcpListener,
+    /// `/metrics` on an address of its own (`METRICS_ADDR`).
+    metrics_listener: Option<TcpListener>,
     worker: WorkerConfig,
     sandbox: Option<SandboxHandle>,
 }
@@ -66,17 +70,30 @@ impl Server {
         }
         let addr = http.listen_addr;
         let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+        let metrics_listener = match http.metrics_addr {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} (METRICS_ADDR)"))?,
+            ),
+            None => None,
+        };
         if http.public_url.is_none() {
             // Port 0 binds a free port: links and redirects need the one actually bound.
             http.public_url = Some(url::Url::parse(&format!("http://{}", listener.local_addr()?))?);
         }
         let (state, sandbox) = build_state(db, &process, http).await?;
-        Ok(Self { state, listener, worker: process.worker, sandbox })
+        Ok(Self { state, listener, metrics_listener, worker: process.worker, sandbox })
     }
 
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// The address `/metrics` is served on when it has one of its own (`METRICS_ADDR`).
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().and_then(|listener| listener.local_addr().ok())
     }
 
     /// The in-process Instagram sandbox's origin, when no Meta app is configured.
@@ -96,14 +113,20 @@ impl Server {
         let background = (self.worker.concurrency > 0)
             .then(|| spawn_background(self.state.clone(), self.worker.clone(), shutdown.clone()));
         let grace = self.state.http.shutdown_grace();
+        let limits = ConnectionLimits {
+            header_read_timeout: self.state.http.header_read_timeout(),
+            max_connections: self.state.http.max_connections,
+        };
+        if let Some(listener) = self.metrics_listener {
+            tracing::info!(addr = %listener.local_addr()?, "serving /metrics");
+            let metrics = http::metrics_router(self.state.clone());
+            tokio::spawn(http::serve(listener, metrics, limits, shutdown.clone()));
+        }
         let app = http::router(self.state.clone());
         tracing::info!(addr = %self.listener.local_addr()?, database = db::backend_name(&self.state.db), "listening");
-        let signal = shutdown.clone();
-        let serve =
-            axum::serve(self.listener, app).with_graceful_shutdown(async move { signal.cancelled().await });
-        let mut serve = std::pin::pin!(serve.into_future());
+        let serve = http::serve(self.listener, app, limits, shutdown.clone());
         tokio::select! {
-            result = &mut serve => result.context("server error")?,
+            () = serve => {}
             () = async { shutdown.cancelled().await; tokio::time::sleep(grace).await } => {
                 tracing::warn!(?grace, "grace period over; dropping remaining connections");
             }
@@ -131,7 +154,8 @@ pub async fn build_state(
     let metrics = Arc::new(Metrics::new());
     let budget = Budget::new(db.clone(), process.sync.budget_high_water);
     let observer = observe_calls(&metrics, &budget);
-    let (instagram, sandbox) = connect_instagram(&process.instagram, observer).await?;
+    let install_secret = process.auth.load_sandbox_secret().context("cannot load the sandbox app secret")?;
+    let (instagram, sandbox) = connect_instagram(&process.instagram, observer, &install_secret).await?;
     let state = AppState::new(db, http, instagram)
         .with_auth(auth)
         .with_metrics(metrics)
@@ -151,30 +175,48 @@ fn observe_calls(metrics: &Metrics, budget: &Budget) -> CallObserver {
 
 /// The Instagram client: for the configured Meta app, or else for a sandbox
 /// started in-process (returned too: it runs as long as the handle lives).
+///
+/// Without a Meta app, `install_secret` (a secret of this installation) stands for the app
+/// secret: the in-process sandbox is given it unless `SANDBOX_APP_SECRET` names another, and
+/// the client takes the sandbox's, so Meta's callbacks verify only with a secret nobody outside
+/// knows.
 pub async fn connect_instagram(
     setup: &InstagramSetup,
     observer: CallObserver,
+    install_secret: &str,
 ) -> anyhow::Result<(InstagramClient, Option<SandboxHandle>)> {
     if setup.client.is_configured() || setup.client.has_custom_hosts() {
         // A Meta app, or Instagram's hosts pointed elsewhere (a sandbox run on its own).
-        let config = setup.client.clone().or_sandbox_credentials();
+        let config = setup.client.clone().or_sandbox_credentials(install_secret);
         let client =
             InstagramClient::with_observer(config, observer).context("invalid Instagram configuration")?;
         return Ok((client, None));
     }
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], setup.sandbox_port));
-    let sandbox = instagram_sandbox::spawn(setup.sandbox.clone(), addr)
+    let sandbox_config = with_install_secret(setup.sandbox.clone(), install_secret);
+    let app_secret = AppSecret::new(sandbox_config.app_secret.clone());
+    let sandbox = instagram_sandbox::spawn(sandbox_config, addr)
         .await
         .with_context(|| format!("cannot start the Instagram sandbox on {addr}"))?;
     let config = InstagramConfig {
         graph_api_version: setup.client.graph_api_version.clone(),
         timeout_secs: setup.client.timeout_secs,
+        app_secret,
         ..InstagramConfig::for_sandbox(&sandbox.base_url())
     };
     tracing::info!(url = %sandbox.base_url(), "no Instagram app configured: using the sandbox");
     let client =
         InstagramClient::with_observer(config, observer).context("invalid Instagram configuration")?;
     Ok((client, Some(sandbox)))
+}
+
+/// The sandbox's configuration with `install_secret` as its app secret, unless one other than
+/// the published default is configured.
+pub fn with_install_secret(mut config: SandboxConfig, install_secret: &str) -> SandboxConfig {
+    if config.app_secret == instagram_sandbox::DEFAULT_APP_SECRET {
+        config.app_secret = install_secret.to_owned();
+    }
+    config
 }
 
 /// The configured keys (or the key file's, created on first start) and auth settings.

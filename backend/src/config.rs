@@ -37,6 +37,11 @@ pub enum Command {
         /// Port to listen on (loopback).
         #[arg(long, env = "SANDBOX_PORT", default_value_t = 4010)]
         port: u16,
+        /// This installation's sandbox app secret, used when `SANDBOX_APP_SECRET` is not set:
+        /// the file `serve` keeps it in (created when missing), so Meta's callbacks that this
+        /// sandbox signs verify with the server's secret.
+        #[arg(long = "sandbox-app-secret-file", env = "SANDBOX_APP_SECRET_FILE", default_value = AuthConfig::DEFAULT_SANDBOX_SECRET_FILE)]
+        secret_file: PathBuf,
         #[command(flatten)]
         config: SandboxConfig,
     },
@@ -141,12 +146,28 @@ pub struct HttpConfig {
     /// by another process show after at most this long.
     #[arg(long, env = "READ_CACHE_MS", default_value_t = HttpConfig::DEFAULT_READ_CACHE_MS)]
     pub read_cache_ms: u64,
+    /// Longest a client may take to send a request's headers, in seconds (and to start the next
+    /// request on a kept-alive connection); then the connection is closed.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = HttpConfig::DEFAULT_HEADER_READ_TIMEOUT_SECS)]
+    pub header_read_timeout_secs: u64,
+    /// Connections open at once, at most; more wait until one closes.
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = HttpConfig::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Serve `/metrics` on this address only (e.g. `127.0.0.1:9090`, reachable by the scraper
+    /// alone) instead of beside the API.
+    #[arg(long, env = "METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// Require `Authorization: Bearer <this token>` on `/metrics`.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 impl HttpConfig {
     /// The default of `READ_CACHE_MS`.
     pub const DEFAULT_READ_CACHE_MS: u64 = 1000;
     const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+    const DEFAULT_HEADER_READ_TIMEOUT_SECS: u64 = 10;
+    const DEFAULT_MAX_CONNECTIONS: usize = 4096;
     const DEFAULT_BODY_LIMIT_BYTES: usize = 64 * 1024;
     const DEFAULT_STATIC_DIR: &str = "frontend/dist";
 
@@ -161,6 +182,10 @@ impl HttpConfig {
             shutdown_grace_secs: 5,
             static_dir: PathBuf::from(Self::DEFAULT_STATIC_DIR),
             read_cache_ms: 0,
+            header_read_timeout_secs: Self::DEFAULT_HEADER_READ_TIMEOUT_SECS,
+            max_connections: Self::DEFAULT_MAX_CONNECTIONS,
+            metrics_addr: None,
+            metrics_token: None,
         }
     }
 
@@ -175,6 +200,11 @@ impl HttpConfig {
     /// The longest a request may take.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// Longest a client may take to send a request's headers.
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs.max(1))
     }
 
     /// How long in-flight requests get on shutdown.

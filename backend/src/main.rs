@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use clap::Parser as _;
 use instacrush::{
     app::{self, Server},
+    auth,
     config::{Cli, Command},
     db, http, shutdown, telemetry,
 };
@@ -49,8 +50,16 @@ async fn run(command: Command) -> anyhow::Result<()> {
             eprintln!("migrations applied to {}", database.database_url);
             Ok(())
         }
-        Command::Sandbox { port, config } => {
+        Command::Sandbox { port, secret_file, config } => {
             let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+            let config = if config.app_secret == instagram_sandbox::DEFAULT_APP_SECRET {
+                let secret = auth::load_or_create_secret(&secret_file).with_context(|| {
+                    format!("cannot load the sandbox app secret from {}", secret_file.display())
+                })?;
+                app::with_install_secret(config, &secret)
+            } else {
+                config
+            };
             eprintln!("Instagram sandbox: http://{addr}/  (accounts: /_sandbox/accounts)");
             instagram_sandbox::serve(config, addr).await.with_context(|| format!("cannot listen on {addr}"))
         }

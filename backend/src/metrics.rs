@@ -10,12 +10,12 @@ use prometheus_client::{
     registry::Registry,
 };
 
-/// Labels of an HTTP request: the route template, never the raw path, to keep
-/// cardinality bounded.
+/// Labels of an HTTP request: a known method and the route template, never what the client
+/// wrote, to keep cardinality bounded.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct HttpLabels {
-    /// The request method.
-    pub method: String,
+    /// The request method, from [`method_label`].
+    pub method: &'static str,
     /// The matched route, e.g. `/api/jobs/{id}`, or `unmatched`.
     pub route: String,
     /// The response status code.
@@ -25,10 +25,28 @@ pub struct HttpLabels {
 /// Labels of a request's latency (the status is left out to keep series few).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RouteLabels {
-    /// The request method.
-    pub method: String,
+    /// The request method, from [`method_label`].
+    pub method: &'static str,
     /// The matched route.
     pub route: String,
+}
+
+/// The label of a request method: one of the standard ones, or `other`: a client may send any
+/// token as a method, and each would otherwise become series of its own in every scrape.
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    KNOWN.iter().find(|known| *known == method).map_or("other", Method::as_str)
 }
 
 fn latency_histogram() -> Histogram {
@@ -164,11 +182,11 @@ mod tests {
         let metrics = Metrics::new();
         metrics
             .http_requests
-            .get_or_create(&HttpLabels { method: "GET".into(), route: "/healthz".into(), status: 200 })
+            .get_or_create(&HttpLabels { method: "GET", route: "/healthz".into(), status: 200 })
             .inc();
         metrics
             .http_duration
-            .get_or_create(&RouteLabels { method: "GET".into(), route: "/healthz".into() })
+            .get_or_create(&RouteLabels { method: "GET", route: "/healthz".into() })
             .observe(0.003);
         let text = metrics.render();
         assert!(

@@ -61,7 +61,15 @@ pub fn instacrush_command() -> std::process::Command {
     let mut command = std::process::Command::new(bin);
     // Fresh in-memory keys: no test may write a key file into the source tree.
     let keys = serde_json::to_string(&KeySet::generate()).unwrap();
-    command.env_remove("DATABASE_URL").env("RUST_LOG", "off").env("AUTH_KEYS", keys);
+    // One app secret for the server and any sandbox it starts or is pointed at, so no process
+    // keeps one in a file of the source tree either.
+    let app_secret = uuid::Uuid::new_v4().simple().to_string();
+    command
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "off")
+        .env("AUTH_KEYS", keys)
+        .env("SANDBOX_APP_SECRET", &app_secret)
+        .env("INSTAGRAM_APP_SECRET", &app_secret);
     command
 }
 

@@ -26,6 +26,15 @@ pub struct AuthConfig {
     /// Lifetime of a refresh token, in seconds (each rotation starts a new one).
     #[arg(long = "auth-refresh-ttl-secs", env = "AUTH_REFRESH_TTL_SECS", default_value_t = AuthConfig::DEFAULT_REFRESH_TTL_SECS)]
     pub refresh_ttl_secs: u64,
+    /// How old a Meta callback's `signed_request` (`issued_at`) may be, in seconds; older ones,
+    /// and ones issued more than a minute ahead of this server's clock, are refused.
+    #[arg(long = "meta-callback-max-age-secs", env = "META_CALLBACK_MAX_AGE_SECS", default_value_t = AuthConfig::DEFAULT_CALLBACK_MAX_AGE_SECS)]
+    pub callback_max_age_secs: u64,
+    /// Where this installation keeps the sandbox's app secret (no Meta app configured): created
+    /// with a random secret on first start. Defaults to `sandbox-app-secret` beside the key file;
+    /// with `AUTH_KEYS` and no file set, each start makes up a new one.
+    #[arg(long = "sandbox-app-secret-file", env = "SANDBOX_APP_SECRET_FILE")]
+    pub sandbox_app_secret_file: Option<PathBuf>,
 }
 
 /// Parses `--auth-keys` without echoing the value back: it is secret.
@@ -61,6 +70,8 @@ impl Default for AuthConfig {
             allowed_origin: None,
             access_ttl_secs: Self::DEFAULT_ACCESS_TTL_SECS,
             refresh_ttl_secs: Self::DEFAULT_REFRESH_TTL_SECS,
+            callback_max_age_secs: Self::DEFAULT_CALLBACK_MAX_AGE_SECS,
+            sandbox_app_secret_file: None,
         }
     }
 }
@@ -69,6 +80,11 @@ impl AuthConfig {
     const DEFAULT_KEY_FILE: &str = ".instacrush/keys.json";
     const DEFAULT_ACCESS_TTL_SECS: u64 = 900;
     const DEFAULT_REFRESH_TTL_SECS: u64 = 30 * 24 * 3600;
+    const DEFAULT_CALLBACK_MAX_AGE_SECS: u64 = 600;
+    /// The name of the sandbox's app secret file beside the key file.
+    pub const SANDBOX_SECRET_FILE_NAME: &str = "sandbox-app-secret";
+    /// The sandbox's app secret file beside the default key file (`instacrush sandbox` reads it).
+    pub const DEFAULT_SANDBOX_SECRET_FILE: &str = ".instacrush/sandbox-app-secret";
 
     /// A configuration with keys given in memory (tests, embedding): no key file is touched.
     pub fn with_keys(keys: KeySet) -> Self {
@@ -81,6 +97,31 @@ impl AuthConfig {
             Some(keys) => Ok(keys.clone()),
             None => KeySet::load_or_create(&self.auth_key_file),
         }
+    }
+
+    /// The file holding this installation's sandbox app secret, if it has one (see
+    /// `--sandbox-app-secret-file`).
+    pub fn sandbox_secret_file(&self) -> Option<PathBuf> {
+        self.sandbox_app_secret_file.clone().or_else(|| {
+            self.auth_keys.is_none().then(|| {
+                let dir = self.auth_key_file.parent().unwrap_or_else(|| std::path::Path::new(""));
+                dir.join(Self::SANDBOX_SECRET_FILE_NAME)
+            })
+        })
+    }
+
+    /// This installation's sandbox app secret: the file's (created on first start), or a fresh
+    /// random one for this process when there is no file.
+    pub fn load_sandbox_secret(&self) -> anyhow::Result<String> {
+        match self.sandbox_secret_file() {
+            Some(path) => super::keys::load_or_create_secret(&path),
+            None => Ok(super::crypto::random_token(32)),
+        }
+    }
+
+    /// How old a Meta callback may be.
+    pub fn callback_max_age(&self) -> Duration {
+        Duration::from_secs(self.callback_max_age_secs.max(1))
     }
 
     /// Access-token lifetime.
@@ -104,6 +145,21 @@ mod tests {
     struct Flags {
         #[command(flatten)]
         auth: AuthConfig,
+    }
+
+    #[test]
+    fn the_sandbox_secret_file_sits_beside_the_key_file_unless_keys_are_in_memory() {
+        let default = AuthConfig::default();
+        assert_eq!(
+            default.sandbox_secret_file(),
+            Some(PathBuf::from(AuthConfig::DEFAULT_SANDBOX_SECRET_FILE))
+        );
+        let elsewhere =
+            AuthConfig { auth_key_file: PathBuf::from("/etc/ic/keys.json"), ..AuthConfig::default() };
+        assert_eq!(elsewhere.sandbox_secret_file(), Some(PathBuf::from("/etc/ic/sandbox-app-secret")));
+        let in_memory = AuthConfig::with_keys(KeySet::generate());
+        assert_eq!(in_memory.sandbox_secret_file(), None);
+        assert_ne!(in_memory.load_sandbox_secret().unwrap(), in_memory.load_sandbox_secret().unwrap());
     }
 
     #[test]

@@ -94,7 +94,7 @@ impl KeySet {
     /// Reads the key file at `path`, creating it with fresh keys when it does not exist.
     pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
         if !path.exists() {
-            create_key_file(path)?;
+            create_secret_file(path, &serde_json::to_vec_pretty(&KeySet::generate())?)?;
         }
         let text = fs::read_to_string(path)
             .with_context(|| format!("cannot read the key file {}", path.display()))?;
@@ -124,9 +124,23 @@ impl FromStr for KeySet {
     }
 }
 
-/// Writes fresh keys to `path` (owner-only permissions). Concurrent first starts are safe: the
-/// file is written aside and linked into place, so the loser reads the winner's keys.
-fn create_key_file(path: &Path) -> anyhow::Result<()> {
+/// Reads the secret in the file at `path` (one line), creating it with a fresh random one
+/// (256 bits, base64url) when it does not exist: a secret of this installation that nothing
+/// outside it knows.
+pub fn load_or_create_secret(path: &Path) -> anyhow::Result<String> {
+    if !path.exists() {
+        let secret = URL_SAFE_NO_PAD.encode(SecretKey::generate().expose());
+        create_secret_file(path, secret.as_bytes())?;
+    }
+    let text = fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let secret = text.trim();
+    anyhow::ensure!(secret.len() >= 16, "the secret in {} is shorter than 16 characters", path.display());
+    Ok(secret.to_owned())
+}
+
+/// Writes `contents` to a new file at `path` (owner-only permissions). Concurrent first starts
+/// are safe: the file is written aside and linked into place, so the loser reads the winner's.
+fn create_secret_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
         fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
@@ -136,13 +150,13 @@ fn create_key_file(path: &Path) -> anyhow::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
-    file.write_all(&serde_json::to_vec_pretty(&KeySet::generate())?)?;
+    file.write_all(contents)?;
     file.sync_all()?;
     let linked = fs::hard_link(&temp, path);
     fs::remove_file(&temp).ok();
     match linked {
         Ok(()) => {
-            tracing::warn!(path = %path.display(), "no AUTH_KEYS set: generated a new key file; keep it secret and back it up");
+            tracing::warn!(path = %path.display(), "generated a new secret file; keep it secret and back it up");
             Ok(())
         }
         Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
@@ -162,6 +176,21 @@ mod tests {
         let second = KeySet::load_or_create(&path).unwrap();
         assert_eq!(first.token_encryption_key, second.token_encryption_key);
         assert_eq!(first.jwt_current_kid, second.jwt_current_kid);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_secret_file_is_created_private_once_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/sandbox-app-secret");
+        let first = load_or_create_secret(&path).unwrap();
+        assert_eq!(first.len(), 43, "256 random bits");
+        assert_eq!(load_or_create_secret(&path).unwrap(), first);
+        assert_ne!(load_or_create_secret(&dir.path().join("other")).unwrap(), first);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;

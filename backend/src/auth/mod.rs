@@ -11,6 +11,7 @@ pub mod deletion;
 pub mod jwt;
 mod keys;
 pub mod linking;
+pub mod meta_callback;
 pub mod oauth_state;
 pub mod refresh;
 mod refresh_instagram_tokens;
@@ -29,7 +30,7 @@ pub use self::{
     config::AuthConfig,
     crypto::TokenCipher,
     jwt::{AccessClaims, Keyring, TokenUse},
-    keys::{KeySet, SecretKey},
+    keys::{KeySet, SecretKey, load_or_create_secret},
     refresh_instagram_tokens::RefreshInstagramTokens,
     return_to::{NotASameSitePath, ReturnTo},
 };
@@ -49,6 +50,8 @@ pub struct Auth {
     pub access_ttl: Duration,
     /// Lifetime of refresh tokens.
     pub refresh_ttl: Duration,
+    /// How old a Meta callback may be.
+    pub callback_max_age: Duration,
     /// Whether cookies carry `Secure` (the public URL is https).
     pub secure_cookies: bool,
     /// The origin allowed by CORS.
@@ -71,6 +74,7 @@ impl Auth {
             keyring: Keyring::new(keys)?,
             access_ttl: config.access_ttl(),
             refresh_ttl: config.refresh_ttl(),
+            callback_max_age: config.callback_max_age(),
             secure_cookies: public.scheme() == "https",
             allowed_origin,
             public_origin,
@@ -88,6 +92,7 @@ impl Auth {
             keyring: Keyring::generate(),
             access_ttl: config.access_ttl(),
             refresh_ttl: config.refresh_ttl(),
+            callback_max_age: config.callback_max_age(),
             secure_cookies: public.is_some_and(|url| url.scheme() == "https"),
             allowed_origin: public_origin.clone(),
             public_origin,

@@ -39,9 +39,10 @@ fn mac(secret: &str) -> Result<Hmac<Sha256>, SignedRequestError> {
     Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|_| SignedRequestError::BadSignature)
 }
 
-/// Verifies `signed_request` with the app secret and returns its payload.
+/// Verifies `signed_request` with the app secret and returns its payload. No secret, or the
+/// sandbox's published default, verifies nothing: anybody could sign with those.
 pub fn verify(signed_request: &str, app_secret: &str) -> Result<SignedRequest, SignedRequestError> {
-    if app_secret.is_empty() {
+    if app_secret.is_empty() || app_secret == instagram_sandbox::DEFAULT_APP_SECRET {
         return Err(SignedRequestError::BadSignature);
     }
     let (signature, payload) = signed_request.trim().split_once('.').ok_or(SignedRequestError::Malformed)?;
@@ -99,6 +100,8 @@ mod tests {
         let signed = sign(&payload(), "s3cret");
         assert_eq!(verify(&signed, "other"), Err(SignedRequestError::BadSignature));
         assert_eq!(verify(&signed, ""), Err(SignedRequestError::BadSignature));
+        let published = instagram_sandbox::DEFAULT_APP_SECRET;
+        assert_eq!(verify(&sign(&payload(), published), published), Err(SignedRequestError::BadSignature));
         let (signature, _) = signed.split_once('.').unwrap();
         let tampered =
             format!("{signature}.{}", URL_SAFE_NO_PAD.encode(r#"{"algorithm":"HMAC-SHA256","user_id":"1"}"#));

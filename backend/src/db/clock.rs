@@ -11,8 +11,13 @@ use time::OffsetDateTime;
 /// order (so a job enqueued a moment ago is runnable now). PostgreSQL rounds
 /// the nanosecond away.
 pub fn now() -> OffsetDateTime {
-    let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000 + 1).unwrap_or(now)
+    fixed_width(OffsetDateTime::now_utc())
+}
+
+/// `at` in the form [`now`] gives, for timestamps computed rather than read off the clock
+/// (an expiry from a whole-second `issued_at`), so that they compare as text with stored ones.
+pub fn fixed_width(at: OffsetDateTime) -> OffsetDateTime {
+    at.replace_nanosecond(at.nanosecond() / 1_000 * 1_000 + 1).unwrap_or(at)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use sea_orm::{
 };
 
 pub use self::{
-    clock::now,
+    clock::{fixed_width, now},
     config::DatabaseConfig,
     url::{DatabaseUrl, UnsupportedDatabaseUrl},
 };

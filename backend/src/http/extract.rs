@@ -2,18 +2,37 @@
 
 use axum::{
     extract::{
-        FromRequest, FromRequestParts,
+        FromRequest, FromRequestParts, Request,
         rejection::{JsonRejection, PathRejection, QueryRejection},
     },
+    http::StatusCode,
     response::{IntoResponse, Response},
 };
+use serde::de::DeserializeOwned;
 
-use super::error::Problem;
+use super::{error::Problem, input};
 
-/// `axum::Json`, rejecting malformed bodies with a problem.
-#[derive(Debug, Clone, Copy, Default, FromRequest)]
-#[from_request(via(axum::Json), rejection(Rejection))]
+/// `axum::Json`, rejecting malformed bodies, and strings holding control characters or too
+/// long, with a problem.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = Rejection;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(request, state).await?;
+        let unprocessable =
+            |code, detail| Rejection(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, Some(detail)));
+        input::check_json(&value).map_err(|err| unprocessable("invalid_characters", err.to_string()))?;
+        serde_json::from_value(value).map(Json).map_err(|err| {
+            unprocessable(
+                "invalid_body",
+                format!("Failed to deserialize the JSON body into the target type: {err}"),
+            )
+        })
+    }
+}
 
 impl<T: serde::Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
@@ -105,6 +124,13 @@ mod tests {
         let (status, body) = send("/greet/1", "application/json", r#"{"nom":"x"}"#).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body["detail"].as_str().unwrap().contains("name"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn control_characters_in_strings_are_unprocessable() {
+        let (status, body) = send("/greet/1", "application/json", r#"{"name":"a\u0000b"}"#).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["code"], "invalid_characters");
     }
 
     #[tokio::test]

@@ -14,23 +14,19 @@ use super::{
     AppState,
     error::{PROBLEM_JSON, Problem},
 };
-use crate::metrics::{HttpLabels, RouteLabels};
+use crate::metrics::{HttpLabels, RouteLabels, method_label};
 
-/// Counts requests and records their latency by route template.
+/// Counts requests and records their latency by method and route template.
 pub async fn record_metrics(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().to_string();
+    let method = method_label(request.method());
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
     let response = next.run(request).await;
     let status = response.status().as_u16();
-    state
-        .metrics
-        .http_requests
-        .get_or_create(&HttpLabels { method: method.clone(), route: route.clone(), status })
-        .inc();
+    state.metrics.http_requests.get_or_create(&HttpLabels { method, route: route.clone(), status }).inc();
     state
         .metrics
         .http_duration

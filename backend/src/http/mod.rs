@@ -6,6 +6,8 @@ pub mod crush;
 mod current_user;
 pub mod error;
 pub mod extract;
+mod headers;
+mod input;
 mod insights;
 pub mod jobs;
 mod middleware;
@@ -13,6 +15,7 @@ mod openapi;
 mod ops;
 mod pages;
 mod problems;
+mod serve;
 mod spa;
 pub mod sync;
 mod users;
@@ -41,6 +44,7 @@ use self::error::ApiError;
 pub use self::{
     current_user::{AuthMethod, CSRF_HEADER, CurrentUser, SessionUser, require_csrf_header},
     openapi::ApiDoc,
+    serve::{ConnectionLimits, serve},
 };
 pub use crate::state::AppState;
 
@@ -83,6 +87,11 @@ fn cors(state: &AppState) -> CorsLayer {
         .max_age(std::time::Duration::from_secs(600))
 }
 
+/// `/metrics` alone, for its own address (`METRICS_ADDR`).
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new().route("/metrics", axum::routing::get(ops::serve_metrics)).with_state(state)
+}
+
 /// The OpenAPI document, as `instacrush openapi` prints it.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi::document(api_router().split_for_parts().1)
@@ -112,6 +121,7 @@ pub fn router(state: AppState) -> Router {
     let spec = served_document(openapi::document(spec), &state.auth.public_origin);
     let http = state.http.clone();
     let cors = cors(&state);
+    let security = security_headers(&state);
     let site = spa::service(state.clone());
     let app = api
         .route("/api", any(api_not_found))
@@ -128,6 +138,7 @@ pub fn router(state: AppState) -> Router {
     });
     app.layer(
         ServiceBuilder::new()
+            .layer(from_fn_with_state(security, headers::add_security_headers))
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -136,9 +147,19 @@ pub fn router(state: AppState) -> Router {
             .layer(CompressionLayer::new())
             // Inside compression, so problem bodies are compressed like any other.
             .layer(from_fn(middleware::problem_for_bare_errors))
+            .layer(from_fn(input::refuse_control_characters))
             .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout()))
             .layer(RequestBodyLimitLayer::new(http.body_limit_bytes)),
     )
+}
+
+/// The security headers for this deployment: HSTS when its public URL is https; pictures
+/// also from the Instagram host when that is plain http (the local sandbox).
+fn security_headers(state: &AppState) -> std::sync::Arc<headers::SecurityHeaders> {
+    let graph = url::Url::parse(&state.instagram.config().graph_base_url).ok();
+    let picture_origin =
+        graph.filter(|url| url.scheme() == "http").map(|url| url.origin().ascii_serialization());
+    headers::SecurityHeaders::new(state.auth.secure_cookies, picture_origin.as_deref())
 }
 
 /// The request URI as logged: the OAuth callback's query (an authorization code and the

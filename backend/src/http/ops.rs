@@ -2,14 +2,19 @@
 
 use axum::{
     extract::State,
-    http::{StatusCode, header},
-    response::IntoResponse,
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{AppState, error::Problem, extract::Json, problems::OtherProblem};
-use crate::db;
+use super::{
+    AppState,
+    error::{ApiError, Problem},
+    extract::Json,
+    problems::OtherProblem,
+};
+use crate::{auth::crypto::constant_time_eq, db};
 
 /// A health answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -62,7 +67,9 @@ pub async fn get_readiness(State(state): State<AppState>) -> axum::response::Res
 
 /// Prometheus metrics.
 ///
-/// In the text exposition format, for a Prometheus scraper; no credentials.
+/// In the text exposition format, for a Prometheus scraper. With `METRICS_TOKEN` set it takes
+/// `Authorization: Bearer <token>`; with `METRICS_ADDR` set it is served on that address only
+/// (here it is `404`).
 #[utoipa::path(
     get,
     path = "/metrics",
@@ -71,9 +78,38 @@ pub async fn get_readiness(State(state): State<AppState>) -> axum::response::Res
     security(),
     responses(
         (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"),
+        (status = 401, description = "`METRICS_TOKEN` is set and the request does not carry it", body = Problem, content_type = "application/problem+json"),
         OtherProblem,
     )
 )]
-pub async fn get_metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, crate::metrics::Metrics::CONTENT_TYPE)], state.metrics.render())
+pub async fn get_metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if state.http.metrics_addr.is_some() {
+        return ApiError::NotFound("metrics are served on their own address (METRICS_ADDR)".to_owned())
+            .into_response();
+    }
+    render_metrics(&state, &headers)
+}
+
+/// `/metrics` on its own address (`METRICS_ADDR`).
+pub async fn serve_metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    render_metrics(&state, &headers)
+}
+
+/// The metrics, for a caller that shows the token when one is configured.
+fn render_metrics(state: &AppState, headers: &HeaderMap) -> Response {
+    if let Some(token) = &state.http.metrics_token {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "));
+        if !given.is_some_and(|given| constant_time_eq(given.trim(), token)) {
+            let problem = Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "metrics_token_required",
+                Some("send Authorization: Bearer <METRICS_TOKEN>".to_owned()),
+            );
+            return ([(header::WWW_AUTHENTICATE, "Bearer")], problem).into_response();
+        }
+    }
+    ([(header::CONTENT_TYPE, crate::metrics::Metrics::CONTENT_TYPE)], state.metrics.render()).into_response()
 }

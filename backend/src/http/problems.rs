@@ -76,11 +76,13 @@ pub struct NeedsReauth(#[allow(dead_code)] Problem);
 )]
 pub struct BadSignedRequest(#[allow(dead_code)] Problem);
 
-/// Meta's `signed_request` does not verify with the app secret (`invalid_signature`).
+/// Meta's `signed_request` does not verify with the app secret (`invalid_signature`), is too
+/// old or ahead of time (`stale_signed_request`) or was honoured before
+/// (`replayed_signed_request`).
 #[derive(IntoResponses)]
 #[response(
     status = 403,
-    description = "The signed_request's signature does not verify (`invalid_signature`)",
+    description = "The signed_request does not verify (`invalid_signature`), was not issued within the accepted window (`stale_signed_request`) or was used before (`replayed_signed_request`)",
     content_type = "application/problem+json"
 )]
 pub struct InvalidSignature(#[allow(dead_code)] Problem);

@@ -146,15 +146,16 @@ impl InstagramConfig {
             || self.graph_base_url != Self::DEFAULT_GRAPH_BASE_URL
     }
 
-    /// This configuration, with the sandbox's placeholder credentials where none are set:
-    /// for base URLs pointing at a sandbox run on its own.
-    pub fn or_sandbox_credentials(mut self) -> Self {
-        let sandbox = Self::for_sandbox("http://sandbox.invalid");
+    /// This configuration, for base URLs pointing at a sandbox run on its own: the sandbox's
+    /// placeholder app id where none is set, and `install_secret` (this installation's sandbox
+    /// secret, which the sandbox is given too) where no app secret is: never the sandbox's
+    /// published default, which would let anyone sign Meta's callbacks.
+    pub fn or_sandbox_credentials(mut self, install_secret: &str) -> Self {
         if self.app_id.trim().is_empty() {
-            self.app_id = sandbox.app_id;
+            self.app_id = Self::for_sandbox("http://sandbox.invalid").app_id;
         }
         if self.app_secret.expose().trim().is_empty() {
-            self.app_secret = sandbox.app_secret;
+            self.app_secret = AppSecret::new(install_secret);
         }
         self
     }

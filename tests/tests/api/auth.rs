@@ -5,6 +5,7 @@ mod api_tokens;
 mod deletion;
 mod jwt;
 mod logs;
+mod meta_callbacks;
 mod refresh_job;
 mod session;
 mod sign_in;

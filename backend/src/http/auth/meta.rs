@@ -11,8 +11,9 @@ use crate::{
     auth::{
         crypto::random_token,
         deletion,
-        signed_request::{self, SignedRequestError},
+        meta_callback::{self, CallbackError},
     },
+    db::now,
     http::{AppState, error::ApiError, extract::Json},
 };
 
@@ -35,26 +36,43 @@ pub struct DataDeletionStatus {
 
 async fn delete_signed(state: &AppState, form: &SignedRequestForm) -> Result<(), ApiError> {
     let secret = state.instagram.config().app_secret.expose();
-    let request = signed_request::verify(&form.signed_request, secret).map_err(|err| {
-        tracing::warn!(error = %err, "refused a Meta callback");
-        match err {
-            SignedRequestError::Malformed => ApiError::BadRequest(err.to_string()),
-            // The signed_request is the callback's credential.
-            SignedRequestError::BadSignature => {
-                ApiError::Forbidden { code: "invalid_signature", detail: err.to_string() }
-            }
+    let max_age = state.auth.callback_max_age;
+    let claim = meta_callback::accept(&state.db, &form.signed_request, secret, max_age, now())
+        .await
+        .map_err(refused)?;
+    let deleted = match deletion::delete_instagram_user(&state.db, &claim.request.user_id).await {
+        Ok(deleted) => deleted,
+        Err(err) => {
+            // Meta sends the same request again: it must not be refused as a replay then.
+            claim.release(&state.db).await.ok();
+            return Err(err.into());
         }
-    })?;
-    let deleted = deletion::delete_instagram_user(&state.db, &request.user_id).await?;
+    };
     state.caches.clear();
     tracing::info!(deleted, "Meta callback processed");
     Ok(())
 }
 
+/// The problem for a refused callback: the signed_request is its credential.
+fn refused(err: CallbackError) -> ApiError {
+    if !matches!(err, CallbackError::Db(_)) {
+        tracing::warn!(error = %err, "refused a Meta callback");
+    }
+    let forbidden = |code| ApiError::Forbidden { code, detail: err.to_string() };
+    match err {
+        CallbackError::Malformed => ApiError::BadRequest(err.to_string()),
+        CallbackError::BadSignature => forbidden("invalid_signature"),
+        CallbackError::Stale => forbidden("stale_signed_request"),
+        CallbackError::Replayed => forbidden("replayed_signed_request"),
+        CallbackError::Db(db) => db.into(),
+    }
+}
+
 /// Meta's deauthorize callback.
 ///
 /// The person removed the app; their data is deleted. The `signed_request` is the credential:
-/// it is verified with the app secret.
+/// it is verified with the app secret, must have been issued within the last
+/// `META_CALLBACK_MAX_AGE_SECS` and is honoured once.
 #[utoipa::path(
     post,
     path = "/api/meta/deauthorize",
@@ -81,7 +99,8 @@ pub async fn deauthorize_instagram(
 /// Meta's data-deletion callback.
 ///
 /// Deletes the person's data and returns where to check it. The `signed_request` is the
-/// credential: it is verified with the app secret.
+/// credential: it is verified with the app secret, must have been issued within the last
+/// `META_CALLBACK_MAX_AGE_SECS` and is honoured once.
 #[utoipa::path(
     post,
     path = "/api/meta/data-deletion",

@@ -263,7 +263,8 @@ export interface paths {
         /**
          * Meta's data-deletion callback.
          * @description Deletes the person's data and returns where to check it. The `signed_request` is the
-         *     credential: it is verified with the app secret.
+         *     credential: it is verified with the app secret, must have been issued within the last
+         *     `META_CALLBACK_MAX_AGE_SECS` and is honoured once.
          */
         post: operations["request_data_deletion"];
         delete?: never;
@@ -284,7 +285,8 @@ export interface paths {
         /**
          * Meta's deauthorize callback.
          * @description The person removed the app; their data is deleted. The `signed_request` is the credential:
-         *     it is verified with the app secret.
+         *     it is verified with the app secret, must have been issued within the last
+         *     `META_CALLBACK_MAX_AGE_SECS` and is honoured once.
          */
         post: operations["deauthorize_instagram"];
         delete?: never;
@@ -434,7 +436,9 @@ export interface paths {
         };
         /**
          * Prometheus metrics.
-         * @description In the text exposition format, for a Prometheus scraper; no credentials.
+         * @description In the text exposition format, for a Prometheus scraper. With `METRICS_TOKEN` set it takes
+         *     `Authorization: Bearer <token>`; with `METRICS_ADDR` set it is served on that address only
+         *     (here it is `404`).
          */
         get: operations["get_metrics"];
         put?: never;
@@ -1749,7 +1753,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The signed_request's signature does not verify (`invalid_signature`) */
+            /** @description The signed_request does not verify (`invalid_signature`), was not issued within the accepted window (`stale_signed_request`) or was used before (`replayed_signed_request`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1818,7 +1822,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The signed_request's signature does not verify (`invalid_signature`) */
+            /** @description The signed_request does not verify (`invalid_signature`), was not issued within the accepted window (`stale_signed_request`) or was used before (`replayed_signed_request`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2257,6 +2261,15 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description `METRICS_TOKEN` is set and the request does not carry it */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */

@@ -157,7 +157,7 @@ async fn post_form(app: &TestApp, path: &str, signed: &str) -> reqwest::Response
 
 fn signed_for(uid: &str, secret: &str) -> String {
     signed_request::sign(
-        &json!({"algorithm": "HMAC-SHA256", "issued_at": 1_800_000_000, "user_id": uid}),
+        &json!({"algorithm": "HMAC-SHA256", "issued_at": time::OffsetDateTime::now_utc().unix_timestamp(), "user_id": uid}),
         secret,
     )
 }

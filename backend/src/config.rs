@@ -5,6 +5,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::db::DatabaseConfig;
+pub use crate::rate_limit::RateLimitConfig;
 pub use crate::{auth::AuthConfig, instagram::InstagramConfig, jobs::WorkerConfig, sync::SyncSettings};
 pub use instagram_sandbox::SandboxConfig;
 
@@ -141,6 +142,8 @@ pub struct HttpConfig {
     /// by another process show after at most this long.
     #[arg(long, env = "READ_CACHE_MS", default_value_t = HttpConfig::DEFAULT_READ_CACHE_MS)]
     pub read_cache_ms: u64,
+    #[command(flatten)]
+    pub rate_limits: RateLimitConfig,
 }
 
 impl HttpConfig {
@@ -151,7 +154,8 @@ impl HttpConfig {
     const DEFAULT_STATIC_DIR: &str = "frontend/dist";
 
     /// Defaults suited to tests and embedding: port 0 on loopback, no read caches (tests see
-    /// every write at once, including their own direct writes to the database).
+    /// every write at once, including their own direct writes to the database) and no rate
+    /// limits (a test signs in as often as it needs; the tests of the limits set them).
     pub fn ephemeral() -> Self {
         Self {
             listen_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -161,6 +165,7 @@ impl HttpConfig {
             shutdown_grace_secs: 5,
             static_dir: PathBuf::from(Self::DEFAULT_STATIC_DIR),
             read_cache_ms: 0,
+            rate_limits: RateLimitConfig::off(),
         }
     }
 

@@ -8,10 +8,12 @@ pub mod api_tokens;
 mod config;
 pub mod crypto;
 pub mod deletion;
+mod housekeeping;
 pub mod jwt;
 mod keys;
 pub mod linking;
 pub mod oauth_state;
+pub mod reencrypt;
 pub mod refresh;
 mod refresh_instagram_tokens;
 mod return_to;
@@ -27,9 +29,12 @@ use sea_orm::{
 
 pub use self::{
     config::AuthConfig,
-    crypto::TokenCipher,
+    crypto::{SealedWith, TokenCipher},
+    housekeeping::PruneAuthRecords,
     jwt::{AccessClaims, Keyring, TokenUse},
     keys::{KeySet, SecretKey},
+    reencrypt::ReencryptTokens,
+    refresh::Successors,
     refresh_instagram_tokens::RefreshInstagramTokens,
     return_to::{NotASameSitePath, ReturnTo},
 };
@@ -45,6 +50,8 @@ pub struct Auth {
     pub cipher: TokenCipher,
     /// Signs and verifies access tokens.
     pub keyring: Keyring,
+    /// Derives refresh tokens' successors (the grace window of a rotation).
+    pub successors: Successors,
     /// Lifetime of access tokens.
     pub access_ttl: Duration,
     /// Lifetime of refresh tokens.
@@ -67,8 +74,9 @@ impl Auth {
             .as_ref()
             .map_or_else(|| public_origin.clone(), |url| url.origin().ascii_serialization());
         Ok(Self {
-            cipher: TokenCipher::new(&keys.token_encryption_key)?,
+            cipher: TokenCipher::with_retired(&keys.token_encryption_key, &keys.retired_token_encryption_keys)?,
             keyring: Keyring::new(keys)?,
+            successors: Successors::new(keys.derive("refresh-successors")),
             access_ttl: config.access_ttl(),
             refresh_ttl: config.refresh_ttl(),
             secure_cookies: public.scheme() == "https",
@@ -86,6 +94,7 @@ impl Auth {
         Self {
             cipher: TokenCipher::generate(),
             keyring: Keyring::generate(),
+            successors: Successors::new(SecretKey::generate()),
             access_ttl: config.access_ttl(),
             refresh_ttl: config.refresh_ttl(),
             secure_cookies: public.is_some_and(|url| url.scheme() == "https"),

@@ -3,6 +3,8 @@
 
 mod api_tokens;
 mod deletion;
+mod housekeeping;
+mod key_rotation;
 mod jwt;
 mod logs;
 mod refresh_job;

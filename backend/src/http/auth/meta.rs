@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::http::problems::{BadSignedRequest, InvalidSignature, NoSignedRequest, NotAForm, OtherProblem};
 use crate::{
+    cache::{Revoked, broadcast},
     auth::{
         crypto::random_token,
         deletion,
@@ -46,7 +47,7 @@ async fn delete_signed(state: &AppState, form: &SignedRequestForm) -> Result<(),
         }
     })?;
     let deleted = deletion::delete_instagram_user(&state.db, &request.user_id).await?;
-    state.caches.clear();
+    broadcast::revoke(&state.db, &state.caches, Revoked::Everything).await;
     tracing::info!(deleted, "Meta callback processed");
     Ok(())
 }

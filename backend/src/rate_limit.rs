@@ -119,14 +119,18 @@ pub struct RateLimits {
 
 impl std::fmt::Debug for RateLimits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RateLimits").field("auth", &self.auth.is_some()).field("writes", &self.writes.is_some()).finish()
+        f.debug_struct("RateLimits")
+            .field("auth", &self.auth.is_some())
+            .field("writes", &self.writes.is_some())
+            .finish()
     }
 }
 
 impl RateLimits {
     /// Limiters with the configured figures (none where a figure is 0).
     pub fn new(config: &RateLimitConfig) -> Self {
-        let keyed = |per_minute: u32| NonZeroU32::new(per_minute).map(|n| RateLimiter::keyed(Quota::per_minute(n)));
+        let keyed =
+            |per_minute: u32| NonZeroU32::new(per_minute).map(|n| RateLimiter::keyed(Quota::per_minute(n)));
         Self {
             auth: keyed(config.rate_limit_auth_per_minute),
             writes: keyed(config.rate_limit_writes_per_minute),
@@ -143,8 +147,9 @@ impl RateLimits {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
-        let subjects = std::iter::once(Subject::Address(address))
-            .chain(credential.map(|credential| Subject::Credential(Sha256::digest(credential.as_bytes()).into())));
+        let subjects = std::iter::once(Subject::Address(address)).chain(
+            credential.map(|credential| Subject::Credential(Sha256::digest(credential.as_bytes()).into())),
+        );
         for subject in subjects {
             if let Err(not_until) = limiter.check_key(&(action, subject)) {
                 let retry_after = not_until.wait_time_from(DefaultClock::default().now());
@@ -178,7 +183,10 @@ mod tests {
             limits.check(Action::TokenExchange, HOME, Some("guess")).unwrap();
         }
         let refused = limits.check(Action::TokenExchange, HOME, None).unwrap_err();
-        assert!(refused.retry_after > Duration::ZERO && refused.retry_after <= Duration::from_secs(20), "{refused:?}");
+        assert!(
+            refused.retry_after > Duration::ZERO && refused.retry_after <= Duration::from_secs(20),
+            "{refused:?}"
+        );
         limits.check(Action::TokenExchange, AWAY, None).expect("another address has its own bucket");
         limits.check(Action::Refresh, HOME, None).expect("another operation has its own bucket");
     }

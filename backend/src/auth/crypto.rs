@@ -88,7 +88,8 @@ impl TokenCipher {
     pub fn open(&self, stored: &[u8], context: &str) -> Result<(String, SealedWith), DecryptError> {
         let (nonce, sealed) = stored.split_at_checked(NONCE_LEN).ok_or(DecryptError)?;
         let nonce = Nonce::from(<[u8; NONCE_LEN]>::try_from(nonce).map_err(|_| DecryptError)?);
-        let open = |cipher: &Aes256Gcm| cipher.decrypt(&nonce, Payload { msg: sealed, aad: context.as_bytes() });
+        let open =
+            |cipher: &Aes256Gcm| cipher.decrypt(&nonce, Payload { msg: sealed, aad: context.as_bytes() });
         let (plain, sealed_with) = match open(&self.cipher) {
             Ok(plain) => (plain, SealedWith::Current),
             Err(_) => {

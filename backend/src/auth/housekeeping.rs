@@ -3,7 +3,7 @@
 //! has expired (rotated tokens are kept until then: presenting one is how reuse is detected).
 
 use sea_orm::{
-    ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, QuerySelect as _,
+    ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _,
     sea_query::{Expr, ExprTrait as _, Query},
 };
 use serde::{Deserialize, Serialize};

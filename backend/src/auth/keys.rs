@@ -152,7 +152,9 @@ impl FromStr for KeySet {
 fn check_private(path: &Path) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt as _;
     let mode = |path: &Path| {
-        fs::metadata(path).map(|meta| meta.permissions().mode() & 0o777).with_context(|| format!("cannot read {}", path.display()))
+        fs::metadata(path)
+            .map(|meta| meta.permissions().mode() & 0o777)
+            .with_context(|| format!("cannot read {}", path.display()))
     };
     let file = mode(path)?;
     anyhow::ensure!(

@@ -74,7 +74,10 @@ impl Auth {
             .as_ref()
             .map_or_else(|| public_origin.clone(), |url| url.origin().ascii_serialization());
         Ok(Self {
-            cipher: TokenCipher::with_retired(&keys.token_encryption_key, &keys.retired_token_encryption_keys)?,
+            cipher: TokenCipher::with_retired(
+                &keys.token_encryption_key,
+                &keys.retired_token_encryption_keys,
+            )?,
             keyring: Keyring::new(keys)?,
             successors: Successors::new(keys.derive("refresh-successors")),
             access_ttl: config.access_ttl(),

@@ -42,7 +42,11 @@ impl Job for ReencryptTokens {
 
     async fn perform(self, ctx: JobContext<AuthContext>) -> Result<(), JobError> {
         let done = reencrypt_all(&ctx.state).await?;
-        tracing::info!(resealed = done.resealed, unreadable = done.unreadable, "re-encrypted Instagram tokens");
+        tracing::info!(
+            resealed = done.resealed,
+            unreadable = done.unreadable,
+            "re-encrypted Instagram tokens"
+        );
         Ok(())
     }
 }

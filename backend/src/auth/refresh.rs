@@ -156,8 +156,14 @@ pub async fn rotate(
     successor_or_revoke(db, successors, row, presented).await
 }
 
-async fn find(db: &impl ConnectionTrait, presented: &str) -> Result<Option<refresh_token::Model>, sea_orm::DbErr> {
-    refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(token_hash(presented))).one(db).await
+async fn find(
+    db: &impl ConnectionTrait,
+    presented: &str,
+) -> Result<Option<refresh_token::Model>, sea_orm::DbErr> {
+    refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(token_hash(presented)))
+        .one(db)
+        .await
 }
 
 /// A rotated token presented again: its successor while within [`REUSE_GRACE`] of the
@@ -173,7 +179,10 @@ async fn successor_or_revoke(
         let token = successors.of(presented);
         let next = find(db, &token).await?;
         if let Some(next) = next.filter(|next| next.family_id == row.family_id && next.revoked_at.is_none()) {
-            tracing::info!(user_id = row.user_id, "a rotated refresh token within its grace window: same successor");
+            tracing::info!(
+                user_id = row.user_id,
+                "a rotated refresh token within its grace window: same successor"
+            );
             return Ok(RefreshSecret { token, family_id: next.family_id, user_id: next.user_id });
         }
     }

@@ -81,7 +81,9 @@ impl Listener {
             match next {
                 Ok(Some(notification)) => caches.forget(Revoked::parse(notification.payload())),
                 Ok(None) => {
-                    tracing::warn!("lost the revocations channel: reconnecting; credentials are checked again");
+                    tracing::warn!(
+                        "lost the revocations channel: reconnecting; credentials are checked again"
+                    );
                     caches.forget_credentials();
                 }
                 Err(err) => {

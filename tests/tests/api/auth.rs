@@ -4,8 +4,8 @@
 mod api_tokens;
 mod deletion;
 mod housekeeping;
-mod key_rotation;
 mod jwt;
+mod key_rotation;
 mod logs;
 mod refresh_job;
 mod session;

@@ -17,7 +17,8 @@ on_both_backends!(
 
 /// A server allowing `per_minute` of each operation per subject, behind `trusted_proxies`.
 async fn limited(backend: Backend, per_minute: u32, trusted_proxies: &str) -> TestApp {
-    let trusted = trusted_proxies.split(',').filter(|text| !text.is_empty()).map(|text| text.parse().unwrap());
+    let trusted =
+        trusted_proxies.split(',').filter(|text| !text.is_empty()).map(|text| text.parse().unwrap());
     let limits = RateLimitConfig {
         rate_limit_auth_per_minute: per_minute,
         rate_limit_writes_per_minute: per_minute,
@@ -44,8 +45,13 @@ async fn sign_in_starts_are_limited_per_address_and_store_no_more_states(backend
     let mut statuses = Vec::new();
     for n in 0..200 {
         // A forged X-Forwarded-For from a client that is no trusted proxy changes nothing.
-        let response =
-            app.client.get(app.url("/api/auth/instagram")).header("x-forwarded-for", format!("203.0.113.{n}")).send().await.unwrap();
+        let response = app
+            .client
+            .get(app.url("/api/auth/instagram"))
+            .header("x-forwarded-for", format!("203.0.113.{n}"))
+            .send()
+            .await
+            .unwrap();
         statuses.push(response.status());
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
             assert_limited(response).await;
@@ -56,16 +62,22 @@ async fn sign_in_starts_are_limited_per_address_and_store_no_more_states(backend
     let stored = oauth_state::Entity::find().count(&app.db).await.unwrap();
     assert_eq!(stored, started as u64, "one stored state per start allowed, none for the others");
     // The callback has its own bucket per address.
-    let callback = app.client.get(app.url("/api/auth/instagram/callback?state=x&code=y")).send().await.unwrap();
+    let callback =
+        app.client.get(app.url("/api/auth/instagram/callback?state=x&code=y")).send().await.unwrap();
     assert_eq!(callback.status(), StatusCode::FOUND, "{callback:?}");
 }
 
 async fn token_guesses_are_slowed_and_a_token_is_limited_across_addresses(backend: Backend) {
     let app = limited(backend, 5, "127.0.0.1").await;
     let ada = app.sign_in("ada.demo").await;
-    let created: Value = ada.post_json("/api/auth/api-tokens", &json!({"name": "script"})).await.json().await.unwrap();
+    let created: Value =
+        ada.post_json("/api/auth/api-tokens", &json!({"name": "script"})).await.json().await.unwrap();
     let exchange = |token: String, from: &str| {
-        app.client.post(app.url("/api/auth/token")).header("x-forwarded-for", from).json(&json!({"api_token": token})).send()
+        app.client
+            .post(app.url("/api/auth/token"))
+            .header("x-forwarded-for", from)
+            .json(&json!({"api_token": token}))
+            .send()
     };
 
     // Guesses from one address: five refusals, then slowed down.

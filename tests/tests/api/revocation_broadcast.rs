@@ -23,8 +23,10 @@ async fn pair() -> Option<(TestApp, TestApp)> {
 
 /// Waits until `request` (to the second server) answers 401.
 async fn refused_soon(what: &str, request: impl Fn() -> reqwest::RequestBuilder) {
-    wait_until(AT_ONCE, what, || async { request().send().await.unwrap().status() == StatusCode::UNAUTHORIZED })
-        .await;
+    wait_until(AT_ONCE, what, || async {
+        request().send().await.unwrap().status() == StatusCode::UNAUTHORIZED
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -32,8 +34,13 @@ async fn revocations_on_one_server_reach_the_other_at_once() {
     let Some((first, second)) = pair().await else { return };
     let ada = first.sign_in("ada.demo").await;
     let access = ada.cookie("ic_access").unwrap();
-    let on_second = || second.client.get(second.url("/api/users/me")).header("cookie", format!("ic_access={access}"));
-    assert_eq!(on_second().send().await.unwrap().status(), StatusCode::OK, "the session is known to stand there");
+    let on_second =
+        || second.client.get(second.url("/api/users/me")).header("cookie", format!("ic_access={access}"));
+    assert_eq!(
+        on_second().send().await.unwrap().status(),
+        StatusCode::OK,
+        "the session is known to stand there"
+    );
 
     // An API token, used on the second server, revoked on the first.
     let created: Value =
@@ -63,7 +70,8 @@ async fn revocations_on_one_server_reach_the_other_at_once() {
     // Deleting the account on the first server.
     let ada = first.sign_in("ada.demo").await;
     let access = ada.cookie("ic_access").unwrap();
-    let on_second = || second.client.get(second.url("/api/users/me")).header("cookie", format!("ic_access={access}"));
+    let on_second =
+        || second.client.get(second.url("/api/users/me")).header("cookie", format!("ic_access={access}"));
     assert_eq!(on_second().send().await.unwrap().status(), StatusCode::OK);
     assert_eq!(ada.delete("/api/users/me").await.status(), StatusCode::NO_CONTENT);
     refused_soon("the deleted account refused on the other server", on_second).await;

@@ -10,17 +10,19 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::http::problems::{MalformedJson, NotJson, NotSignedIn, OtherProblem, RateLimited, SessionRequired};
+use crate::http::problems::{
+    MalformedJson, NotJson, NotSignedIn, OtherProblem, RateLimited, SessionRequired,
+};
 use crate::{
     auth::api_tokens,
     cache::{Revoked, broadcast},
-    rate_limit::Action,
     entities::api_token,
     http::{
         AppState, ClientAddr, SessionUser,
         error::{ApiError, Problem},
         extract::{Json, Path},
     },
+    rate_limit::Action,
 };
 
 /// A new API token's name.

@@ -8,12 +8,12 @@ use utoipa::ToSchema;
 
 use crate::http::problems::{BadSignedRequest, InvalidSignature, NoSignedRequest, NotAForm, OtherProblem};
 use crate::{
-    cache::{Revoked, broadcast},
     auth::{
         crypto::random_token,
         deletion,
         signed_request::{self, SignedRequestError},
     },
+    cache::{Revoked, broadcast},
     http::{AppState, error::ApiError, extract::Json},
 };
 

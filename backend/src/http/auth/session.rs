@@ -11,18 +11,18 @@ use utoipa::ToSchema;
 
 use crate::http::problems::{CsrfMissing, OtherProblem, RateLimited};
 use crate::{
-    cache::{Revoked, broadcast},
-    rate_limit::Action,
     auth::{
         refresh::{self, RefreshError},
         session::{self, REFRESH_COOKIE},
     },
+    cache::{Revoked, broadcast},
     http::{
         AppState, ClientAddr,
         error::{ApiError, Problem},
         extract::Json,
         require_csrf_header,
     },
+    rate_limit::Action,
 };
 
 /// The renewed session (the tokens themselves are in httpOnly cookies).

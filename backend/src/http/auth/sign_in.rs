@@ -11,7 +11,6 @@ use utoipa::IntoParams;
 use super::found;
 use crate::http::problems::{OtherProblem, RateLimited};
 use crate::{
-    rate_limit::Action,
     auth::{
         AuthContext, ReturnTo,
         session::{self, STATE_COOKIE},
@@ -22,6 +21,7 @@ use crate::{
         error::{ApiError, Problem},
         extract::Query,
     },
+    rate_limit::Action,
 };
 
 /// Where to return after signing in.

@@ -63,8 +63,13 @@ async fn expired_states_and_families_are_pruned(backend: Backend) {
     let job = all_jobs(&app.db).await.into_iter().find(|job| job.kind == "prune_auth_records").unwrap();
     assert_eq!(job.state, JobState::Succeeded, "{:?}", job.last_error);
 
-    let states: Vec<String> =
-        oauth_state::Entity::find().all(&app.db).await.unwrap().into_iter().map(|row| row.state_hash).collect();
+    let states: Vec<String> = oauth_state::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.state_hash)
+        .collect();
     assert_eq!(states, ["in-progress"]);
     let tokens: Vec<String> = refresh_token::Entity::find()
         .order_by_asc(refresh_token::Column::Id)

@@ -11,7 +11,10 @@ use instacrush_tests::{Backend, TestApp, jobs::all_jobs, on_both_backends};
 
 use super::identity_of;
 
-on_both_backends!(retired_keys_decrypt_and_the_job_reseals_with_the_new_key, the_job_is_registered_and_scheduled);
+on_both_backends!(
+    retired_keys_decrypt_and_the_job_reseals_with_the_new_key,
+    the_job_is_registered_and_scheduled
+);
 
 async fn stored_token(app: &TestApp) -> (Vec<u8>, String) {
     let identity = identity_of(&app.db, "ada.demo").await;
@@ -34,16 +37,25 @@ async fn retired_keys_decrypt_and_the_job_reseals_with_the_new_key(backend: Back
         ..app.keys.clone()
     };
     let after_restart = app.spawn_beside(|config| config.process.auth = AuthConfig::with_keys(rotated)).await;
-    assert_eq!(after_restart.state.auth.cipher.decrypt(&before, &context).unwrap(), plain, "the retired key reads");
+    assert_eq!(
+        after_restart.state.auth.cipher.decrypt(&before, &context).unwrap(),
+        plain,
+        "the retired key reads"
+    );
 
     enqueue(&after_restart.db, NewJob::of(&ReencryptTokens::default())).await.unwrap();
     after_restart.run_pending_jobs().await;
-    let job = all_jobs(&app.db).await.into_iter().find(|job| job.kind == "reencrypt_instagram_tokens").unwrap();
+    let job =
+        all_jobs(&app.db).await.into_iter().find(|job| job.kind == "reencrypt_instagram_tokens").unwrap();
     assert_eq!(job.state, JobState::Succeeded, "{:?}", job.last_error);
 
     let (after, _) = stored_token(&app).await;
     assert_ne!(after, before, "sealed again");
-    assert_eq!(TokenCipher::new(&new).unwrap().decrypt(&after, &context).unwrap(), plain, "by the new key alone");
+    assert_eq!(
+        TokenCipher::new(&new).unwrap().decrypt(&after, &context).unwrap(),
+        plain,
+        "by the new key alone"
+    );
     assert!(TokenCipher::new(&old).unwrap().decrypt(&after, &context).is_err(), "the retired key can go");
 
     drop(after_restart);

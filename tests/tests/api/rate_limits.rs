@@ -68,7 +68,7 @@ async fn sign_in_starts_are_limited_per_address_and_store_no_more_states(backend
 }
 
 async fn token_guesses_are_slowed_and_a_token_is_limited_across_addresses(backend: Backend) {
-    let app = limited(backend, 5, "127.0.0.1").await;
+    let app = limited(backend, 5, "127.0.0.1/32").await;
     let ada = app.sign_in("ada.demo").await;
     let created: Value =
         ada.post_json("/api/auth/api-tokens", &json!({"name": "script"})).await.json().await.unwrap();
@@ -82,18 +82,18 @@ async fn token_guesses_are_slowed_and_a_token_is_limited_across_addresses(backen
 
     // Guesses from one address: five refusals, then slowed down.
     for n in 0..5 {
-        let guess = exchange(format!("icat_guess{n}"), "198.51.100.7").await;
+        let guess = exchange(format!("icat_guess{n}"), "198.51.100.7").await.unwrap();
         assert_eq!(guess.status(), StatusCode::UNAUTHORIZED);
     }
-    assert_limited(exchange("icat_guess5".to_owned(), "198.51.100.7").await).await;
+    assert_limited(exchange("icat_guess5".to_owned(), "198.51.100.7").await.unwrap()).await;
     // The real token from another address (behind the trusted proxy) is not held up by them…
     let token = created["token"].as_str().unwrap().to_owned();
-    assert_eq!(exchange(token.clone(), "198.51.100.8").await.status(), StatusCode::OK);
+    assert_eq!(exchange(token.clone(), "198.51.100.8").await.unwrap().status(), StatusCode::OK);
     // …but one token is limited across addresses too.
     for n in 1..5 {
-        assert_eq!(exchange(token.clone(), &format!("192.0.2.{n}")).await.status(), StatusCode::OK);
+        assert_eq!(exchange(token.clone(), &format!("192.0.2.{n}")).await.unwrap().status(), StatusCode::OK);
     }
-    assert_limited(exchange(token, "192.0.2.9").await).await;
+    assert_limited(exchange(token, "192.0.2.9").await.unwrap()).await;
 }
 
 async fn refreshes_token_creation_and_syncs_are_limited(backend: Backend) {
@@ -110,12 +110,9 @@ async fn refreshes_token_creation_and_syncs_are_limited(backend: Backend) {
     }
     assert_limited(ada.post_json("/api/auth/api-tokens", &json!({"name": "one more"})).await).await;
 
-    // Syncs: the first is accepted, the next two meet the per-user cooldown (a 429 of its
-    // own), and the fourth the rate limit.
-    assert_eq!(ada.post("/api/users/me/sync").await.status(), StatusCode::ACCEPTED);
-    for _ in 0..2 {
-        let cooldown: Value = ada.post("/api/users/me/sync").await.json().await.unwrap();
-        assert_eq!(cooldown["code"], "too_many_requests", "{cooldown}");
+    // Syncs: three answered by the sync's own rules (the running sync), the fourth limited.
+    for _ in 0..3 {
+        assert_eq!(ada.post("/api/users/me/sync").await.status(), StatusCode::ACCEPTED);
     }
     assert_limited(ada.post("/api/users/me/sync").await).await;
 }

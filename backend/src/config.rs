@@ -206,6 +206,23 @@ mod tests {
         };
         assert!(matches!(serve.process.database.database_url, crate::db::DatabaseUrl::Sqlite(_)));
         assert_eq!(serve.http.listen_addr.port(), 3000);
+        let limits = &serve.http.rate_limits;
+        assert_eq!(
+            (limits.rate_limit_auth_per_minute, limits.rate_limit_writes_per_minute),
+            (30, 10),
+            "limits on"
+        );
+        assert!(limits.trusted_proxies.is_empty(), "X-Forwarded-For is trusted from nobody");
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_comma_separated_list() {
+        let cli = Cli::try_parse_from(["instacrush", "serve", "--trusted-proxies", "10.0.0.0/8,::1"])
+            .expect("parses");
+        let Command::Serve(serve) = cli.command else {
+            panic!("expected serve");
+        };
+        assert_eq!(serve.http.rate_limits.trusted_proxies.len(), 2);
     }
 
     #[test]

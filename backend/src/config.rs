@@ -139,7 +139,8 @@ pub struct HttpConfig {
     pub static_dir: PathBuf,
     /// How long the hottest reads (public crush pages, a fresh user's crush, whether a session
     /// still stands) are kept in memory, in milliseconds; 0 turns the caches off. Changes made
-    /// by another process show after at most this long.
+    /// by another process show after at most this long, but revocations at once (announced on
+    /// PostgreSQL).
     #[arg(long, env = "READ_CACHE_MS", default_value_t = HttpConfig::DEFAULT_READ_CACHE_MS)]
     pub read_cache_ms: u64,
     #[command(flatten)]

@@ -13,7 +13,8 @@ use tokio_util::sync::CancellationToken;
 use instagram_sandbox::SandboxHandle;
 
 use crate::{
-    auth::{Auth, AuthConfig, RefreshInstagramTokens},
+    auth::{Auth, AuthConfig, PruneAuthRecords, ReencryptTokens, RefreshInstagramTokens},
+    cache::broadcast,
     config::{
         HttpConfig, InstagramConfig, InstagramSetup, ProcessConfig, SandboxConfig, ServeConfig, WorkerConfig,
     },
@@ -31,6 +32,8 @@ pub fn job_registry() -> Registry<AppState> {
         .register::<NoopJob>()
         .register::<PruneJobs>()
         .register::<RefreshInstagramTokens>()
+        .register::<PruneAuthRecords>()
+        .register::<ReencryptTokens>()
         .register::<SyncFeed>()
         .register::<ResyncStale>()
 }
@@ -39,6 +42,8 @@ pub fn job_registry() -> Registry<AppState> {
 pub fn job_schedule() -> Schedule {
     Schedule::default()
         .every("0 17 * * * *", Duration::from_secs(3600), PruneJobs::default)
+        .every("0 47 * * * *", Duration::from_secs(3600), PruneAuthRecords::default)
+        .every("0 10 4 * * *", Duration::from_secs(24 * 3600), ReencryptTokens::default)
         .every("0 40 3 * * *", Duration::from_secs(24 * 3600), RefreshInstagramTokens::default)
         .every("0 5 * * * *", Duration::from_secs(3600), ResyncStale::default)
 }
@@ -58,6 +63,7 @@ pub struct Server {
     metrics_listener: Option<TcpListener>,
     worker: WorkerConfig,
     sandbox: Option<SandboxHandle>,
+    revocations: Option<broadcast::Listener>,
 }
 
 impl Server {
@@ -82,8 +88,16 @@ impl Server {
             // Port 0 binds a free port: links and redirects need the one actually bound.
             http.public_url = Some(url::Url::parse(&format!("http://{}", listener.local_addr()?))?);
         }
+        // Listening before serving: no revocation announced once this server answers is missed.
+        let revocations = if http.read_cache_ms > 0 {
+            broadcast::Listener::start(&process.database.database_url)
+                .await
+                .context("cannot listen for revocations on the database")?
+        } else {
+            None
+        };
         let (state, sandbox) = build_state(db, &process, http).await?;
-        Ok(Self { state, listener, metrics_listener, worker: process.worker, sandbox })
+        Ok(Self { state, listener, metrics_listener, worker: process.worker, sandbox, revocations })
     }
 
     /// The address actually bound (useful with port 0).
@@ -110,6 +124,9 @@ impl Server {
     /// jobs finish within their grace periods.
     pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         self.state.budget.share_until(shutdown.clone());
+        if let Some(revocations) = self.revocations {
+            tokio::spawn(revocations.run(self.state.caches.clone(), shutdown.clone()));
+        }
         let background = (self.worker.concurrency > 0)
             .then(|| spawn_background(self.state.clone(), self.worker.clone(), shutdown.clone()));
         let grace = self.state.http.shutdown_grace();
@@ -229,6 +246,13 @@ fn load_auth(config: &AuthConfig, http: &HttpConfig) -> anyhow::Result<Auth> {
 /// Runs a worker and the scheduler until `shutdown`; the handle ends when both have stopped.
 fn spawn_background(state: AppState, config: WorkerConfig, shutdown: CancellationToken) -> JoinHandle<()> {
     tokio::spawn(async move {
+        if state.auth.cipher.has_retired_keys() {
+            // A key rotation: seal the stored tokens with the new key now, not at the next run.
+            if let Err(err) = jobs::enqueue(&state.db, jobs::NewJob::of(&ReencryptTokens::default())).await {
+                tracing::warn!(error = %err, "could not enqueue re-encrypting the Instagram tokens");
+            }
+            state.waker.wake();
+        }
         let scheduler = jobs::start_scheduler(state.db.clone(), state.waker.clone(), job_schedule()).await;
         let scheduler = match scheduler {
             Ok(scheduler) => Some(scheduler),

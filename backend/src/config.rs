@@ -5,6 +5,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::db::DatabaseConfig;
+pub use crate::rate_limit::RateLimitConfig;
 pub use crate::{auth::AuthConfig, instagram::InstagramConfig, jobs::WorkerConfig, sync::SyncSettings};
 pub use instagram_sandbox::SandboxConfig;
 
@@ -143,7 +144,8 @@ pub struct HttpConfig {
     pub static_dir: PathBuf,
     /// How long the hottest reads (public crush pages, a fresh user's crush, whether a session
     /// still stands) are kept in memory, in milliseconds; 0 turns the caches off. Changes made
-    /// by another process show after at most this long.
+    /// by another process show after at most this long, but revocations at once (announced on
+    /// PostgreSQL).
     #[arg(long, env = "READ_CACHE_MS", default_value_t = HttpConfig::DEFAULT_READ_CACHE_MS)]
     pub read_cache_ms: u64,
     /// Longest a client may take to send a request's headers, in seconds (and to start the next
@@ -160,6 +162,8 @@ pub struct HttpConfig {
     /// Require `Authorization: Bearer <this token>` on `/metrics`.
     #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    #[command(flatten)]
+    pub rate_limits: RateLimitConfig,
 }
 
 impl HttpConfig {
@@ -172,7 +176,8 @@ impl HttpConfig {
     const DEFAULT_STATIC_DIR: &str = "frontend/dist";
 
     /// Defaults suited to tests and embedding: port 0 on loopback, no read caches (tests see
-    /// every write at once, including their own direct writes to the database).
+    /// every write at once, including their own direct writes to the database) and no rate
+    /// limits (a test signs in as often as it needs; the tests of the limits set them).
     pub fn ephemeral() -> Self {
         Self {
             listen_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -186,6 +191,7 @@ impl HttpConfig {
             max_connections: Self::DEFAULT_MAX_CONNECTIONS,
             metrics_addr: None,
             metrics_token: None,
+            rate_limits: RateLimitConfig::off(),
         }
     }
 
@@ -231,6 +237,23 @@ mod tests {
         };
         assert!(matches!(serve.process.database.database_url, crate::db::DatabaseUrl::Sqlite(_)));
         assert_eq!(serve.http.listen_addr.port(), 3000);
+        let limits = &serve.http.rate_limits;
+        assert_eq!(
+            (limits.rate_limit_auth_per_minute, limits.rate_limit_writes_per_minute),
+            (30, 10),
+            "limits on"
+        );
+        assert!(limits.trusted_proxies.is_empty(), "X-Forwarded-For is trusted from nobody");
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_comma_separated_list() {
+        let cli = Cli::try_parse_from(["instacrush", "serve", "--trusted-proxies", "10.0.0.0/8,::1"])
+            .expect("parses");
+        let Command::Serve(serve) = cli.command else {
+            panic!("expected serve");
+        };
+        assert_eq!(serve.http.rate_limits.trusted_proxies.len(), 2);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod http;
 pub mod instagram;
 pub mod jobs;
 pub mod metrics;
+pub mod rate_limit;
 pub mod share;
 pub mod shutdown;
 pub mod state;

@@ -13,6 +13,7 @@ use crate::{
     instagram::InstagramClient,
     jobs::Waker,
     metrics::Metrics,
+    rate_limit::RateLimits,
     sync::{Budget, SyncContext, SyncSettings},
 };
 
@@ -37,6 +38,8 @@ pub struct AppState {
     pub caches: Arc<ReadCaches>,
     /// Instagram's rate budget, as every process sees it.
     pub budget: Budget,
+    /// This process's rate limits on sign-in, tokens and syncs.
+    pub limits: Arc<RateLimits>,
 }
 
 impl AppState {
@@ -46,7 +49,9 @@ impl AppState {
         let auth = Arc::new(Auth::ephemeral(http.public_base_url().ok().as_ref()));
         let caches = Arc::new(ReadCaches::new(Duration::from_millis(http.read_cache_ms)));
         let sync = SyncSettings::default();
+        let limits = Arc::new(RateLimits::new(&http.rate_limits));
         Self {
+            limits,
             budget: Budget::new(db.clone(), sync.budget_high_water),
             db,
             metrics: Arc::new(Metrics::new()),

@@ -37,6 +37,7 @@ stop_server() {
 trap stop_server EXIT
 
 # No Instagram app: the backend starts its sandbox in-process, which the sign-in test uses.
+# Every test signs in from this one address: rate limits well above what the suite needs.
 env -u INSTAGRAM_APP_ID -u INSTAGRAM_APP_SECRET -u AUTH_KEYS -u PUBLIC_URL \
   DATABASE_URL="sqlite://${tmp}/e2e.db?mode=rwc" \
   AUTH_KEY_FILE="${tmp}/keys.json" \
@@ -44,6 +45,7 @@ env -u INSTAGRAM_APP_ID -u INSTAGRAM_APP_SECRET -u AUTH_KEYS -u PUBLIC_URL \
   STATIC_DIR="$dist" \
   SANDBOX_PORT="$sandbox_port" \
   SHUTDOWN_GRACE_SECS=2 WORKER_GRACE_SECS=2 \
+  RATE_LIMIT_AUTH_PER_MINUTE=300 RATE_LIMIT_WRITES_PER_MINUTE=100 \
   "$bin" serve >"${tmp}/server.log" 2>&1 &
 server_pid=$!
 

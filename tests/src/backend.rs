@@ -36,10 +36,20 @@ pub struct TestDatabase {
 
 enum Cleanup {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// Another test database's: its owner drops it.
+    Borrowed,
 }
 
 impl TestDatabase {
+    /// The same database as `other`, which stays its owner (it must outlive this one).
+    pub fn borrow(other: &Self) -> Self {
+        Self { url: other.url.clone(), cleanup: Cleanup::Borrowed }
+    }
+
     /// Creates an empty database of the given backend.
     pub async fn create(backend: Backend) -> Self {
         match backend {

@@ -118,7 +118,16 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut ServeConfig)) -> Self {
         init_logs();
         let database = TestDatabase::create(backend).await;
-        let keys = KeySet::generate();
+        Self::spawn_on(database, KeySet::generate(), adjust).await
+    }
+
+    /// A second server on this one's database and keys, as another API server of the same
+    /// deployment would be (it must be dropped before this one, which owns the database).
+    pub async fn spawn_beside(&self, adjust: impl FnOnce(&mut ServeConfig)) -> Self {
+        Self::spawn_on(TestDatabase::borrow(&self.database), self.keys.clone(), adjust).await
+    }
+
+    async fn spawn_on(database: TestDatabase, keys: KeySet, adjust: impl FnOnce(&mut ServeConfig)) -> Self {
         let process = ProcessConfig {
             worker: WorkerConfig { concurrency: 0, ..test_worker_config() },
             auth: AuthConfig::with_keys(keys.clone()),

@@ -15,9 +15,22 @@ use super::keys::SecretKey;
 const NONCE_LEN: usize = 12;
 
 /// Encrypts and decrypts provider tokens; the stored form is `nonce || ciphertext+tag`.
+///
+/// Encrypts with the current key only, and decrypts with it or any retired key (a rotation):
+/// GCM's tag tells which key sealed a token, so nothing marks it.
 #[derive(Clone)]
 pub struct TokenCipher {
     cipher: Aes256Gcm,
+    retired: Vec<Aes256Gcm>,
+}
+
+/// Which key a stored token decrypted with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealedWith {
+    /// The current key.
+    Current,
+    /// A retired key: re-encrypt it with the current one.
+    Retired,
 }
 
 /// A stored token that does not decrypt: wrong key, tampered, or bound to another row.
@@ -28,15 +41,27 @@ pub struct DecryptError;
 impl TokenCipher {
     /// A cipher for a 256-bit key.
     pub fn new(key: &SecretKey) -> anyhow::Result<Self> {
-        let cipher = Aes256Gcm::new_from_slice(key.expose())
-            .map_err(|_| anyhow::anyhow!("the token encryption key must be 32 bytes"))?;
-        Ok(Self { cipher })
+        Self::with_retired(key, &[])
+    }
+
+    /// A cipher encrypting with `key` and still decrypting with the `retired` ones.
+    pub fn with_retired(key: &SecretKey, retired: &[SecretKey]) -> anyhow::Result<Self> {
+        let aes = |key: &SecretKey| {
+            Aes256Gcm::new_from_slice(key.expose())
+                .map_err(|_| anyhow::anyhow!("token encryption keys must be 32 bytes"))
+        };
+        Ok(Self { cipher: aes(key)?, retired: retired.iter().map(aes).collect::<Result<_, _>>()? })
     }
 
     /// A cipher with a fresh random key.
     pub fn generate() -> Self {
         let key: [u8; 32] = rand::random();
-        Self { cipher: Aes256Gcm::new(&key.into()) }
+        Self { cipher: Aes256Gcm::new(&key.into()), retired: Vec::new() }
+    }
+
+    /// Whether retired keys are configured (tokens may still need re-encrypting).
+    pub fn has_retired_keys(&self) -> bool {
+        !self.retired.is_empty()
     }
 
     /// Encrypts `plaintext`, bound to `context` (associated data, e.g. the identity's
@@ -53,13 +78,26 @@ impl TokenCipher {
         Ok(out)
     }
 
-    /// Decrypts what [`TokenCipher::encrypt`] produced for the same `context`.
+    /// Decrypts what [`TokenCipher::encrypt`] produced for the same `context`, with the
+    /// current key or a retired one.
     pub fn decrypt(&self, stored: &[u8], context: &str) -> Result<String, DecryptError> {
+        self.open(stored, context).map(|(plain, _)| plain)
+    }
+
+    /// Decrypts like [`TokenCipher::decrypt`], saying which key sealed the token.
+    pub fn open(&self, stored: &[u8], context: &str) -> Result<(String, SealedWith), DecryptError> {
         let (nonce, sealed) = stored.split_at_checked(NONCE_LEN).ok_or(DecryptError)?;
-        let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| DecryptError)?;
-        let payload = Payload { msg: sealed, aad: context.as_bytes() };
-        let plain = self.cipher.decrypt(&Nonce::from(nonce), payload).map_err(|_| DecryptError)?;
-        String::from_utf8(plain).map_err(|_| DecryptError)
+        let nonce = Nonce::from(<[u8; NONCE_LEN]>::try_from(nonce).map_err(|_| DecryptError)?);
+        let open =
+            |cipher: &Aes256Gcm| cipher.decrypt(&nonce, Payload { msg: sealed, aad: context.as_bytes() });
+        let (plain, sealed_with) = match open(&self.cipher) {
+            Ok(plain) => (plain, SealedWith::Current),
+            Err(_) => {
+                let plain = self.retired.iter().find_map(|cipher| open(cipher).ok()).ok_or(DecryptError)?;
+                (plain, SealedWith::Retired)
+            }
+        };
+        Ok((String::from_utf8(plain).map_err(|_| DecryptError)?, sealed_with))
     }
 }
 
@@ -102,6 +140,19 @@ mod tests {
         stored[NONCE_LEN] ^= 1;
         assert!(cipher.decrypt(&stored, "instagram:1").is_err());
         assert!(cipher.decrypt(b"short", "instagram:1").is_err());
+    }
+
+    #[test]
+    fn a_rotated_key_encrypts_and_retired_keys_still_decrypt() {
+        let (old, new) = (SecretKey::generate(), SecretKey::generate());
+        let before = TokenCipher::new(&old).unwrap().encrypt("token", "instagram:1").unwrap();
+        let rotated = TokenCipher::with_retired(&new, std::slice::from_ref(&old)).unwrap();
+        assert!(rotated.has_retired_keys());
+        assert_eq!(rotated.open(&before, "instagram:1").unwrap(), ("token".to_owned(), SealedWith::Retired));
+        let after = rotated.encrypt("token", "instagram:1").unwrap();
+        assert_eq!(rotated.open(&after, "instagram:1").unwrap().1, SealedWith::Current);
+        assert!(TokenCipher::new(&old).unwrap().decrypt(&after, "instagram:1").is_err(), "the new key seals");
+        assert!(rotated.decrypt(&before, "instagram:2").is_err(), "still bound to its row");
     }
 
     #[test]

@@ -58,8 +58,12 @@ impl<'de> Deserialize<'de> for SecretKey {
 /// Every key the server needs.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct KeySet {
-    /// AES-256-GCM key for Instagram tokens at rest (exactly 32 bytes).
+    /// AES-256-GCM key for Instagram tokens at rest (exactly 32 bytes): it encrypts.
     pub token_encryption_key: SecretKey,
+    /// Earlier token-encryption keys, still decrypting tokens they sealed until the
+    /// `reencrypt_instagram_tokens` job has sealed those again with the current key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired_token_encryption_keys: Vec<SecretKey>,
     /// The `kid` new JWTs are signed with; must be in `jwt_keys`.
     pub jwt_current_kid: String,
     /// HS256 keys by `kid`: the current one and any still accepted during a rotation.
@@ -72,9 +76,20 @@ impl KeySet {
         let kid = format!("k{}", time::OffsetDateTime::now_utc().unix_timestamp());
         Self {
             token_encryption_key: SecretKey::generate(),
+            retired_token_encryption_keys: Vec::new(),
             jwt_keys: BTreeMap::from([(kid.clone(), SecretKey::generate())]),
             jwt_current_kid: kid,
         }
+    }
+
+    /// A key for `purpose` derived from the token-encryption key (HMAC-SHA256 of the purpose),
+    /// so that one secret serves several uses without one use revealing another's key.
+    pub fn derive(&self, purpose: &str) -> SecretKey {
+        use hmac::{Hmac, KeyInit as _, Mac as _};
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(self.token_encryption_key.expose())
+            .expect("HMAC takes keys of any length");
+        mac.update(purpose.as_bytes());
+        SecretKey::from_bytes(mac.finalize().into_bytes().to_vec())
     }
 
     /// Checks that the set is usable: the current kid exists and the AES key is 256 bits.
@@ -88,14 +103,21 @@ impl KeySet {
             self.token_encryption_key.expose().len() == KEY_LEN,
             "token_encryption_key must be 32 bytes"
         );
+        anyhow::ensure!(
+            self.retired_token_encryption_keys.iter().all(|key| key.expose().len() == KEY_LEN),
+            "retired_token_encryption_keys must be 32 bytes each"
+        );
         Ok(())
     }
 
     /// Reads the key file at `path`, creating it with fresh keys when it does not exist.
+    /// A key file, or the directory holding it, that other accounts may read is refused: the
+    /// keys sign sessions and decrypt Instagram tokens.
     pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
         if !path.exists() {
             create_secret_file(path, &serde_json::to_vec_pretty(&KeySet::generate())?)?;
         }
+        check_private(path)?;
         let text = fs::read_to_string(path)
             .with_context(|| format!("cannot read the key file {}", path.display()))?;
         let keys: Self = serde_json::from_str(&text)
@@ -124,6 +146,43 @@ impl FromStr for KeySet {
     }
 }
 
+/// Refuses a key file that group or others may access at all, or a directory holding it that
+/// they may list or write to (and so read or replace the file).
+#[cfg(unix)]
+fn check_private(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |path: &Path| {
+        fs::metadata(path)
+            .map(|meta| meta.permissions().mode() & 0o777)
+            .with_context(|| format!("cannot read {}", path.display()))
+    };
+    let file = mode(path)?;
+    anyhow::ensure!(
+        file & 0o077 == 0,
+        "the key file {} can be read by other accounts (mode {file:o}): run `chmod 600 {}`",
+        path.display(),
+        path.display()
+    );
+    let dir = match path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        Some(dir) => dir.to_path_buf(),
+        None => std::env::current_dir().context("cannot find the current directory")?,
+    };
+    let dir_mode = mode(&dir)?;
+    anyhow::ensure!(
+        dir_mode & 0o066 == 0,
+        "the directory {} holding the key file can be listed or written by other accounts (mode {dir_mode:o}): \
+         run `chmod 700 {}`, or move the key file to a directory only its owner can read",
+        dir.display(),
+        dir.display()
+    );
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path) -> anyhow::Result<()> {
+    Ok(())
+}
+
 /// Reads the secret in the file at `path` (one line), creating it with a fresh random one
 /// (256 bits, base64url) when it does not exist: a secret of this installation that nothing
 /// outside it knows.
@@ -142,7 +201,11 @@ pub fn load_or_create_secret(path: &Path) -> anyhow::Result<String> {
 /// are safe: the file is written aside and linked into place, so the loser reads the winner's.
 fn create_secret_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let temp = path.with_extension(format!("tmp{}", std::process::id()));
     let mut options = fs::OpenOptions::new();
@@ -181,6 +244,28 @@ mod tests {
             use std::os::unix::fs::PermissionsExt as _;
             assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_or_directory_others_can_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys/keys.json");
+        KeySet::load_or_create(&path).unwrap();
+        let keys_dir = path.parent().unwrap();
+        assert_eq!(fs::metadata(keys_dir).unwrap().permissions().mode() & 0o777, 0o700, "created private");
+
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        let err = format!("{:#}", KeySet::load_or_create(&path).unwrap_err());
+        assert!(err.contains("can be read by other accounts") && err.contains("chmod 600"), "{err}");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+
+        fs::set_permissions(keys_dir, fs::Permissions::from_mode(0o755)).unwrap();
+        let err = format!("{:#}", KeySet::load_or_create(&path).unwrap_err());
+        assert!(err.contains("listed or written by other accounts") && err.contains("chmod 700"), "{err}");
+        fs::set_permissions(keys_dir, fs::Permissions::from_mode(0o711)).unwrap();
+        KeySet::load_or_create(&path).expect("a directory others may only cross is fine");
     }
 
     #[test]

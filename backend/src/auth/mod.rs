@@ -8,11 +8,13 @@ pub mod api_tokens;
 mod config;
 pub mod crypto;
 pub mod deletion;
+mod housekeeping;
 pub mod jwt;
 mod keys;
 pub mod linking;
 pub mod meta_callback;
 pub mod oauth_state;
+pub mod reencrypt;
 pub mod refresh;
 mod refresh_instagram_tokens;
 mod return_to;
@@ -28,9 +30,12 @@ use sea_orm::{
 
 pub use self::{
     config::AuthConfig,
-    crypto::TokenCipher,
+    crypto::{SealedWith, TokenCipher},
+    housekeeping::PruneAuthRecords,
     jwt::{AccessClaims, Keyring, TokenUse},
     keys::{KeySet, SecretKey, load_or_create_secret},
+    reencrypt::ReencryptTokens,
+    refresh::Successors,
     refresh_instagram_tokens::RefreshInstagramTokens,
     return_to::{NotASameSitePath, ReturnTo},
 };
@@ -46,6 +51,8 @@ pub struct Auth {
     pub cipher: TokenCipher,
     /// Signs and verifies access tokens.
     pub keyring: Keyring,
+    /// Derives refresh tokens' successors (the grace window of a rotation).
+    pub successors: Successors,
     /// Lifetime of access tokens.
     pub access_ttl: Duration,
     /// Lifetime of refresh tokens.
@@ -70,8 +77,12 @@ impl Auth {
             .as_ref()
             .map_or_else(|| public_origin.clone(), |url| url.origin().ascii_serialization());
         Ok(Self {
-            cipher: TokenCipher::new(&keys.token_encryption_key)?,
+            cipher: TokenCipher::with_retired(
+                &keys.token_encryption_key,
+                &keys.retired_token_encryption_keys,
+            )?,
             keyring: Keyring::new(keys)?,
+            successors: Successors::new(keys.derive("refresh-successors")),
             access_ttl: config.access_ttl(),
             refresh_ttl: config.refresh_ttl(),
             callback_max_age: config.callback_max_age(),
@@ -90,6 +101,7 @@ impl Auth {
         Self {
             cipher: TokenCipher::generate(),
             keyring: Keyring::generate(),
+            successors: Successors::new(SecretKey::generate()),
             access_ttl: config.access_ttl(),
             refresh_ttl: config.refresh_ttl(),
             callback_max_age: config.callback_max_age(),

@@ -1,6 +1,12 @@
 //! Opaque refresh tokens: stored hashed, rotated on every use, grouped in families. Presenting
 //! a token that was already rotated means it was stolen (or replayed): the whole family is
 //! revoked, which signs out both the thief and the victim (RFC 9700 §4.14.2).
+//!
+//! Except within [`REUSE_GRACE`] of its rotation: two tabs of one browser refreshing at the same
+//! instant both present the same token, and the one that loses the race must not sign the
+//! person out. Within the window the old token answers with the same successor its rotation
+//! issued: a successor is derived from its predecessor with a server key ([`Successors`]), so
+//! it can be given again without ever being stored.
 
 use std::time::Duration;
 
@@ -9,8 +15,43 @@ use sea_orm::{
     PaginatorTrait as _, QueryFilter as _, Set, sea_query::Expr,
 };
 
-use super::crypto::{random_token, token_hash};
+use hmac::{Hmac, KeyInit as _, Mac as _};
+use sha2::Sha256;
+
+use super::{
+    crypto::{random_token, token_hash},
+    keys::SecretKey,
+};
 use crate::{db::now, entities::refresh_token};
+
+/// How long after a rotation the rotated token still answers with its successor instead of
+/// counting as reuse. Long enough for tabs refreshing together, short enough that a token
+/// stolen from a cookie store is of no use to a thief who replays it later.
+pub const REUSE_GRACE: Duration = Duration::from_secs(10);
+
+/// Derives a token's successor: `HMAC-SHA256(key, token)`, base64url. Only this server can
+/// derive it, and only from the token itself, which only the browser and a thief hold.
+#[derive(Clone)]
+pub struct Successors {
+    key: SecretKey,
+}
+
+impl Successors {
+    /// Successors derived with `key`.
+    pub fn new(key: SecretKey) -> Self {
+        Self { key }
+    }
+
+    /// The successor of refresh token `presented`.
+    fn of(&self, presented: &str) -> String {
+        use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(self.key.expose()).expect("HMAC takes keys of any length");
+        mac.update(b"refresh-successor:");
+        mac.update(presented.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+}
 
 /// A refresh token, once: only its hash is stored.
 pub struct RefreshSecret {
@@ -39,15 +80,23 @@ pub enum RefreshError {
     Internal(#[from] anyhow::Error),
 }
 
-/// Issues a refresh token in `family_id` (a new family when `None`).
+/// Issues a refresh token in a new family.
 pub async fn issue(
     db: &impl ConnectionTrait,
     user_id: i64,
-    family_id: Option<String>,
     ttl: Duration,
 ) -> Result<RefreshSecret, sea_orm::DbErr> {
-    let token = random_token(32);
-    let family_id = family_id.unwrap_or_else(|| random_token(16));
+    store(db, random_token(32), user_id, random_token(16), ttl).await
+}
+
+/// Stores `token` (hashed) in `family_id`.
+async fn store(
+    db: &impl ConnectionTrait,
+    token: String,
+    user_id: i64,
+    family_id: String,
+    ttl: Duration,
+) -> Result<RefreshSecret, sea_orm::DbErr> {
     let at = now();
     refresh_token::ActiveModel {
         user_id: Set(user_id),
@@ -64,21 +113,23 @@ pub async fn issue(
 }
 
 /// Rotates `presented`: marks it used and issues its successor in the same family. The mark
-/// is a conditional update, so of two concurrent uses exactly one wins and the other counts as
-/// reuse.
+/// is a conditional update, so of two concurrent uses exactly one rotates; the other, like any
+/// use of a rotated token, gets the same successor within [`REUSE_GRACE`] and revokes the
+/// family after it.
 pub async fn rotate(
     db: &DatabaseConnection,
+    successors: &Successors,
     presented: &str,
     ttl: Duration,
 ) -> Result<RefreshSecret, RefreshError> {
-    let row = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(token_hash(presented)))
-        .one(db)
-        .await?
-        .ok_or(RefreshError::Invalid)?;
+    let row = find(db, presented).await?.ok_or(RefreshError::Invalid)?;
     if row.revoked_at.is_some() || row.expires_at < now() {
         return Err(RefreshError::Invalid);
     }
+    if row.rotated_at.is_some() {
+        return successor_or_revoke(db, successors, row, presented).await;
+    }
+    let successor = successors.of(presented);
     let (user_id, family_id) = (row.user_id, row.family_id.clone());
     let rotated = crate::db::transact(db, move |txn| {
         Box::pin(async move {
@@ -93,18 +144,54 @@ pub async fn rotate(
             if marked.rows_affected != 1 {
                 return Ok(None);
             }
-            issue(txn, row.user_id, Some(row.family_id), ttl).await.map(Some)
+            store(txn, successor, user_id, family_id, ttl).await.map(Some)
         })
     })
     .await?;
-    match rotated {
-        Some(next) => Ok(next),
-        None => {
-            tracing::warn!(user_id, "refresh token reuse: revoking its family");
-            revoke_family(db, &family_id).await?;
-            Err(RefreshError::Reused)
+    if let Some(next) = rotated {
+        return Ok(next);
+    }
+    // Another request rotated it (or revoked the family) since it was read.
+    let row = find(db, presented).await?.ok_or(RefreshError::Invalid)?;
+    successor_or_revoke(db, successors, row, presented).await
+}
+
+async fn find(
+    db: &impl ConnectionTrait,
+    presented: &str,
+) -> Result<Option<refresh_token::Model>, sea_orm::DbErr> {
+    refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(token_hash(presented)))
+        .one(db)
+        .await
+}
+
+/// A rotated token presented again: its successor while within [`REUSE_GRACE`] of the
+/// rotation and the family stands, else reuse, which revokes the family.
+async fn successor_or_revoke(
+    db: &DatabaseConnection,
+    successors: &Successors,
+    row: refresh_token::Model,
+    presented: &str,
+) -> Result<RefreshSecret, RefreshError> {
+    let in_grace = row.rotated_at.is_some_and(|rotated| now() - rotated <= REUSE_GRACE);
+    if in_grace && row.revoked_at.is_none() {
+        let token = successors.of(presented);
+        let next = find(db, &token).await?;
+        if let Some(next) = next.filter(|next| next.family_id == row.family_id && next.revoked_at.is_none()) {
+            tracing::info!(
+                user_id = row.user_id,
+                "a rotated refresh token within its grace window: same successor"
+            );
+            return Ok(RefreshSecret { token, family_id: next.family_id, user_id: next.user_id });
         }
     }
+    if row.revoked_at.is_some() {
+        return Err(RefreshError::Invalid);
+    }
+    tracing::warn!(user_id = row.user_id, "refresh token reuse: revoking its family");
+    revoke_family(db, &row.family_id).await?;
+    Err(RefreshError::Reused)
 }
 
 /// Revokes every token of a family (sign-out, reuse).

@@ -7,7 +7,7 @@ use std::time::Duration;
 use sea_orm::{ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, QueryFilter as _, Set};
 use serde::{Deserialize, Serialize};
 
-use super::{Auth, AuthContext, INSTAGRAM, oauth_state};
+use super::{Auth, AuthContext, INSTAGRAM};
 use crate::{
     db::now,
     entities::identity,
@@ -49,7 +49,6 @@ impl Job for RefreshInstagramTokens {
 
     async fn perform(self, ctx: JobContext<AuthContext>) -> Result<(), JobError> {
         let state = &ctx.state;
-        oauth_state::prune_expired(&state.db).await?;
         let due = due(state, Duration::from_secs(self.expiring_within_secs)).await?;
         let total = due.len() as u64;
         let (mut refreshed, mut reauth, mut failed) = (0, 0, 0);

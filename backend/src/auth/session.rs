@@ -39,7 +39,7 @@ pub struct Session {
 
 /// Starts a session for `user_id` (a new refresh-token family).
 pub async fn start(db: &impl ConnectionTrait, auth: &Auth, user_id: i64) -> anyhow::Result<Session> {
-    let refresh = refresh::issue(db, user_id, None, auth.refresh_ttl).await?;
+    let refresh = refresh::issue(db, user_id, auth.refresh_ttl).await?;
     let access_token = sign_access(auth, &refresh)?;
     touch(db, user_id).await?;
     Ok(Session { access_token, refresh })
@@ -47,7 +47,7 @@ pub async fn start(db: &impl ConnectionTrait, auth: &Auth, user_id: i64) -> anyh
 
 /// Rotates the refresh token and issues a new access token.
 pub async fn renew(db: &DatabaseConnection, auth: &Auth, presented: &str) -> Result<Session, RefreshError> {
-    let refresh = refresh::rotate(db, presented, auth.refresh_ttl).await?;
+    let refresh = refresh::rotate(db, &auth.successors, presented, auth.refresh_ttl).await?;
     let access_token = sign_access(auth, &refresh)?;
     touch(db, refresh.user_id).await?;
     Ok(Session { access_token, refresh })

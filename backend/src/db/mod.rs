@@ -62,7 +62,11 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, Conn
             .map_sqlx_postgres_opts(move |opts| opts.options(settings.clone()))
             .test_before_acquire_if_idle_for(POSTGRES_PING_IF_IDLE);
     }
-    if let DatabaseUrl::Sqlite(_) = url {
+    if let DatabaseUrl::Sqlite(sqlite) = url {
+        create_private_sqlite_file(sqlite).map_err(|err| ConnectError {
+            url: url.redacted(),
+            source: DbErr::Custom(format!("cannot create the database file: {err}")),
+        })?;
         options.max_connections(1).min_connections(1).test_before_acquire(false).map_sqlx_sqlite_opts(
             |opts| {
                 opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -73,6 +77,31 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, Conn
         );
     }
     Database::connect(options).await.map_err(|source| ConnectError { url: url.redacted(), source })
+}
+
+/// Creates the SQLite file that `url` would create (`mode=rwc`) before SQLite does, readable
+/// and writable by its owner only (0600): it holds encrypted Instagram tokens and hashed
+/// credentials, which no other account on the machine has any business reading. SQLite gives
+/// its `-wal` and `-shm` files the database file's permissions.
+fn create_private_sqlite_file(url: &str) -> std::io::Result<()> {
+    use std::str::FromStr as _;
+    let creates = ::url::Url::parse(url)
+        .is_ok_and(|parsed| parsed.query_pairs().any(|(key, value)| key == "mode" && value == "rwc"));
+    let Ok(options) = sea_orm::sqlx::sqlite::SqliteConnectOptions::from_str(url) else {
+        return Ok(()); // sqlx reports a bad URL itself
+    };
+    let path = options.get_filename();
+    if !creates || path.as_os_str().is_empty() || path.exists() {
+        return Ok(());
+    }
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+    match file.open(path) {
+        Err(err) if err.kind() != std::io::ErrorKind::AlreadyExists => Err(err),
+        _ => Ok(()),
+    }
 }
 
 /// Applies every pending migration.
@@ -190,5 +219,26 @@ fn sqlx_unavailable(err: &sea_orm::sqlx::Error) -> bool {
                 || matches!(&*code, "53300" | "57014" | "5" | "6")
         }),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_new_sqlite_database_is_private_to_its_owner() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("new.db");
+        let url: DatabaseUrl = format!("sqlite://{}?mode=rwc", path.display()).parse().expect("url");
+        let db = connect(&DatabaseConfig::new(url)).await.expect("connects");
+        db.execute_unprepared("CREATE TABLE t (x INTEGER)").await.expect("writes");
+        for file in [path.clone(), path.with_extension("db-wal")] {
+            let mode = std::fs::metadata(&file).expect("exists").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", file.display());
+        }
+        db.close().await.ok();
     }
 }

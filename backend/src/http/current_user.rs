@@ -80,9 +80,10 @@ async fn stands(
     if state.caches.credentials.get(&credential).is_some() {
         return Ok(true);
     }
+    let mark = state.caches.revocation_mark();
     let alive = check.await?;
     if alive {
-        state.caches.credentials.insert(credential, (), None);
+        state.caches.credential_stands(credential, mark);
     }
     Ok(alive)
 }

@@ -102,6 +102,12 @@ pub enum ApiError {
         /// When a retry may succeed.
         retry_after: Duration,
     },
+    /// A rate limit ran out: too many requests from this address or with this credential.
+    #[error("too many requests from this address or with this credential: wait and try again")]
+    RateLimited {
+        /// When a retry may succeed.
+        retry_after: Duration,
+    },
     /// A dependency is down.
     #[error("{0}")]
     Unavailable(String),
@@ -126,6 +132,7 @@ impl ApiError {
             Self::NeedsReauth => (StatusCode::FORBIDDEN, "needs_reauth"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -159,7 +166,7 @@ impl IntoResponse for ApiError {
         }
         let mut response = problem.into_response();
         let retry_after = match self {
-            Self::TooManyRequests { retry_after } => Some(retry_after),
+            Self::TooManyRequests { retry_after } | Self::RateLimited { retry_after } => Some(retry_after),
             Self::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER),
             _ => None,
         };

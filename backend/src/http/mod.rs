@@ -2,6 +2,7 @@
 //! state, middleware, and the SPA.
 
 mod auth;
+mod client_addr;
 pub mod crush;
 mod current_user;
 pub mod error;
@@ -42,6 +43,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use self::error::ApiError;
 pub use self::{
+    client_addr::ClientAddr,
     current_user::{AuthMethod, CSRF_HEADER, CurrentUser, SessionUser, require_csrf_header},
     openapi::ApiDoc,
     serve::{ConnectionLimits, serve},

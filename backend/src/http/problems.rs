@@ -92,6 +92,16 @@ pub struct InvalidSignature(#[allow(dead_code)] Problem);
 #[response(status = 400, description = "Malformed JSON", content_type = "application/problem+json")]
 pub struct MalformedJson(#[allow(dead_code)] Problem);
 
+/// Too many requests from this client address or with this credential (`rate_limited`).
+#[derive(IntoResponses)]
+#[response(
+    status = 429,
+    description = "Too many requests from this address or with this credential: wait `Retry-After` seconds",
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))
+)]
+pub struct RateLimited(#[allow(dead_code)] Problem);
+
 /// Every other error (the status any request may meet: a timeout, a body too large, the server
 /// failing or unavailable), so that clients parse it as the problem it is. Listed last by every
 /// operation.

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::problems::{NeedsReauth, NoAccount, NotSignedIn, OtherProblem};
 use super::{
-    AppState, CurrentUser,
+    AppState, ClientAddr, CurrentUser,
     crush::{MyCrush, json_bytes, json_response},
     error::{ApiError, Problem, SIGN_IN_URL},
     extract::Json,
@@ -25,6 +25,7 @@ use crate::{
     crush::{self, OwnerAccount},
     entities::job::{self, JobState},
     jobs::{JobProblem, Progress},
+    rate_limit::Action,
     sync::{self, CrushNeed, SyncContext, SyncNow, SyncOverview, SyncPhase},
 };
 
@@ -284,12 +285,18 @@ pub async fn get_sync_status(State(state): State<AppState>, user: CurrentUser) -
         (status = 403, description = "Instagram needs a new sign-in (`needs_reauth`), or a cookie-authenticated \
                                       call lacks the CSRF header (`csrf_header_missing`)",
          body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Asked too recently", body = Problem, content_type = "application/problem+json",
+        (status = 429, description = "Asked too recently (a minute per user), or too many requests from this \
+                                      address or user", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
         OtherProblem,
     )
 )]
-pub async fn start_sync(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+pub async fn start_sync(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    user: CurrentUser,
+) -> Result<Response, ApiError> {
+    addr.limit(&state, Action::Sync, Some(&format!("user:{}", user.id)))?;
     match sync::sync_now(&SyncContext::from_ref(&state), user.id).await?.ok_or_else(ApiError::no_account)? {
         SyncNow::Watch(job) => Ok(SyncStatus::of_job(&job).accepted()),
         SyncNow::TooSoon(wait) => Err(ApiError::TooManyRequests { retry_after: wait }),

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::problems::{NotSignedIn, OtherProblem, SessionRequired};
 use crate::{
     auth::{deletion, session},
+    cache::{Revoked, broadcast},
     crush,
     http::{AppState, CurrentUser, SessionUser, error::ApiError, extract::Json},
     sync::{self, SyncPhase},
@@ -104,6 +105,6 @@ pub async fn delete_me(
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
     deletion::delete_user(&state.db, user.id).await?;
-    state.caches.forget_user(user.id);
+    broadcast::revoke(&state.db, &state.caches, Revoked::User(user.id)).await;
     Ok((session::clear_cookies(jar), StatusCode::NO_CONTENT))
 }

@@ -3,7 +3,9 @@
 
 mod api_tokens;
 mod deletion;
+mod housekeeping;
 mod jwt;
+mod key_rotation;
 mod logs;
 mod meta_callbacks;
 mod refresh_job;

@@ -10,15 +10,19 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::http::problems::{MalformedJson, NotJson, NotSignedIn, OtherProblem, SessionRequired};
+use crate::http::problems::{
+    MalformedJson, NotJson, NotSignedIn, OtherProblem, RateLimited, SessionRequired,
+};
 use crate::{
     auth::api_tokens,
+    cache::{Revoked, broadcast},
     entities::api_token,
     http::{
-        AppState, SessionUser,
+        AppState, ClientAddr, SessionUser,
         error::{ApiError, Problem},
         extract::{Json, Path},
     },
+    rate_limit::Action,
 };
 
 /// A new API token's name.
@@ -115,14 +119,17 @@ pub struct AccessToken {
         MalformedJson,
         NotJson,
         (status = 422, description = "Bad name", body = Problem, content_type = "application/problem+json"),
+        RateLimited,
         OtherProblem,
     )
 )]
 pub async fn create_api_token(
     State(state): State<AppState>,
+    addr: ClientAddr,
     SessionUser(user): SessionUser,
     Json(body): Json<NewApiToken>,
 ) -> Result<(StatusCode, Json<CreatedApiToken>), ApiError> {
+    addr.limit(&state, Action::CreateApiToken, Some(&format!("user:{}", user.id)))?;
     let created = api_tokens::create(&state.db, user.id, &body.name).await?;
     Ok((StatusCode::CREATED, Json(CreatedApiToken { api_token: created.row.into(), token: created.token })))
 }
@@ -177,7 +184,7 @@ pub async fn revoke_api_token(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     api_tokens::revoke(&state.db, user.id, id).await?;
-    state.caches.forget_credentials();
+    broadcast::revoke(&state.db, &state.caches, Revoked::Credentials).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -198,13 +205,16 @@ pub async fn revoke_api_token(
         NotJson,
         (status = 422, description = "No api_token field", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown or revoked API token", body = Problem, content_type = "application/problem+json"),
+        RateLimited,
         OtherProblem,
     )
 )]
 pub async fn exchange_api_token(
     State(state): State<AppState>,
+    addr: ClientAddr,
     Json(body): Json<TokenRequest>,
 ) -> Result<Response, ApiError> {
+    addr.limit(&state, Action::TokenExchange, Some(body.api_token.trim()))?;
     let access_token = api_tokens::exchange(&state.db, &state.auth, &body.api_token).await?;
     let body =
         AccessToken { access_token, token_type: "Bearer", expires_in: state.auth.access_ttl.as_secs() };

@@ -13,6 +13,7 @@ use crate::{
         deletion,
         meta_callback::{self, CallbackError},
     },
+    cache::{Revoked, broadcast},
     db::now,
     http::{AppState, error::ApiError, extract::Json},
 };
@@ -48,7 +49,7 @@ async fn delete_signed(state: &AppState, form: &SignedRequestForm) -> Result<(),
             return Err(err.into());
         }
     };
-    state.caches.clear();
+    broadcast::revoke(&state.db, &state.caches, Revoked::Everything).await;
     tracing::info!(deleted, "Meta callback processed");
     Ok(())
 }

@@ -9,18 +9,20 @@ use axum_extra::extract::cookie::CookieJar;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::http::problems::{CsrfMissing, OtherProblem};
+use crate::http::problems::{CsrfMissing, OtherProblem, RateLimited};
 use crate::{
     auth::{
         refresh::{self, RefreshError},
         session::{self, REFRESH_COOKIE},
     },
+    cache::{Revoked, broadcast},
     http::{
-        AppState,
+        AppState, ClientAddr,
         error::{ApiError, Problem},
         extract::Json,
         require_csrf_header,
     },
+    rate_limit::Action,
 };
 
 /// The renewed session (the tokens themselves are in httpOnly cookies).
@@ -45,14 +47,24 @@ pub struct SessionInfo {
         (status = 200, description = "New cookies set", body = SessionInfo),
         (status = 401, description = "No valid refresh token; cookies cleared", body = Problem, content_type = "application/problem+json"),
         CsrfMissing,
+        RateLimited,
         OtherProblem,
     )
 )]
-pub async fn refresh_session(State(state): State<AppState>, jar: CookieJar, headers: HeaderMap) -> Response {
+pub async fn refresh_session(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    jar: CookieJar,
+    headers: HeaderMap,
+) -> Response {
     if let Err(err) = require_csrf_header(&Method::POST, &headers) {
         return err.into_response();
     }
-    let Some(presented) = jar.get(REFRESH_COOKIE).map(|cookie| cookie.value().to_owned()) else {
+    let presented = jar.get(REFRESH_COOKIE).map(|cookie| cookie.value().to_owned());
+    if let Err(err) = addr.limit(&state, Action::Refresh, presented.as_deref()) {
+        return err.into_response();
+    }
+    let Some(presented) = presented else {
         return ApiError::Unauthorized("no session to refresh: sign in".to_owned()).into_response();
     };
     match session::renew(&state.db, &state.auth, &presented).await {
@@ -64,7 +76,7 @@ pub async fn refresh_session(State(state): State<AppState>, jar: CookieJar, head
         Err(err) => {
             if matches!(err, RefreshError::Reused) {
                 // A family was revoked: sessions known to stand may not any more.
-                state.caches.forget_credentials();
+                broadcast::revoke(&state.db, &state.caches, Revoked::Credentials).await;
             }
             (session::clear_cookies(jar), ApiError::from(err)).into_response()
         }
@@ -95,7 +107,7 @@ pub async fn sign_out(
     require_csrf_header(&Method::POST, &headers)?;
     if let Some(cookie) = jar.get(REFRESH_COOKIE) {
         refresh::revoke_family_of(&state.db, cookie.value()).await?;
-        state.caches.forget_credentials();
+        broadcast::revoke(&state.db, &state.caches, Revoked::Credentials).await;
     }
     Ok((session::clear_cookies(jar), StatusCode::NO_CONTENT))
 }

@@ -2,14 +2,14 @@
 
 use axum::{
     extract::{FromRef as _, State},
-    response::Response,
+    response::{IntoResponse as _, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::found;
-use crate::http::problems::OtherProblem;
+use crate::http::problems::{OtherProblem, RateLimited};
 use crate::{
     auth::{
         AuthContext, ReturnTo,
@@ -17,10 +17,11 @@ use crate::{
         sign_in::{self, Callback},
     },
     http::{
-        AppState,
+        AppState, ClientAddr,
         error::{ApiError, Problem},
         extract::Query,
     },
+    rate_limit::Action,
 };
 
 /// Where to return after signing in.
@@ -50,14 +51,18 @@ pub struct SignInQuery {
         (status = 302, description = "To Instagram's authorize window; sets the short-lived `state` cookie",
          headers(("Location" = String, description = "Instagram's authorize window; always sent"))),
         (status = 400, description = "`return_to` is not a path on this site", body = Problem, content_type = "application/problem+json"),
+        RateLimited,
         OtherProblem,
     )
 )]
 pub async fn start_instagram_sign_in(
     State(state): State<AppState>,
+    addr: ClientAddr,
     jar: CookieJar,
     Query(query): Query<SignInQuery>,
 ) -> Result<(CookieJar, Response), ApiError> {
+    // Each start stores a sign-in state: the limit bounds what one client can make us store.
+    addr.limit(&state, Action::SignInStart, None)?;
     let return_to = match query.return_to.as_deref() {
         Some(path) => ReturnTo::parse(path).map_err(|err| ApiError::BadRequest(err.to_string()))?,
         None => ReturnTo::default(),
@@ -80,15 +85,20 @@ pub async fn start_instagram_sign_in(
     responses(
         (status = 302, description = "To `return_to` with the session cookies set, or to `/signin?error=<code>`",
          headers(("Location" = String, description = "`return_to`, or `/signin?error=<code>`; always sent"))),
+        RateLimited,
         OtherProblem,
     )
 )]
 pub async fn finish_instagram_sign_in(
     State(state): State<AppState>,
+    addr: ClientAddr,
     jar: CookieJar,
     Query(callback): Query<Callback>,
 ) -> (CookieJar, Response) {
     let cookie_state = jar.get(STATE_COOKIE).map(|cookie| cookie.value().to_owned());
+    if let Err(err) = addr.limit(&state, Action::SignInCallback, cookie_state.as_deref()) {
+        return (jar, err.into_response());
+    }
     let jar = session::clear_state_cookie(jar);
     match sign_in::complete(&AuthContext::from_ref(&state), &callback, cookie_state.as_deref()).await {
         Ok((session, return_to)) => {

@@ -2,16 +2,20 @@
 //! cookie-authenticated unsafe requests, and CORS for the configured origin only.
 
 use instacrush::{
-    auth::session::{ACCESS_COOKIE, REFRESH_COOKIE},
+    auth::{
+        refresh::REUSE_GRACE,
+        session::{ACCESS_COOKIE, REFRESH_COOKIE},
+    },
     entities::refresh_token,
 };
 use instacrush_tests::{Backend, TestApp, on_both_backends};
 use reqwest::{Method, StatusCode};
-use sea_orm::EntityTrait as _;
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, sea_query::Expr};
 
 on_both_backends!(
     refresh_rotates_the_token,
     reusing_a_rotated_refresh_token_revokes_the_family,
+    two_tabs_refreshing_at_once_stay_signed_in,
     cookie_authed_unsafe_requests_need_the_csrf_header,
     signing_out_ends_the_session,
     cors_allows_only_the_configured_origin,
@@ -40,12 +44,24 @@ async fn refresh_rotates_the_token(backend: Backend) {
     assert_eq!(rows.iter().filter(|row| row.rotated_at.is_some()).count(), 1);
 }
 
+/// Moves every rotation back past the reuse grace window, as if it had happened a while ago.
+async fn age_rotations(app: &TestApp) {
+    let long_ago = instacrush::db::now() - REUSE_GRACE - std::time::Duration::from_secs(1);
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RotatedAt, Expr::value(long_ago))
+        .filter(refresh_token::Column::RotatedAt.is_not_null())
+        .exec(&app.db)
+        .await
+        .unwrap();
+}
+
 async fn reusing_a_rotated_refresh_token_revokes_the_family(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let victim = app.sign_in("ada.demo").await;
     let other_session = app.sign_in("ada.demo").await;
     let stolen = victim.cookie(REFRESH_COOKIE).unwrap();
     assert_eq!(victim.post("/api/auth/refresh").await.status(), StatusCode::OK);
+    age_rotations(&app).await;
 
     let thief = app.browser();
     thief.set_cookie(REFRESH_COOKIE, &stolen, "/api/auth");
@@ -60,6 +76,41 @@ async fn reusing_a_rotated_refresh_token_revokes_the_family(backend: Backend) {
     assert!(rows.iter().filter(|row| &row.family_id == family).all(|row| row.revoked_at.is_some()));
     assert_eq!(other_session.get("/api/users/me").await.status(), StatusCode::OK, "other sessions live on");
     assert_eq!(other_session.post("/api/auth/refresh").await.status(), StatusCode::OK);
+}
+
+/// Two tabs share the browser's cookies and may refresh at the same instant with the same
+/// token: both stay signed in, with the same successor. Presented again after the grace
+/// window, that token is reuse and revokes the family.
+async fn two_tabs_refreshing_at_once_stay_signed_in(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let first = app.sign_in("ada.demo").await;
+    let token = first.cookie(REFRESH_COOKIE).unwrap();
+    let second = app.browser();
+    second.set_cookie(REFRESH_COOKIE, &token, "/api/auth");
+
+    let (a, b) = tokio::join!(first.post("/api/auth/refresh"), second.post("/api/auth/refresh"));
+    assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
+    let successor = first.cookie(REFRESH_COOKIE).unwrap();
+    assert_ne!(successor, token);
+    assert_eq!(second.cookie(REFRESH_COOKIE).unwrap(), successor, "the same successor");
+    assert_eq!(first.get("/api/users/me").await.status(), StatusCode::OK);
+    assert_eq!(second.get("/api/users/me").await.status(), StatusCode::OK);
+
+    // A third, later presentation within the window still gets the same successor.
+    let third = app.browser();
+    third.set_cookie(REFRESH_COOKIE, &token, "/api/auth");
+    assert_eq!(third.post("/api/auth/refresh").await.status(), StatusCode::OK);
+    assert_eq!(third.cookie(REFRESH_COOKIE).unwrap(), successor);
+    let rows = refresh_token::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(rows.len(), 2, "one rotation, one successor: {rows:?}");
+
+    // After the window, the old token is reuse: the family goes, successor and all.
+    age_rotations(&app).await;
+    let late = app.browser();
+    late.set_cookie(REFRESH_COOKIE, &token, "/api/auth");
+    assert_eq!(late.post("/api/auth/refresh").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(first.post("/api/auth/refresh").await.status(), StatusCode::UNAUTHORIZED, "family revoked");
+    assert_eq!(second.get("/api/users/me").await.status(), StatusCode::UNAUTHORIZED);
 }
 
 async fn cookie_authed_unsafe_requests_need_the_csrf_header(backend: Backend) {

@@ -3,14 +3,20 @@
 //!
 //! Each entry lives at most `READ_CACHE_MS` (1 s by default; 0 turns caching off). Writes made
 //! by this process forget what they change at once; a write made by another process (a worker,
-//! a second API server on the same PostgreSQL) shows after at most that long. So a revoked
-//! session or a deleted account's public page lingers at most one TTL on other processes; a
-//! public page already tells browsers and proxies to keep it 60 s.
+//! a second API server on the same PostgreSQL) shows after at most that long. Revocations are
+//! the exception ([`broadcast`]): a sign-out, a revoked API token or a deleted account is
+//! announced to every process on the same PostgreSQL, which forgets at once what it knew of
+//! the credentials. A public page already tells browsers and proxies to keep it 60 s.
+
+pub mod broadcast;
 
 use std::{
     collections::HashMap,
     hash::Hash,
-    sync::Mutex,
+    sync::{
+        Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -81,6 +87,17 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
     }
 }
 
+/// What a revocation makes stale, in this process and (announced) in every other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoked {
+    /// A session or an API token: no credential is trusted from memory any more.
+    Credentials,
+    /// A deleted user: their credentials, their answers and the public pages.
+    User(i64),
+    /// A deleted user whose id is not at hand: everything.
+    Everything,
+}
+
 /// What a still-valid credential is, for [`ReadCaches::credentials`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Credential {
@@ -99,6 +116,9 @@ pub struct ReadCaches {
     pub my_crush: TtlCache<i64, Bytes>,
     /// Credentials known to stand (never the ones that do not).
     pub credentials: TtlCache<Credential, ()>,
+    /// Counts the times credentials were forgotten: a check that began before a revocation
+    /// was forgotten must not put back what it read ([`ReadCaches::credential_stands`]).
+    revocations: AtomicU64,
 }
 
 impl ReadCaches {
@@ -108,12 +128,34 @@ impl ReadCaches {
             public_crush: TtlCache::new(ttl),
             my_crush: TtlCache::new(ttl),
             credentials: TtlCache::new(ttl),
+            revocations: AtomicU64::new(0),
         }
     }
 
     /// After a credential was revoked: none is trusted from memory any more.
     pub fn forget_credentials(&self) {
+        self.revocations.fetch_add(1, Ordering::SeqCst);
         self.credentials.clear();
+    }
+
+    /// A mark to take before checking a credential in the database, for
+    /// [`ReadCaches::credential_stands`].
+    pub fn revocation_mark(&self) -> u64 {
+        self.revocations.load(Ordering::SeqCst)
+    }
+
+    /// Remembers that `credential` stands, as read in the database after `mark` was taken,
+    /// unless credentials were forgotten since: the read may predate that revocation.
+    pub fn credential_stands(&self, credential: Credential, mark: u64) {
+        if self.revocation_mark() != mark {
+            return;
+        }
+        self.credentials.insert(credential.clone(), (), None);
+        // A revocation counts before it clears: one that came between the two looks is undone
+        // here, one after the second clears this entry itself.
+        if self.revocation_mark() != mark {
+            self.credentials.remove(&credential);
+        }
     }
 
     /// After `user_id`'s account data changed (a sync ended, a sync was asked for): their
@@ -129,11 +171,20 @@ impl ReadCaches {
         self.forget_credentials();
     }
 
+    /// Forgets what `revoked` makes stale.
+    pub fn forget(&self, revoked: Revoked) {
+        match revoked {
+            Revoked::Credentials => self.forget_credentials(),
+            Revoked::User(user_id) => self.forget_user(user_id),
+            Revoked::Everything => self.clear(),
+        }
+    }
+
     /// Forgets everything (a user was deleted whose id is not at hand).
     pub fn clear(&self) {
         self.public_crush.clear();
         self.my_crush.clear();
-        self.credentials.clear();
+        self.forget_credentials();
     }
 }
 

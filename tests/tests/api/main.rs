@@ -20,6 +20,7 @@ mod reliability;
 mod resync;
 mod sandbox;
 mod schema;
+mod strict;
 mod sync;
 mod sync_job;
 mod web_app;

@@ -14,6 +14,7 @@ use crate::{
         signed_request::{self, SignedRequestError},
     },
     http::{AppState, error::ApiError, extract::Json},
+    metrics::MetaCallbackLabels,
 };
 
 /// The form Meta posts.
@@ -33,7 +34,11 @@ pub struct DataDeletionStatus {
     pub confirmation_code: String,
 }
 
-async fn delete_signed(state: &AppState, form: &SignedRequestForm) -> Result<(), ApiError> {
+async fn delete_signed(
+    state: &AppState,
+    callback: &'static str,
+    form: &SignedRequestForm,
+) -> Result<(), ApiError> {
     let secret = state.instagram.config().app_secret.expose();
     let request = signed_request::verify(&form.signed_request, secret).map_err(|err| {
         tracing::warn!(error = %err, "refused a Meta callback");
@@ -45,9 +50,17 @@ async fn delete_signed(state: &AppState, form: &SignedRequestForm) -> Result<(),
             }
         }
     })?;
+    // Meta names the person by their app-scoped id; either id of `/me` matches.
     let deleted = deletion::delete_instagram_user(&state.db, &request.user_id).await?;
     state.caches.clear();
-    tracing::info!(deleted, "Meta callback processed");
+    let outcome = if deleted { "deleted" } else { "unknown_id" };
+    state.metrics.meta_callbacks.get_or_create(&MetaCallbackLabels { callback, outcome }).inc();
+    if deleted {
+        tracing::info!(callback, "Meta callback processed");
+    } else {
+        // Still a 200, as Meta expects: there is nothing of this person to delete.
+        tracing::warn!(callback, id = %request.user_id, "Meta callback named nobody we know");
+    }
     Ok(())
 }
 
@@ -74,7 +87,7 @@ pub async fn deauthorize_instagram(
     State(state): State<AppState>,
     Form(form): Form<SignedRequestForm>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    delete_signed(&state, &form).await?;
+    delete_signed(&state, "deauthorize", &form).await?;
     Ok(Json(serde_json::json!({})))
 }
 
@@ -101,7 +114,7 @@ pub async fn request_data_deletion(
     State(state): State<AppState>,
     Form(form): Form<SignedRequestForm>,
 ) -> Result<Json<DataDeletionStatus>, ApiError> {
-    delete_signed(&state, &form).await?;
+    delete_signed(&state, "data_deletion", &form).await?;
     let confirmation_code = random_token(12);
     let url = format!("{}/account/deleted?code={confirmation_code}", state.auth.public_origin);
     Ok(Json(DataDeletionStatus { url, confirmation_code }))

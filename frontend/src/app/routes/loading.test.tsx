@@ -405,5 +405,27 @@ describe('the loading page', () => {
     expect(calls(requests, 'GET /api/crush/loading')).toBe(0);
     // The crush page shows what GET /api/crush answered: no second request for it.
     expect(calls(requests, `GET /api/crush/${slug}`)).toBe(0);
+    expect(screen.queryByText(/could not be attributed/)).not.toBeInTheDocument();
+  });
+
+  it('says how many comments named nobody, beside my crush', async () => {
+    mockApi({
+      ...me,
+      'GET /api/crush': json({ outcome: 'found', crush, synced_at: '2026-11-29T03:12:45Z', unattributed_comments: 3 }),
+      [`GET /api/crush/${slug}` as RouteKey]: json(crush),
+    });
+    renderApp('/loading');
+
+    expect(await screen.findByText(/^3 comments could not be attributed/)).toBeInTheDocument();
+  });
+
+  it('says how many comments named nobody when nobody else commented', async () => {
+    mockApi({
+      ...me,
+      'GET /api/crush': json({ outcome: 'nobody_yet', crush: null, synced_at: '2026-11-29T03:12:45Z', unattributed_comments: 1 }),
+    });
+    renderApp('/loading');
+
+    expect(await screen.findByText(/^1 comment could not be attributed/)).toBeInTheDocument();
   });
 });

@@ -92,10 +92,11 @@ fn missing_permission(detail: String) -> JobError {
 /// The identity's permissions as granted at sign-in, less the comments one Instagram now
 /// refuses: later syncs stop before calling Instagram, until a sign-in grants it again.
 async fn forget_permission(ctx: &JobContext<SyncContext>, identity: identity::Model) -> Result<(), JobError> {
-    let granted: Vec<&str> = identity.scopes.split(',').filter(|s| !s.is_empty()).collect();
-    let kept: Vec<&str> = granted.into_iter().filter(|s| *s != COMMENTS_PERMISSION).collect();
+    let kept: Vec<&str> =
+        identity.scopes.split(',').filter(|s| !s.is_empty() && *s != COMMENTS_PERMISSION).collect();
+    let scopes = if kept.is_empty() { BASIC_PERMISSION.to_owned() } else { kept.join(",") };
     let mut identity = identity.into_active_model();
-    identity.scopes = Set(if kept.is_empty() { BASIC_PERMISSION.to_owned() } else { kept.join(",") });
+    identity.scopes = Set(scopes);
     identity.updated_at = Set(now());
     identity.update(&ctx.state.db).await?;
     Ok(())

@@ -6,6 +6,8 @@ use instacrush::{
     auth::Auth,
     entities::identity,
     instagram::{BASIC_PERMISSION, COMMENTS_PERMISSION},
+    jobs::{NewJob, enqueue},
+    sync::SyncFeed,
 };
 use instacrush_tests::{Backend, TestApp, auth::location, on_both_backends};
 use reqwest::StatusCode;
@@ -57,14 +59,26 @@ async fn a_withdrawn_permission_ends_the_sync(backend: Backend) {
     assert_eq!(browser.post("/api/users/me/sync").await.status(), StatusCode::ACCEPTED);
     app.run_pending_jobs().await;
     let errors =
-        texts(&app, "SELECT last_error FROM jobs WHERE kind = 'sync_feed' ORDER BY id", vec![]).await;
+        texts(&app, "SELECT CAST(last_error AS TEXT) FROM jobs WHERE kind = 'sync_feed' ORDER BY id", vec![])
+            .await;
     let last: Value = serde_json::from_str(errors.last().unwrap().as_deref().unwrap()).unwrap();
     assert_eq!(last["code"], "missing_permission", "{last}");
     let scopes = texts(&app, "SELECT scopes FROM identities", vec![]).await;
     assert_eq!(scopes, vec![Some(BASIC_PERMISSION.to_owned())], "the identity remembers what it lacks");
 
+    let status = browser.get("/api/crush/loading").await.json::<Value>().await.unwrap();
+    assert_eq!(status["error"]["code"], "missing_permission", "the SPA is told: {status}");
+
     // The next sync says so at once, without asking Instagram.
     sandbox(&app, "DELETE", "/_sandbox/calls", None).await;
-    let sync = browser.get("/api/users/me/sync").await.json::<Value>().await.unwrap();
-    assert_eq!(sync["error"]["code"], "missing_permission", "{sync}");
+    let user_id = scalar(&app, "SELECT user_id FROM identities", vec![]).await;
+    enqueue(&app.db, NewJob::of(&SyncFeed { user_id })).await.unwrap();
+    app.run_pending_jobs().await;
+    let errors =
+        texts(&app, "SELECT CAST(last_error AS TEXT) FROM jobs WHERE kind = 'sync_feed' ORDER BY id", vec![])
+            .await;
+    let last: Value = serde_json::from_str(errors.last().unwrap().as_deref().unwrap()).unwrap();
+    assert_eq!((errors.len(), &last["code"]), (2, &Value::from("missing_permission")), "{last}");
+    let calls = sandbox(&app, "GET", "/_sandbox/calls", None).await;
+    assert_eq!(calls["total"], 0, "{calls}");
 }

@@ -49,7 +49,7 @@ function status(state: SyncStatus['status'], more: Partial<SyncStatus> = {}): Sy
 const running = (done: number, total: number) =>
   status('running', { progress: { done, total, phase: 'comments' } });
 const succeeded = status('succeeded', {
-  result: { resource: 'my_crush', outcome: 'found', crush, synced_at: '2026-11-29T03:12:45Z' },
+  result: { resource: 'my_crush', outcome: 'found', crush, synced_at: '2026-11-29T03:12:45Z', unattributed_comments: 0 },
   links: { job: '/api/jobs/42', crush: `/api/crush/${slug}`, sign_in: null },
 });
 const failed = status('failed', {

@@ -29,10 +29,9 @@ async fn a_partial_grant_names_what_is_missing_and_signs_nobody_in(backend: Back
     let partial = format!("{authorize}&granted_scopes={BASIC_PERMISSION}");
     let callback = app.authorize(&partial, Some("ada.demo")).await;
     let response = browser.get(&callback).await;
-    assert_eq!(
-        location(&response),
-        format!("/signin/permissions?missing={COMMENTS_PERMISSION}&return_to=%2Ftop-users")
-    );
+    let page = location(&response);
+    assert_eq!(page, format!("/signin/permissions?missing={COMMENTS_PERMISSION}&return_to=%2Ftop-users"));
+    assert_eq!(browser.get(&page).await.status(), StatusCode::OK, "the SPA serves the page");
     assert_eq!(browser.get("/api/users/me").await.status(), StatusCode::UNAUTHORIZED, "nobody signed in");
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM identities", vec![]).await, 0, "nothing stored");
 

@@ -4,6 +4,7 @@
 mod grants;
 mod identity;
 mod reading;
+mod upgrade;
 
 use instacrush::{
     instagram::AccessToken,

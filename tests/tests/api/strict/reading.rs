@@ -17,6 +17,7 @@ on_both_backends!(
     each_owner_has_its_own_commenters,
     a_post_vanishing_mid_sync_is_dropped_and_the_sync_goes_on,
     comments_without_from_count_by_username_or_as_unattributed,
+    the_crush_says_how_many_comments_named_nobody,
     long_reply_threads_are_read_through_the_replies_edge,
     every_throttling_code_defers_the_sync,
 );
@@ -193,4 +194,24 @@ async fn every_throttling_code_defers_the_sync(backend: Backend) {
     }
     sandbox(&app, "DELETE", "/_sandbox/knobs", None).await;
     sync(&app, "ada.demo").await.expect("the limit lifted, the sync goes through");
+}
+
+async fn the_crush_says_how_many_comments_named_nobody(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut withheld = None;
+    for username in ["ada.demo", "cleo.demo", "eve.demo", "ben.demo"] {
+        let account = sandbox_account(&app, username).await;
+        if account["unattributed"].as_i64().unwrap() > 0 {
+            withheld = Some(account);
+            break;
+        }
+    }
+    let account = withheld.expect("a demo account with comments that name nobody");
+    let browser = app.sign_in(account["username"].as_str().unwrap()).await;
+    browser.get("/api/crush").await;
+    app.run_pending_jobs().await;
+    let crush: serde_json::Value = browser.get("/api/crush").await.json().await.unwrap();
+    assert_eq!(crush["resource"], "my_crush", "{crush}");
+    assert_eq!(crush["unattributed_comments"], account["unattributed"], "{crush}");
+    assert_eq!(crush["crush"]["crush"]["username"], account["expected_crush"]["username"]);
 }

@@ -64,6 +64,17 @@ pub struct Metrics {
     pub jobs: JobMetrics,
     /// Calls to Instagram.
     pub instagram: InstagramMetrics,
+    /// Meta's deauthorize and data-deletion callbacks, by whether they named a known person.
+    pub meta_callbacks: Family<MetaCallbackLabels, Counter>,
+}
+
+/// Labels of one of Meta's callbacks.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct MetaCallbackLabels {
+    /// `deauthorize` or `data_deletion`.
+    pub callback: &'static str,
+    /// `deleted`, or `unknown_id` when the id named nobody we know.
+    pub outcome: &'static str,
 }
 
 /// Labels of one Instagram call.
@@ -149,7 +160,13 @@ impl Metrics {
         registry.register("http_request_duration_seconds", "HTTP request latency", http_duration.clone());
         let jobs = JobMetrics::register(&mut registry);
         let instagram = InstagramMetrics::register(&mut registry);
-        Self { registry: Mutex::new(registry), http_requests, http_duration, jobs, instagram }
+        let meta_callbacks = Family::<MetaCallbackLabels, Counter>::default();
+        registry.register(
+            "meta_callbacks",
+            "Meta's deauthorize and data-deletion callbacks",
+            meta_callbacks.clone(),
+        );
+        Self { registry: Mutex::new(registry), http_requests, http_duration, jobs, instagram, meta_callbacks }
     }
 
     /// Registers a further metric (used by subsystems such as the job queue).

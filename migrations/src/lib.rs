@@ -12,6 +12,8 @@ mod m20261202_000004_resumable_syncs;
 mod m20261202_000005_queue_indexes;
 mod m20261202_000010_rate_budget;
 mod m20261202_000020_meta_callback_uses;
+mod m20261202_000040_scoped_accounts;
+mod m20261202_000041_strict_instagram;
 
 /// Applies the migrations in order; `instacrush migrate` and `serve` call it.
 pub struct Migrator;
@@ -26,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_queue_indexes::Migration),
             Box::new(m20261202_000010_rate_budget::Migration),
             Box::new(m20261202_000020_meta_callback_uses::Migration),
+            Box::new(m20261202_000040_scoped_accounts::Migration),
+            Box::new(m20261202_000041_strict_instagram::Migration),
         ]
     }
 }

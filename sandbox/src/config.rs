@@ -4,7 +4,7 @@
 /// Whether the sandbox starts lenient (kinder than Meta) or strict (as Meta documents).
 /// Flipping this one constant flips the default of `SANDBOX_LENIENT` and of
 /// [`SandboxConfig::default`].
-pub const LENIENT_BY_DEFAULT: bool = true;
+pub const LENIENT_BY_DEFAULT: bool = false;
 
 /// The app secret the sandbox signs callbacks and webhooks with, unless configured.
 pub const DEFAULT_APP_SECRET: &str = "sandbox-secret";

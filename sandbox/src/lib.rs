@@ -5,8 +5,8 @@
 //! from deterministic synthetic accounts, so the product runs and is tested with no internet
 //! and no Meta app. It calls the app back as Meta does (deauthorize and data-deletion
 //! callbacks, comment webhooks). Knobs add latency, failures, throttling, token expiry, new
-//! comments and a large account; strict mode (`SANDBOX_LENIENT=0`) applies every rule Meta
-//! documents that the lenient default relaxes.
+//! comments and a large account. It is strict by default, applying every rule Meta documents;
+//! lenient mode (`SANDBOX_LENIENT=1`) keeps the kinder behaviour it once had.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {

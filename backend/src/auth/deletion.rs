@@ -46,10 +46,10 @@ pub async fn delete_user(db: &DatabaseConnection, user_id: i64) -> Result<bool, 
     Ok(deleted > 0)
 }
 
-/// Deletes the user signed in with Instagram account `uid` (Meta's callbacks); returns whether
-/// there was one.
-pub async fn delete_instagram_user(db: &DatabaseConnection, uid: &str) -> Result<bool, sea_orm::DbErr> {
-    match super::instagram_identity_by_uid(db, uid).await? {
+/// Deletes the user signed in with the Instagram account Meta's callbacks name `id` (its
+/// app-scoped id, or its `user_id`); returns whether there was one.
+pub async fn delete_instagram_user(db: &DatabaseConnection, id: &str) -> Result<bool, sea_orm::DbErr> {
+    match super::instagram_identity_by_either_id(db, id).await? {
         Some(identity) => delete_user(db, identity.user_id).await,
         None => Ok(false),
     }

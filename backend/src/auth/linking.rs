@@ -24,7 +24,7 @@ pub async fn link_instagram_account(
     scopes: &[String],
 ) -> anyhow::Result<i64> {
     let at = now();
-    let mut row = identity_row(auth, &profile.user_id, token, scopes, at)?;
+    let mut row = identity_row(auth, profile, token, scopes, at)?;
     let profile = profile.clone();
     let user_id = crate::db::transact(db, move |txn| {
         Box::pin(async move {
@@ -56,16 +56,18 @@ pub async fn link_instagram_account(
 /// granted scopes, and any earlier "sign in again" flag cleared.
 fn identity_row(
     auth: &Auth,
-    uid: &str,
+    profile: &Profile,
     token: &LongLivedToken,
     scopes: &[String],
     at: OffsetDateTime,
 ) -> anyhow::Result<identity::ActiveModel> {
+    let uid = profile.user_id.as_str();
     let encrypted = auth.cipher.encrypt(token.token.expose(), &Auth::token_context(INSTAGRAM, uid))?;
     let expires_at = at + time::Duration::try_from(token.expires_in).unwrap_or(time::Duration::ZERO);
     Ok(identity::ActiveModel {
         provider: Set(INSTAGRAM.to_owned()),
         uid: Set(uid.to_owned()),
+        app_scoped_uid: Set(Some(profile.id.clone())),
         access_token_encrypted: Set(Some(encrypted)),
         access_token_expires_at: Set(Some(expires_at)),
         access_token_refreshed_at: Set(Some(at)),
@@ -83,7 +85,9 @@ async fn create_user(db: &impl ConnectionTrait, at: OffsetDateTime) -> Result<i6
     Ok(row.id)
 }
 
-/// The account may already exist (seen as a commenter on someone's post): link it by its id.
+/// The account may already exist (synced before, its user deleted since): link it by its id.
+/// Commenter rows are never linked: Instagram shows commenters under ids scoped to the account
+/// commented on, which say nothing about who signs in.
 async fn upsert_instagram_user(
     db: &impl ConnectionTrait,
     profile: &Profile,
@@ -92,12 +96,13 @@ async fn upsert_instagram_user(
 ) -> Result<(), sea_orm::DbErr> {
     let existing = instagram_user::Entity::find()
         .filter(instagram_user::Column::IgId.eq(&profile.user_id))
+        .filter(instagram_user::Column::ScopeId.is_null())
         .one(db)
         .await?;
     let count = |value: Option<u64>| value.and_then(|n| i64::try_from(n).ok());
     let mut row = instagram_user::ActiveModel {
         id: existing.as_ref().map_or(NotSet, |row| Set(row.id)),
-        ig_id: Set(profile.user_id.clone()),
+        ig_id: Set(Some(profile.user_id.clone())),
         username: Set(profile.username.clone()),
         name: Set(profile.name.clone()),
         profile_picture_url: Set(profile.profile_picture_url.clone()),

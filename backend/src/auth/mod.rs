@@ -146,6 +146,18 @@ pub async fn instagram_identity_by_uid(
     instagram_identities().filter(identity::Column::Uid.eq(uid)).one(db).await
 }
 
+/// The identity of whoever signed in as the Instagram account Meta names `id`: its `user_id`
+/// or its app-scoped id (what Meta's callbacks carry), if anybody did.
+pub async fn instagram_identity_by_either_id(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<identity::Model>, DbErr> {
+    let either = sea_orm::Condition::any()
+        .add(identity::Column::Uid.eq(id))
+        .add(identity::Column::AppScopedUid.eq(id));
+    instagram_identities().filter(either).one(db).await
+}
+
 fn instagram_identities() -> sea_orm::Select<identity::Entity> {
     identity::Entity::find().filter(identity::Column::Provider.eq(INSTAGRAM))
 }

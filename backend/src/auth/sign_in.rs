@@ -8,7 +8,7 @@ use super::{
     ReturnTo, linking, oauth_state,
     session::{self, Session},
 };
-use crate::instagram::{ErrorKind, InstagramError};
+use crate::instagram::{ErrorKind, InstagramError, SCOPES};
 
 /// The callback path registered with Instagram.
 pub const CALLBACK_PATH: &str = "/api/auth/instagram/callback";
@@ -25,6 +25,15 @@ pub enum SignInError {
     /// Instagram's answer lacked the code.
     #[error("no authorization code")]
     MissingCode,
+    /// The person granted only some of the permissions the app needs (Instagram's consent
+    /// lets them untick one); nothing was stored.
+    #[error("permissions not granted: {}", .missing.join(", "))]
+    MissingPermission {
+        /// The permissions the app needs and did not get.
+        missing: Vec<String>,
+        /// Where the sign-in was to return.
+        return_to: ReturnTo,
+    },
     /// Instagram failed or refused.
     #[error("instagram: {0}")]
     Instagram(#[from] InstagramError),
@@ -40,6 +49,7 @@ impl SignInError {
             Self::Declined => "access_denied",
             Self::InvalidState => "invalid_state",
             Self::MissingCode => "sign_in_failed",
+            Self::MissingPermission { .. } => "missing_permission",
             Self::Instagram(err) => match err.kind() {
                 ErrorKind::Throttled { .. } | ErrorKind::Transient => "instagram_unavailable",
                 ErrorKind::NeedsReauth | ErrorKind::Permanent => "instagram_refused",
@@ -75,11 +85,25 @@ pub async fn start(state: &AuthContext, return_to: &ReturnTo) -> Result<(Url, St
     Ok((url, value))
 }
 
-/// The callback's work once the `state` checked out: exchanges `code` for a long-lived token,
-/// reads the profile and links the account; returns the user id.
-pub async fn finish(state: &AuthContext, code: &str) -> Result<i64, SignInError> {
+/// The permissions the app needs that `granted` lacks. An empty `granted` is Instagram saying
+/// nothing about them (the calls will tell).
+pub fn missing_permissions(granted: &[String]) -> Vec<String> {
+    if granted.is_empty() {
+        return Vec::new();
+    }
+    SCOPES.iter().filter(|scope| !granted.iter().any(|g| g == *scope)).map(|s| (*s).to_owned()).collect()
+}
+
+/// The callback's work once the `state` checked out: exchanges `code` for a short-lived token,
+/// checks the permissions granted, trades it for a long-lived token, reads the profile and
+/// links the account; returns the user id.
+pub async fn finish(state: &AuthContext, code: &str, return_to: &ReturnTo) -> Result<i64, SignInError> {
     let client = &state.instagram;
     let short = client.exchange_code(code, &redirect_uri(state)).await?;
+    let missing = missing_permissions(&short.permissions);
+    if !missing.is_empty() {
+        return Err(SignInError::MissingPermission { missing, return_to: return_to.clone() });
+    }
     let long = client.long_lived(&short.token).await?;
     let profile = client.profile(&long.token).await?;
     let user_id =
@@ -116,7 +140,7 @@ pub async fn complete(
         return Err(SignInError::Declined);
     }
     let code = callback.code.as_deref().filter(|code| !code.is_empty()).ok_or(SignInError::MissingCode)?;
-    let user_id = finish(state, code).await?;
+    let user_id = finish(state, code, &return_to).await?;
     let session = session::start(&state.db, &state.auth, user_id).await?;
     Ok((session, return_to))
 }

@@ -19,9 +19,16 @@ pub struct Interactor {
     pub latest: OffsetDateTime,
 }
 
+/// What keeps the owner out of their own ranking, for a query with the owner's id as `$1` and
+/// the author's row as `u`: Instagram may show the owner's own replies under an id that is not
+/// theirs (a scoped one), but with their username.
+pub(crate) const NOT_THE_OWNER: &str = "u.id <> $1 AND LOWER(u.username) <> \
+     (SELECT LOWER(o.username) FROM instagram_users o WHERE o.id = $1)";
+
 /// Every account that commented on the owner's `window` most recent posts,
 /// best first: most comments and replies, then more distinct posts, then the
-/// most recent comment, then the smaller Instagram id. The owner never counts.
+/// most recent comment, then the smaller Instagram id (a commenter known only
+/// by username last). The owner, by id or by username, never counts.
 pub async fn rank(
     db: &impl ConnectionTrait,
     owner_id: i64,
@@ -30,17 +37,20 @@ pub async fn rank(
     offset: u64,
 ) -> Result<Vec<Interactor>, DbErr> {
     // Instagram ids are decimal strings: shorter is smaller.
-    let sql = "WITH recent AS (SELECT id FROM instagram_media WHERE owner_id = $1 \
-                               ORDER BY posted_at DESC, id DESC LIMIT $2) \
-               SELECT i.author_id AS author_id, COUNT(*) AS comments, COUNT(DISTINCT i.media_id) AS posts, \
-                      MAX(i.commented_at) AS latest \
-               FROM instagram_interactions i \
-               JOIN recent ON recent.id = i.media_id \
-               JOIN instagram_users u ON u.id = i.author_id \
-               WHERE i.author_id <> $1 \
-               GROUP BY i.author_id, u.ig_id \
-               ORDER BY comments DESC, posts DESC, latest DESC, LENGTH(u.ig_id) ASC, u.ig_id ASC \
-               LIMIT $3 OFFSET $4";
+    let sql = format!(
+        "WITH recent AS (SELECT id FROM instagram_media WHERE owner_id = $1 \
+                         ORDER BY posted_at DESC, id DESC LIMIT $2) \
+         SELECT i.author_id AS author_id, COUNT(*) AS comments, COUNT(DISTINCT i.media_id) AS posts, \
+                MAX(i.commented_at) AS latest \
+         FROM instagram_interactions i \
+         JOIN recent ON recent.id = i.media_id \
+         JOIN instagram_users u ON u.id = i.author_id \
+         WHERE {NOT_THE_OWNER} \
+         GROUP BY i.author_id, u.ig_id, u.username \
+         ORDER BY comments DESC, posts DESC, latest DESC, u.ig_id IS NULL ASC, LENGTH(u.ig_id) ASC, \
+                  u.ig_id ASC, u.username ASC \
+         LIMIT $3 OFFSET $4"
+    );
     let values = [owner_id.into(), i64::from(window).into(), limit_value(limit), limit_value(offset)];
     let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, values);
     Interactor::find_by_statement(statement).all(db).await

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::{
+    compute::NOT_THE_OWNER,
     page::{Page, PageRequest},
     rank,
 };
@@ -28,8 +29,10 @@ pub struct InteractorSummary {
     /// Position in the ranking, from 1 (1 is the crush).
     #[schema(minimum = 1)]
     pub rank: u64,
-    /// The account's Instagram id.
-    pub ig_id: String,
+    /// The id Instagram shows for the account under the owner's posts (an Instagram-scoped id),
+    /// or null when Instagram gave only its username.
+    #[schema(required = true)]
+    pub ig_id: Option<String>,
     /// Its username.
     pub username: String,
     /// Its profile picture, when known.
@@ -115,7 +118,7 @@ pub struct InteractorComment {
 /// An account that commented on the owner's posts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct InteractorAccount {
-    /// Its Instagram id.
+    /// The id Instagram shows for the account under the owner's posts.
     pub ig_id: String,
     /// Its username.
     pub username: String,
@@ -153,7 +156,8 @@ pub async fn top_interactors(
 ) -> Result<Page<InteractorSummary>, DbErr> {
     let sql = format!(
         "WITH {RECENT} SELECT COUNT(DISTINCT i.author_id) AS n FROM instagram_interactions i \
-         JOIN recent ON recent.id = i.media_id WHERE i.author_id <> $1"
+         JOIN recent ON recent.id = i.media_id JOIN instagram_users u ON u.id = i.author_id \
+         WHERE {NOT_THE_OWNER}"
     );
     let total = count(db, &sql, vec![owner_id.into(), i64::from(window).into()]).await?;
     let ranked = rank(db, owner_id, window, page.limit(), page.offset()).await?;
@@ -206,7 +210,8 @@ pub async fn top_posts(
                 COALESCE(SUM(CASE WHEN i.kind = 'reply' THEN 1 ELSE 0 END), 0) AS replies_count, \
                 COUNT(i.id) AS interactions_count \
          FROM recent JOIN instagram_media m ON m.id = recent.id \
-         LEFT JOIN instagram_interactions i ON i.media_id = m.id AND i.author_id <> $1 \
+         LEFT JOIN (instagram_interactions i JOIN instagram_users u ON u.id = i.author_id AND {NOT_THE_OWNER}) \
+           ON i.media_id = m.id \
          GROUP BY m.id, m.ig_id, m.media_type, m.caption, m.permalink, m.media_url, m.thumbnail_url, \
                   m.posted_at, m.like_count \
          ORDER BY interactions_count DESC, m.posted_at DESC, m.id DESC \
@@ -262,10 +267,12 @@ pub async fn interactor_comments(
     interactor_ig_id: &str,
     page: PageRequest,
 ) -> Result<Option<InteractorComments>, DbErr> {
-    let from = "FROM instagram_interactions i \
-                JOIN instagram_media m ON m.id = i.media_id \
-                JOIN instagram_users u ON u.id = i.author_id \
-                WHERE m.owner_id = $1 AND u.ig_id = $2 AND i.author_id <> $1";
+    let from = format!(
+        "FROM instagram_interactions i \
+         JOIN instagram_media m ON m.id = i.media_id \
+         JOIN instagram_users u ON u.id = i.author_id \
+         WHERE m.owner_id = $1 AND u.scope_id = $1 AND u.ig_id = $2 AND {NOT_THE_OWNER}"
+    );
     let values = || vec![owner_id.into(), interactor_ig_id.into()];
     let total = count(db, &format!("SELECT COUNT(*) AS n {from}"), values()).await?;
     if total == 0 {
@@ -273,6 +280,7 @@ pub async fn interactor_comments(
     }
     let account = instagram_user::Entity::find()
         .filter(instagram_user::Column::IgId.eq(interactor_ig_id))
+        .filter(instagram_user::Column::ScopeId.eq(owner_id))
         .one(db)
         .await?
         .ok_or(DbErr::RecordNotFound(format!("the account {interactor_ig_id} of counted comments")))?;
@@ -287,7 +295,7 @@ pub async fn interactor_comments(
     let rows = CommentRow::find_by_statement(statement).all(db).await?;
     Ok(Some(InteractorComments {
         interactor: InteractorAccount {
-            ig_id: account.ig_id,
+            ig_id: interactor_ig_id.to_owned(),
             username: account.username,
             profile_picture_url: account.profile_picture_url,
         },

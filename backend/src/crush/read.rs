@@ -62,10 +62,12 @@ pub struct OwnerAccount {
     pub last_synced_at: Option<OffsetDateTime>,
     /// When its user was last marked seen (`users.last_seen_at`).
     pub last_seen_at: Option<OffsetDateTime>,
+    /// Comments on its recent posts Instagram returned with no author, as of the last sync.
+    pub unattributed_comments: i64,
 }
 
 const OWNER_COLUMNS: &str = "o.id AS id, o.username AS username, o.last_synced_at AS last_synced_at, \
-                             us.last_seen_at AS last_seen_at";
+                             us.last_seen_at AS last_seen_at, o.unattributed_comments AS unattributed_comments";
 
 /// The Instagram account linked to user `user_id`.
 pub async fn owner_account(db: &impl ConnectionTrait, user_id: i64) -> Result<Option<OwnerAccount>, DbErr> {
@@ -84,6 +86,7 @@ struct AccountWithCrush {
     username: String,
     last_synced_at: Option<OffsetDateTime>,
     last_seen_at: Option<OffsetDateTime>,
+    unattributed_comments: i64,
     slug: Option<String>,
     owner_picture: Option<String>,
     crush_username: Option<String>,
@@ -136,6 +139,7 @@ impl OwnerAccount {
             username: row.username.clone(),
             last_synced_at: row.last_synced_at,
             last_seen_at: row.last_seen_at,
+            unattributed_comments: row.unattributed_comments,
         };
         Ok(Some((account, row.into_crush())))
     }

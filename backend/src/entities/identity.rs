@@ -10,7 +10,10 @@ pub struct Model {
     pub id: i64,
     pub user_id: i64,
     pub provider: String,
+    /// For Instagram, the account's `user_id`.
     pub uid: String,
+    /// For Instagram, the app-scoped `id` of `/me` (what Meta's callbacks carry).
+    pub app_scoped_uid: Option<String>,
     /// AES-GCM: nonce || ciphertext (see `crate::auth::crypto`).
     pub access_token_encrypted: Option<Vec<u8>>,
     pub access_token_expires_at: Option<TimeDateTimeWithTimeZone>,

@@ -1,4 +1,6 @@
-//! `instagram_users`: every Instagram account seen, keyed by Instagram's id; `user_id` for app users.
+//! `instagram_users`: every Instagram account seen. The accounts people sign in with are keyed
+//! by Instagram's user id; commenters by the id Instagram shows under one owner (`scope_id`), or
+//! by username when Instagram sent no `from`. `user_id` for app users.
 
 use sea_orm::entity::prelude::*;
 
@@ -8,8 +10,11 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    #[sea_orm(unique)]
-    pub ig_id: String,
+    /// The Instagram user id (accounts signed in with), or the Instagram-scoped id under
+    /// the owner `scope_id` (commenters); none for a commenter known only by username.
+    pub ig_id: Option<String>,
+    /// For a commenter, the owner under whose posts it was seen.
+    pub scope_id: Option<i64>,
     pub username: String,
     pub name: Option<String>,
     pub profile_picture_url: Option<String>,
@@ -19,6 +24,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub user_id: Option<i64>,
     pub last_synced_at: Option<TimeDateTimeWithTimeZone>,
+    /// Comments on the owner's recent posts with no author, as of the last sync.
+    pub unattributed_comments: i64,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }

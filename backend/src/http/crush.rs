@@ -107,7 +107,8 @@ pub enum MyCrushResource {
 /// The signed-in user's crush as of their latest sync.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
-    "resource": "my_crush", "outcome": "nobody_yet", "crush": null, "synced_at": "2026-11-29T03:12:45.123456Z"
+    "resource": "my_crush", "outcome": "nobody_yet", "crush": null, "synced_at": "2026-11-29T03:12:45.123456Z",
+    "unattributed_comments": 0
 }))]
 pub struct MyCrush {
     /// Always `my_crush`: tells this body from a `SyncStatus` without the status code.
@@ -121,6 +122,10 @@ pub struct MyCrush {
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub synced_at: Option<OffsetDateTime>,
+    /// Comments on your recent posts that Instagram returned without saying who wrote them
+    /// (restricted or withheld accounts): they count for nobody.
+    #[schema(minimum = 0)]
+    pub unattributed_comments: i64,
 }
 
 impl MyCrush {
@@ -128,7 +133,13 @@ impl MyCrush {
     pub fn of(account: &OwnerAccount, crush: Option<CrushView>) -> Self {
         let crush = crush.map(Crush::from);
         let outcome = if crush.is_some() { CrushOutcome::Found } else { CrushOutcome::NobodyYet };
-        Self { resource: MyCrushResource::MyCrush, outcome, crush, synced_at: account.last_synced_at }
+        Self {
+            resource: MyCrushResource::MyCrush,
+            outcome,
+            crush,
+            synced_at: account.last_synced_at,
+            unattributed_comments: account.unattributed_comments,
+        }
     }
 }
 

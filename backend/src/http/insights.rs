@@ -79,7 +79,7 @@ pub async fn list_top_posts(
     path = "/api/users/me/interactors/{ig_id}/comments",
     tag = "crush",
     security(("bearer" = []), ("session_cookie" = [])),
-    params(("ig_id" = String, Path, description = "The account's Instagram id"), PageRequest),
+    params(("ig_id" = String, Path, description = "The id Instagram shows for the account under your posts"), PageRequest),
     responses(
         (status = 200, description = "The account and a page of its comments", body = InteractorComments),
         BadPaging,

@@ -26,6 +26,7 @@ use crate::share::{CardCache, IndexTemplate};
 const ROUTES: &[&str] = &[
     "/",
     "/signin",
+    "/signin/permissions",
     "/loading",
     "/crush/:slug",
     "/top-users",

@@ -186,6 +186,17 @@ impl InstagramError {
         }
     }
 
+    /// Whether the object read no longer exists (code 100, subcode 33): deleted meanwhile.
+    pub fn is_gone(&self) -> bool {
+        self.api_error().is_some_and(|e| e.code == Some(100) && e.subcode == Some(33))
+    }
+
+    /// Whether the token lacks a permission the call needs (code 10, or 200 to 299), rather
+    /// than no longer working at all.
+    pub fn is_missing_permission(&self) -> bool {
+        self.api_error().and_then(|e| e.code).is_some_and(|code| code == 10 || (200..=299).contains(&code))
+    }
+
     /// Meta's error object, when there was one.
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {

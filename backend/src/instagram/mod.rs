@@ -21,7 +21,7 @@ pub use client::{CallObserver, CallRecord, InstagramClient, PROFILE_FIELDS};
 pub use config::{AppSecret, DEFAULT_GRAPH_API_VERSION, InstagramConfig};
 pub use error::{ApiError, DEFAULT_THROTTLE_WAIT, ErrorKind, InstagramError, SATURATED_THROTTLE_WAIT};
 pub use model::{Author, Comment, Media, Profile, Reply, parse_meta_time};
-pub use oauth::SCOPES;
+pub use oauth::{BASIC_PERMISSION, COMMENTS_PERMISSION, SCOPES};
 pub use pages::{COMMENT_FIELDS, COMMENTS_PAGE_SIZE, MEDIA_FIELDS, PageItem, Pages, REPLY_FIELDS};
 pub use token::{AccessToken, LongLivedToken, ShortLivedToken};
 pub use usage::{ScopedUsage, Usage, UsageScope};

@@ -94,6 +94,9 @@ pub struct Reply {
     /// Its writer, when Instagram says.
     #[serde(default)]
     pub from: Option<Author>,
+    /// Its writer's username, a field of its own (sometimes there when `from` is not).
+    #[serde(default)]
+    pub username: Option<String>,
 }
 
 /// A top-level comment with all its replies.
@@ -107,8 +110,13 @@ pub struct Comment {
     pub timestamp: Option<OffsetDateTime>,
     /// Its writer, when Instagram says.
     pub from: Option<Author>,
-    /// Every reply, across all reply pages.
+    /// Its writer's username, a field of its own (sometimes there when `from` is not).
+    pub username: Option<String>,
+    /// Every reply read so far, across reply pages.
     pub replies: Vec<Reply>,
+    /// Where to read more replies when the nested page may have been incomplete: it came
+    /// with an `after` cursor but no `next` link (Meta does not document `next` there).
+    pub replies_after: Option<String>,
 }
 
 /// A comment as it comes off the wire, with the first page of its replies.
@@ -123,6 +131,8 @@ pub(crate) struct RawComment {
     #[serde(default)]
     pub from: Option<Author>,
     #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
     pub replies: Option<Page<Reply>>,
 }
 
@@ -134,16 +144,30 @@ pub(crate) struct Page<T> {
     pub paging: Option<Paging>,
 }
 
-/// `paging`: only `next` matters to a reader that goes to the end.
+/// `paging`: `next` for a reader that goes to the end, and the `after` cursor for a page
+/// that came without `next`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Paging {
     #[serde(default)]
     pub next: Option<String>,
+    #[serde(default)]
+    pub cursors: Option<Cursors>,
+}
+
+/// `paging.cursors`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Cursors {
+    #[serde(default)]
+    pub after: Option<String>,
 }
 
 impl<T> Page<T> {
     pub fn next(&self) -> Option<&str> {
         self.paging.as_ref()?.next.as_deref().filter(|n| !n.is_empty())
+    }
+
+    pub fn after(&self) -> Option<&str> {
+        self.paging.as_ref()?.cursors.as_ref()?.after.as_deref().filter(|a| !a.is_empty())
     }
 }
 

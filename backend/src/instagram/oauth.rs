@@ -11,8 +11,12 @@ use super::client::InstagramClient;
 use super::error::InstagramError;
 use super::token::{AccessToken, LongLivedToken, ShortLivedToken};
 
+/// The permission to read the profile and media (Instagram requires it of every sign-in).
+pub const BASIC_PERMISSION: &str = "instagram_business_basic";
+/// The permission to read comments and who wrote them.
+pub const COMMENTS_PERMISSION: &str = "instagram_business_manage_comments";
 /// Scopes the app asks for: profile and media, and comments with their authors.
-pub const SCOPES: &[&str] = &["instagram_business_basic", "instagram_business_manage_comments"];
+pub const SCOPES: &[&str] = &[BASIC_PERMISSION, COMMENTS_PERMISSION];
 
 impl InstagramClient {
     /// The authorize window URL to send the browser to.

@@ -1,5 +1,7 @@
 //! Paged reads that follow Meta's cursors to the end: the user's media, and the comments of a
-//! post with every reply (nested reply pages are followed too). Each page is one call.
+//! post with their replies (nested reply pages are followed when they link to a next page; a
+//! nested page without `next` leaves its cursor, and [`InstagramClient::replies_after`] reads
+//! the rest). Each page is one call.
 //! `next_page` may be called again after an error to retry the same page.
 
 use std::future::Future;
@@ -17,10 +19,10 @@ use super::token::AccessToken;
 pub const MEDIA_FIELDS: &str =
     "id,caption,media_type,media_url,permalink,thumbnail_url,timestamp,like_count,comments_count";
 /// Fields read for each reply.
-pub const REPLY_FIELDS: &str = "id,text,timestamp,from{id,username}";
+pub const REPLY_FIELDS: &str = "id,text,timestamp,username,from{id,username}";
 /// Fields read for each comment, with its first page of replies.
 pub const COMMENT_FIELDS: &str =
-    "id,text,timestamp,from{id,username},replies{id,text,timestamp,from{id,username}}";
+    "id,text,timestamp,username,from{id,username},replies{id,text,timestamp,username,from{id,username}}";
 /// Comments asked for per page (Meta may send fewer).
 pub const COMMENTS_PAGE_SIZE: u32 = 50;
 
@@ -124,6 +126,28 @@ impl InstagramClient {
         Pages::new(self, token, url)
     }
 
+    /// The replies of comment `comment_id` after the cursor `after`, to the end.
+    pub async fn replies_after(
+        &self,
+        token: &AccessToken,
+        comment_id: &str,
+        after: &str,
+    ) -> Result<Vec<Reply>, InstagramError> {
+        let mut url = self.graph_path(&[comment_id, "replies"], true);
+        url.query_pairs_mut()
+            .append_pair("fields", REPLY_FIELDS)
+            .append_pair("limit", &COMMENTS_PAGE_SIZE.to_string())
+            .append_pair("after", after);
+        let mut replies = Vec::new();
+        let mut next = Some(url);
+        while let Some(url) = next.take() {
+            let (page, more) = self.page::<Reply>(REPLIES, token, url).await?;
+            replies.extend(page);
+            next = more;
+        }
+        Ok(replies)
+    }
+
     /// Fetches one page at `url` with `token` (replacing any token the link carries).
     async fn page<T: serde::de::DeserializeOwned>(
         &self,
@@ -197,19 +221,31 @@ impl PageItem for Comment {
         let (raw, next) = client.page::<RawComment>(COMMENTS, token, url).await?;
         let mut comments = Vec::with_capacity(raw.len());
         for c in raw {
-            let (mut replies, mut more) = match c.replies {
+            let (mut replies, mut more, replies_after) = match c.replies {
                 Some(page) => {
                     let more = page.next().map(|n| client.parse_link(COMMENTS, n)).transpose()?;
-                    (page.data, more)
+                    let after = match more {
+                        None if !page.data.is_empty() => page.after().map(str::to_owned),
+                        _ => None,
+                    };
+                    (page.data, more, after)
                 }
-                None => (Vec::new(), None),
+                None => (Vec::new(), None, None),
             };
             while let Some(url) = more.take() {
                 let (page, next) = client.page::<Reply>(REPLIES, token, url).await?;
                 replies.extend(page);
                 more = next;
             }
-            comments.push(Comment { id: c.id, text: c.text, timestamp: c.timestamp, from: c.from, replies });
+            comments.push(Comment {
+                id: c.id,
+                text: c.text,
+                timestamp: c.timestamp,
+                from: c.from,
+                username: c.username,
+                replies,
+                replies_after,
+            });
         }
         Ok((comments, next))
     }

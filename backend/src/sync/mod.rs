@@ -5,6 +5,7 @@
 
 mod activity;
 mod budget;
+mod commenters;
 mod policy;
 mod request;
 mod resync_stale;
@@ -34,14 +35,14 @@ pub use self::{
     },
     resync_stale::ResyncStale,
     status::{SyncOverview, SyncPhase, latest_sync_job, overview},
-    sync_feed::{NEEDS_REAUTH, SyncFeed},
+    sync_feed::{MISSING_PERMISSION, NEEDS_REAUTH, SyncFeed},
 };
 use crate::{
     auth::Auth,
     cache::ReadCaches,
     crush::{self, Interactor},
     db::now,
-    instagram::{AccessToken, InstagramClient, InstagramError, Media},
+    instagram::{AccessToken, Comment, InstagramClient, InstagramError, Media},
     jobs::{JobContext, Waker},
 };
 
@@ -255,8 +256,10 @@ pub async fn sync_account(
             db: db.clone(),
             client: client.clone(),
             token: token.clone(),
+            owner_id,
             media_id: post.media_id,
             ig_id: post.ig_id,
+            comments_count: post.comments_count,
             synced_at,
         };
         let (tracker, done) = (tracker.clone(), done.clone());
@@ -314,16 +317,45 @@ struct Post {
     db: sea_orm::DatabaseConnection,
     client: InstagramClient,
     token: AccessToken,
+    owner_id: i64,
     media_id: i64,
     ig_id: String,
+    comments_count: Option<i64>,
     synced_at: OffsetDateTime,
 }
 
 impl Post {
-    /// Reads the post's comments and replies and replaces what we had of them.
+    /// Reads the post's comments and replies and replaces what we had of them. A post deleted
+    /// since it was listed is dropped with its interactions, and the sync goes on.
     async fn sync(self) -> Result<usize, SyncError> {
-        let comments = self.client.comments(&self.token, &self.ig_id).collect_all().await?;
-        Ok(write::replace_comments(&self.db, self.media_id, comments, self.synced_at).await?)
+        let comments = match self.read().await {
+            Ok(comments) => comments,
+            Err(err) if err.is_gone() => {
+                tracing::info!(media = %self.ig_id, error = %err, "the post vanished; dropping it");
+                write::delete_post(&self.db, self.media_id).await?;
+                return Ok(0);
+            }
+            Err(err) => return Err(err.into()),
+        };
+        Ok(write::replace_comments(&self.db, self.owner_id, self.media_id, comments, self.synced_at).await?)
+    }
+
+    /// Every comment with every reply. A nested reply page without a `next` link may be
+    /// incomplete (Meta does not document `next` there): when the post's count says
+    /// interactions are missing, each such thread is read on through `/{comment-id}/replies`.
+    async fn read(&self) -> Result<Vec<Comment>, InstagramError> {
+        let mut comments = self.client.comments(&self.token, &self.ig_id).collect_all().await?;
+        let read: usize = comments.iter().map(|c| 1 + c.replies.len()).sum();
+        let short = self.comments_count.is_none_or(|count| usize::try_from(count).unwrap_or(0) > read);
+        if short {
+            for comment in &mut comments {
+                if let Some(after) = comment.replies_after.take() {
+                    let more = self.client.replies_after(&self.token, &comment.id, &after).await?;
+                    comment.replies.extend(more);
+                }
+            }
+        }
+        Ok(comments)
     }
 }
 
@@ -355,9 +387,14 @@ async fn finish(
 ) -> Result<Option<Interactor>, DbErr> {
     crate::db::transact(db, move |txn| {
         Box::pin(async move {
+            commenters::merge_named(txn, owner_id).await?;
             let crush = crush::record_crush(txn, owner_id, window, synced_at).await?;
-            let sql = "UPDATE instagram_users SET last_synced_at = $2, updated_at = $2 WHERE id = $1";
-            let values = [owner_id.into(), synced_at.into()];
+            let sql = "UPDATE instagram_users SET last_synced_at = $2, updated_at = $2, unattributed_comments = \
+                         (SELECT COALESCE(SUM(recent.unattributed_count), 0) FROM \
+                           (SELECT unattributed_count FROM instagram_media WHERE owner_id = $1 \
+                            ORDER BY posted_at DESC, id DESC LIMIT $3) recent) \
+                       WHERE id = $1";
+            let values = [owner_id.into(), synced_at.into(), i64::from(window).into()];
             txn.execute_raw(Statement::from_sql_and_values(txn.get_database_backend(), sql, values)).await?;
             Ok(crush)
         })

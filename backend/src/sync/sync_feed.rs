@@ -11,12 +11,15 @@ use crate::{
     auth::{self, Auth},
     db::now,
     entities::identity,
-    instagram::{AccessToken, ErrorKind},
+    instagram::{AccessToken, BASIC_PERMISSION, COMMENTS_PERMISSION, ErrorKind},
     jobs::{Job, JobContext, JobError},
 };
 
 /// The code of a sync that ended because Instagram wants the user to sign in again.
 pub const NEEDS_REAUTH: &str = "needs_reauth";
+/// The code of a sync that ended because the person withheld (or later withdrew) a permission
+/// the app needs: the same outcome as a sign-in with a partial grant.
+pub const MISSING_PERMISSION: &str = "missing_permission";
 
 /// Syncs the Instagram account of user `user_id`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,6 +59,10 @@ impl Job for SyncFeed {
                 tracing::info!(posts = report.posts, interactions = report.interactions, "synced");
                 Ok(())
             }
+            Err(SyncError::Instagram(err)) if err.is_missing_permission() => {
+                forget_permission(&ctx, identity).await?;
+                Err(missing_permission(err.to_string()))
+            }
             Err(SyncError::Instagram(err)) if err.kind() == ErrorKind::NeedsReauth => {
                 mark_needs_reauth(&ctx, identity).await?;
                 Err(needs_reauth(err.to_string()))
@@ -78,9 +85,32 @@ fn needs_reauth(detail: String) -> JobError {
     JobError::permanent(NEEDS_REAUTH, "Instagram needs you to sign in again", Some(detail))
 }
 
+fn missing_permission(detail: String) -> JobError {
+    JobError::permanent(MISSING_PERMISSION, "Instagram withholds a permission the app needs", Some(detail))
+}
+
+/// The identity's permissions as granted at sign-in, less the comments one Instagram now
+/// refuses: later syncs stop before calling Instagram, until a sign-in grants it again.
+async fn forget_permission(ctx: &JobContext<SyncContext>, identity: identity::Model) -> Result<(), JobError> {
+    let kept: Vec<&str> =
+        identity.scopes.split(',').filter(|s| !s.is_empty() && *s != COMMENTS_PERMISSION).collect();
+    let scopes = if kept.is_empty() { BASIC_PERMISSION.to_owned() } else { kept.join(",") };
+    let mut identity = identity.into_active_model();
+    identity.scopes = Set(scopes);
+    identity.updated_at = Set(now());
+    identity.update(&ctx.state.db).await?;
+    Ok(())
+}
+
 fn decrypt_token(ctx: &JobContext<SyncContext>, identity: &identity::Model) -> Result<AccessToken, JobError> {
     if identity.reauth_required_at.is_some() {
         return Err(needs_reauth("the Instagram token was refused earlier".to_owned()));
+    }
+    let granted: Vec<String> =
+        identity.scopes.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    let missing = auth::sign_in::missing_permissions(&granted);
+    if !missing.is_empty() {
+        return Err(missing_permission(format!("not granted: {}", missing.join(", "))));
     }
     let stored = identity
         .access_token_encrypted

@@ -7,14 +7,15 @@ use std::collections::BTreeMap;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, Statement, Value};
 use time::OffsetDateTime;
 
+use super::commenters::{self, Interaction, Writer};
 use crate::instagram::{Comment, Media, Profile};
 
 /// Rows per multi-row INSERT, well under SQLite's bound-parameter limit.
-const BATCH_ROWS: usize = 200;
+pub(super) const BATCH_ROWS: usize = 200;
 
 /// `(c1, …, cN) VALUES ($1, …, $N), ($N+1, …), …` and the values to bind, for rows
 /// of exactly one value per column (the array types make a mismatch a compile error).
-fn columns_and_rows<const N: usize>(
+pub(super) fn columns_and_rows<const N: usize>(
     columns: [&str; N],
     rows: impl IntoIterator<Item = [Value; N]>,
 ) -> (String, Vec<Value>) {
@@ -51,7 +52,7 @@ pub async fn upsert_owner(
     let sql = "INSERT INTO instagram_users (ig_id, username, name, profile_picture_url, followers_count, \
                                             follows_count, media_count, created_at, updated_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
-               ON CONFLICT (ig_id) DO UPDATE SET username = excluded.username, name = excluded.name, \
+               ON CONFLICT (ig_id) WHERE scope_id IS NULL DO UPDATE SET username = excluded.username, name = excluded.name, \
                  profile_picture_url = excluded.profile_picture_url, followers_count = excluded.followers_count, \
                  follows_count = excluded.follows_count, media_count = excluded.media_count, \
                  updated_at = excluded.updated_at \
@@ -132,6 +133,8 @@ pub struct SyncedPost {
     pub media_id: i64,
     /// Its Instagram id.
     pub ig_id: String,
+    /// Comments and replies on it, as Instagram counted them when it was listed.
+    pub comments_count: Option<i64>,
     /// The mark of the last sync that stored its comments.
     comments_synced_at: Option<OffsetDateTime>,
     #[sea_orm(skip)]
@@ -146,7 +149,7 @@ pub async fn posts_of_sync(
     owner_id: i64,
     synced_at: OffsetDateTime,
 ) -> Result<Vec<SyncedPost>, DbErr> {
-    let sql = "SELECT id AS media_id, ig_id, comments_synced_at FROM instagram_media \
+    let sql = "SELECT id AS media_id, ig_id, comments_count, comments_synced_at FROM instagram_media \
                WHERE owner_id = $1 AND updated_at >= $2 ORDER BY posted_at DESC, id DESC";
     let values = [owner_id.into(), synced_at.into()];
     let mut posts =
@@ -185,58 +188,21 @@ pub async fn sweep_media(
         .rows_affected())
 }
 
-/// One comment or reply as stored.
-struct Interaction<'a> {
-    ig_id: &'a str,
-    parent: Option<&'a str>,
-    author: &'a str,
-    text: &'a str,
-    at: Option<OffsetDateTime>,
-}
-
-fn interactions(comments: &[Comment]) -> Vec<(Interaction<'_>, Option<&str>)> {
-    let mut all = Vec::new();
-    for comment in comments {
-        let Some(from) = &comment.from else { continue };
-        let top = Interaction {
-            ig_id: &comment.id,
-            parent: None,
-            author: &from.id,
-            text: &comment.text,
-            at: comment.timestamp,
-        };
-        all.push((top, from.username.as_deref()));
-        for reply in &comment.replies {
-            let Some(from) = &reply.from else { continue };
-            let parent = Some(comment.id.as_str());
-            let item = Interaction {
-                ig_id: &reply.id,
-                parent,
-                author: &from.id,
-                text: &reply.text,
-                at: reply.timestamp,
-            };
-            all.push((item, from.username.as_deref()));
-        }
-    }
-    all
-}
-
-/// Replaces one post's comments and replies with what Instagram returned now,
-/// in one transaction: authors upserted by id (a renamed account stays one
-/// account), interactions upserted by id, and the ones not seen deleted.
-/// Returns how many interactions the post has.
+/// Replaces one post's comments and replies with what Instagram returned now, in one
+/// transaction: their writers upserted as commenters of owner `owner_id`, interactions upserted
+/// by id, the ones not seen deleted, and the unattributable ones counted on the post. Returns
+/// how many interactions the post has.
 pub async fn replace_comments(
     db: &DatabaseConnection,
+    owner_id: i64,
     media_id: i64,
     comments: Vec<Comment>,
     synced_at: OffsetDateTime,
 ) -> Result<usize, DbErr> {
     crate::db::transact(db, move |txn| {
         Box::pin(async move {
-            let items = interactions(&comments);
-            let authors = items.iter().map(|(item, username)| (item.author, *username));
-            let authors = upsert_authors(txn, authors, synced_at).await?;
+            let (items, unattributed) = commenters::interactions(&comments);
+            let authors = commenters::upsert(txn, owner_id, &items, synced_at).await?;
             for batch in items.chunks(BATCH_ROWS) {
                 upsert_interactions(txn, media_id, batch, &authors, synced_at).await?;
             }
@@ -245,9 +211,9 @@ pub async fn replace_comments(
             txn.execute_raw(Statement::from_sql_and_values(txn.get_database_backend(), sweep, values))
                 .await?;
             // The post is done for this sync (and any older one): a resumed sync skips it.
-            let done = "UPDATE instagram_media SET comments_synced_at = $2 \
+            let done = "UPDATE instagram_media SET comments_synced_at = $2, unattributed_count = $3 \
                         WHERE id = $1 AND (comments_synced_at IS NULL OR comments_synced_at < $2)";
-            let values = [media_id.into(), synced_at.into()];
+            let values = [media_id.into(), synced_at.into(), unattributed.into()];
             txn.execute_raw(Statement::from_sql_and_values(txn.get_database_backend(), done, values)).await?;
             Ok(items.len())
         })
@@ -255,50 +221,22 @@ pub async fn replace_comments(
     .await
 }
 
-async fn upsert_authors<'a>(
-    db: &impl ConnectionTrait,
-    authors: impl Iterator<Item = (&'a str, Option<&'a str>)>,
-    now: OffsetDateTime,
-) -> Result<BTreeMap<String, i64>, DbErr> {
-    // One row per account: PostgreSQL refuses to upsert a row twice in one statement.
-    let unique: BTreeMap<&str, Option<&str>> = authors.fold(BTreeMap::new(), |mut map, (id, name)| {
-        let entry = map.entry(id).or_insert(None);
-        if name.is_some() {
-            *entry = name;
-        }
-        map
-    });
-    let unique: Vec<_> = unique.into_iter().collect();
-    let mut ids = BTreeMap::new();
-    for batch in unique.chunks(BATCH_ROWS) {
-        // A comment without a username keeps the one we know.
-        let rows = batch
-            .iter()
-            .map(|(id, name)| [(*id).into(), name.unwrap_or_default().into(), now.into(), now.into()]);
-        let (insert, values) = columns_and_rows(["ig_id", "username", "created_at", "updated_at"], rows);
-        let sql = format!(
-            "INSERT INTO instagram_users {insert} \
-             ON CONFLICT (ig_id) DO UPDATE SET username = CASE WHEN excluded.username = '' \
-               THEN instagram_users.username ELSE excluded.username END, updated_at = excluded.updated_at \
-             RETURNING id, ig_id"
-        );
-        let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, values);
-        for row in db.query_all_raw(statement).await? {
-            ids.insert(row.try_get::<String>("", "ig_id")?, row.try_get::<i64>("", "id")?);
-        }
-    }
-    Ok(ids)
+/// Deletes a post Instagram no longer has (it vanished between listing and reading), with
+/// its interactions.
+pub async fn delete_post(db: &impl ConnectionTrait, media_id: i64) -> Result<(), DbErr> {
+    let sql = "DELETE FROM instagram_media WHERE id = $1";
+    db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, [media_id.into()])).await?;
+    Ok(())
 }
 
 async fn upsert_interactions(
     db: &impl ConnectionTrait,
     media_id: i64,
-    batch: &[(Interaction<'_>, Option<&str>)],
-    authors: &BTreeMap<String, i64>,
+    batch: &[Interaction<'_>],
+    authors: &BTreeMap<Writer<'_>, i64>,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    let rows: Vec<_> =
-        batch.iter().filter_map(|(item, _)| Some((item, *authors.get(item.author)?))).collect();
+    let rows: Vec<_> = batch.iter().filter_map(|item| Some((item, *authors.get(&item.writer)?))).collect();
     if rows.is_empty() {
         return Ok(());
     }

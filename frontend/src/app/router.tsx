@@ -11,7 +11,10 @@ import { RouteErrorBoundary } from './routes/route-error';
 
 /** How each page's component is reached: `lazy` in the app, at once in tests. */
 export type PageRoutes = Record<
-  'signIn' | 'loading' | 'crush' | 'topUsers' | 'interactor' | 'topPosts' | 'account' | 'accountDeleted' | 'notFound',
+  | 'signIn'
+  | 'signInPermissions'
+  | 'loading'
+  | 'crush' | 'topUsers' | 'interactor' | 'topPosts' | 'account' | 'accountDeleted' | 'notFound',
   Pick<RouteObject, 'Component' | 'lazy'>
 >;
 
@@ -23,6 +26,7 @@ function lazyPage<M>(load: () => Promise<M>, pick: (module: M) => ComponentType)
 /** Every page but the landing, each in its own chunk. */
 export const lazyPages: PageRoutes = {
   signIn: lazyPage(() => import('./routes/sign-in'), (m) => m.SignInRoute),
+  signInPermissions: lazyPage(() => import('./routes/sign-in-permissions'), (m) => m.SignInPermissionsRoute),
   loading: lazyPage(() => import('./routes/loading'), (m) => m.LoadingRoute),
   crush: lazyPage(() => import('./routes/crush'), (m) => m.CrushRoute),
   topUsers: lazyPage(() => import('./routes/top-users'), (m) => m.TopUsersRoute),
@@ -47,6 +51,7 @@ export function createRoutes(pages: PageRoutes = lazyPages): RouteObject[] {
           children: [
             { index: true, Component: LandingRoute },
             { path: paths.signIn.path, ...pages.signIn },
+            { path: paths.signInPermissions.path, ...pages.signInPermissions },
             { path: paths.loading.path, ...pages.loading },
             { path: paths.crush.path, ...pages.crush },
             { path: paths.topUsers.path, ...pages.topUsers },

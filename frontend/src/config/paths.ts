@@ -2,6 +2,8 @@
 export const paths = {
   home: { path: '/', getHref: () => '/' },
   signIn: { path: '/signin', getHref: () => '/signin' },
+  /** Where a sign-in that left out a permission lands (`?missing=` names it). */
+  signInPermissions: { path: '/signin/permissions', getHref: () => '/signin/permissions' },
   loading: { path: '/loading', getHref: () => '/loading' },
   crush: {
     path: '/crush/:slug',

@@ -11,6 +11,7 @@ import { InteractorRoute } from '@/app/routes/interactor';
 import { LoadingRoute } from '@/app/routes/loading';
 import { NotFoundRoute } from '@/app/routes/not-found';
 import { SignInRoute } from '@/app/routes/sign-in';
+import { SignInPermissionsRoute } from '@/app/routes/sign-in-permissions';
 import { TopPostsRoute } from '@/app/routes/top-posts';
 import { TopUsersRoute } from '@/app/routes/top-users';
 import { createQueryClient } from '@/lib/api';
@@ -18,6 +19,7 @@ import { createQueryClient } from '@/lib/api';
 /** The app's pages, loaded at once: a test renders its first page synchronously. */
 const pages: PageRoutes = {
   signIn: { Component: SignInRoute },
+  signInPermissions: { Component: SignInPermissionsRoute },
   loading: { Component: LoadingRoute },
   crush: { Component: CrushRoute },
   topUsers: { Component: TopUsersRoute },

@@ -19,6 +19,7 @@ use sea_orm::{ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilte
 async fn identity_of(db: &DatabaseConnection, username: &str) -> identity::Model {
     let account = instagram_user::Entity::find()
         .filter(instagram_user::Column::Username.eq(username))
+        .filter(instagram_user::Column::ScopeId.is_null())
         .one(db)
         .await
         .unwrap()

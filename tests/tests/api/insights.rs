@@ -52,7 +52,7 @@ async fn top_interactors_agree_with_the_sandbox(backend: Backend) {
         let expected = account["top_interactors"].as_array().unwrap();
         assert_eq!(page.items.len(), expected.len(), "{username}");
         for (got, want) in page.items.iter().zip(expected) {
-            assert_eq!(got.ig_id, want["user_id"], "{username}");
+            assert_eq!(got.ig_id.as_deref(), want["from_id"].as_str(), "{username}: the id the account sees");
             assert_eq!(got.username, want["username"], "{username}");
             assert_eq!(
                 got.comments_count,
@@ -66,10 +66,7 @@ async fn top_interactors_agree_with_the_sandbox(backend: Backend) {
             crush::top_interactors(&app.db, report.owner_id, WINDOW, PageRequest::new(100, 0).unwrap())
                 .await
                 .unwrap();
-        assert!(
-            everyone.items.iter().all(|i| i.ig_id != account["user_id"]),
-            "{username} is not their own fan"
-        );
+        assert!(everyone.items.iter().all(|i| i.username != username), "{username} is not their own fan");
         let sum: i64 = everyone.items.iter().map(|i| i.comments_count).sum();
         assert_eq!(sum, account["interactions"].as_i64().unwrap(), "{username}: all others' interactions");
     }
@@ -134,7 +131,8 @@ async fn an_interactors_comments_are_theirs_on_the_owners_posts(backend: Backend
     let app = TestApp::spawn(backend).await;
     let (report, account) = synced(&app, "ada.demo").await;
     let crush = &account["expected_crush"];
-    let ig_id = crush["user_id"].as_str().unwrap();
+    // The id the owner sees for the crush: Instagram-scoped, not the crush's own user id.
+    let ig_id = crush["from_id"].as_str().unwrap();
     let page = crush::interactor_comments(&app.db, report.owner_id, ig_id, PageRequest::new(100, 0).unwrap())
         .await
         .unwrap()
@@ -166,7 +164,9 @@ async fn an_interactors_comments_are_theirs_on_the_owners_posts(backend: Backend
         .unwrap()
         .unwrap();
     assert_eq!(first.items, page.items[..2]);
-    for nobody in [account["user_id"].as_str().unwrap(), "no-such-account"] {
+    // The owner, by their user id or by the scoped id their own replies carry, is nobody's fan.
+    let owner_ids = [account["user_id"].as_str().unwrap(), account["owner_from_id"].as_str().unwrap()];
+    for nobody in [owner_ids[0], owner_ids[1], "no-such-account"] {
         let none = crush::interactor_comments(&app.db, report.owner_id, nobody, PageRequest::default())
             .await
             .unwrap();

@@ -23,6 +23,7 @@ mod revocation_broadcast;
 mod sandbox;
 mod schema;
 mod security;
+mod strict;
 mod sync;
 mod sync_job;
 mod web_app;

@@ -55,7 +55,7 @@ async fn seed(app: &TestApp, n: u32, seed: Seed) -> i64 {
     };
     identity.insert(&app.db).await.unwrap();
     let account = instagram_user::ActiveModel {
-        ig_id: Set(format!("9000{n}")),
+        ig_id: Set(Some(format!("9000{n}"))),
         username: Set(format!("user{n}")),
         user_id: Set(Some(user_id)),
         last_synced_at: Set(ago(seed.synced_ago)),

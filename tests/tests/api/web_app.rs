@@ -54,7 +54,7 @@ async fn spawn_with_app(backend: Backend, dir: &Path) -> TestApp {
 async fn account(db: &DatabaseConnection, ig_id: &str, username: &str) -> i64 {
     let now = OffsetDateTime::now_utc();
     let row = instagram_user::ActiveModel {
-        ig_id: Set(ig_id.to_owned()),
+        ig_id: Set(Some(ig_id.to_owned())),
         username: Set(username.to_owned()),
         created_at: Set(now),
         updated_at: Set(now),

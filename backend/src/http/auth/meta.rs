@@ -16,6 +16,7 @@ use crate::{
     cache::{Revoked, broadcast},
     db::now,
     http::{AppState, error::ApiError, extract::Json},
+    metrics::MetaCallbackLabels,
 };
 
 /// The form Meta posts.
@@ -35,12 +36,17 @@ pub struct DataDeletionStatus {
     pub confirmation_code: String,
 }
 
-async fn delete_signed(state: &AppState, form: &SignedRequestForm) -> Result<(), ApiError> {
+async fn delete_signed(
+    state: &AppState,
+    callback: &'static str,
+    form: &SignedRequestForm,
+) -> Result<(), ApiError> {
     let secret = state.instagram.config().app_secret.expose();
     let max_age = state.auth.callback_max_age;
     let claim = meta_callback::accept(&state.db, &form.signed_request, secret, max_age, now())
         .await
         .map_err(refused)?;
+    // Meta names the person by their app-scoped id; either id of `/me` matches.
     let deleted = match deletion::delete_instagram_user(&state.db, &claim.request.user_id).await {
         Ok(deleted) => deleted,
         Err(err) => {
@@ -50,7 +56,14 @@ async fn delete_signed(state: &AppState, form: &SignedRequestForm) -> Result<(),
         }
     };
     broadcast::revoke(&state.db, &state.caches, Revoked::Everything).await;
-    tracing::info!(deleted, "Meta callback processed");
+    let outcome = if deleted { "deleted" } else { "unknown_id" };
+    state.metrics.meta_callbacks.get_or_create(&MetaCallbackLabels { callback, outcome }).inc();
+    if deleted {
+        tracing::info!(callback, "Meta callback processed");
+    } else {
+        // Still a 200, as Meta expects: there is nothing of this person to delete.
+        tracing::warn!(callback, id = %claim.request.user_id, "Meta callback named nobody we know");
+    }
     Ok(())
 }
 
@@ -93,7 +106,7 @@ pub async fn deauthorize_instagram(
     State(state): State<AppState>,
     Form(form): Form<SignedRequestForm>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    delete_signed(&state, &form).await?;
+    delete_signed(&state, "deauthorize", &form).await?;
     Ok(Json(serde_json::json!({})))
 }
 
@@ -121,7 +134,7 @@ pub async fn request_data_deletion(
     State(state): State<AppState>,
     Form(form): Form<SignedRequestForm>,
 ) -> Result<Json<DataDeletionStatus>, ApiError> {
-    delete_signed(&state, &form).await?;
+    delete_signed(&state, "data_deletion", &form).await?;
     let confirmation_code = random_token(12);
     let url = format!("{}/account/deleted?code={confirmation_code}", state.auth.public_origin);
     Ok(Json(DataDeletionStatus { url, confirmation_code }))

@@ -14,7 +14,7 @@ use crate::{
     auth::{
         AuthContext, ReturnTo,
         session::{self, STATE_COOKIE},
-        sign_in::{self, Callback},
+        sign_in::{self, Callback, SignInError},
     },
     http::{
         AppState, ClientAddr,
@@ -71,11 +71,27 @@ pub async fn start_instagram_sign_in(
     Ok((session::set_state_cookie(jar, &state.auth, value), found(url.as_str())))
 }
 
+/// Where a failed sign-in sends the browser: `/signin?error=<code>`, or for a partial grant the
+/// page that says which permission is missing and offers it again (never straight back to
+/// Instagram, which would loop).
+fn failure_location(err: &SignInError) -> String {
+    match err {
+        SignInError::MissingPermission { missing, return_to } => {
+            let mut query = url::form_urlencoded::Serializer::new(String::new());
+            query.append_pair("missing", &missing.join(",")).append_pair("return_to", return_to.as_str());
+            format!("/signin/permissions?{}", query.finish())
+        }
+        _ => format!("/signin?error={}", err.code()),
+    }
+}
+
 /// Instagram's redirect back.
 ///
 /// Signs the person in and returns them to where they started. Every failure (declined consent, a wrong, missing or replayed `state`, Instagram
 /// unavailable) redirects to `/signin?error=<code>`: `access_denied`, `invalid_state`,
-/// `instagram_unavailable`, `instagram_refused` or `sign_in_failed`.
+/// `instagram_unavailable`, `instagram_refused` or `sign_in_failed`. A consent that left out a
+/// permission the app needs signs nobody in and redirects to
+/// `/signin/permissions?missing=<permissions>&return_to=<path>`.
 #[utoipa::path(
     get,
     path = "/api/auth/instagram/callback",
@@ -83,8 +99,8 @@ pub async fn start_instagram_sign_in(
     security(),
     params(Callback),
     responses(
-        (status = 302, description = "To `return_to` with the session cookies set, or to `/signin?error=<code>`",
-         headers(("Location" = String, description = "`return_to`, or `/signin?error=<code>`; always sent"))),
+        (status = 302, description = "To `return_to` with the session cookies set, to `/signin?error=<code>`, or to `/signin/permissions?missing=…`",
+         headers(("Location" = String, description = "`return_to`, `/signin?error=<code>` or `/signin/permissions?missing=<permissions>&return_to=<path>`; always sent"))),
         RateLimited,
         OtherProblem,
     )
@@ -106,7 +122,7 @@ pub async fn finish_instagram_sign_in(
         }
         Err(err) => {
             tracing::warn!(code = err.code(), error = %err, "sign-in failed");
-            (jar, found(&format!("/signin?error={}", err.code())))
+            (jar, found(&failure_location(&err)))
         }
     }
 }

@@ -1,5 +1,5 @@
 /** `/crush/:slug`: a crush's public, shareable page; works signed out. */
-import { Link, useParams } from 'react-router';
+import { Link, useLocation, useParams } from 'react-router';
 import { ErrorNotice } from '@/components/ui/error-notice';
 import { Page } from '@/components/ui/page';
 import { paths } from '@/config/paths';
@@ -9,6 +9,8 @@ import { useCrush, type Crush } from '@/features/crush/api/get-crush';
 import { CrushCard } from '@/features/crush/components/crush-card';
 import { CrushNotFound } from '@/features/crush/components/crush-not-found';
 import { CrushSkeleton } from '@/features/crush/components/crush-skeleton';
+import { UnattributedNote } from '@/features/crush/components/unattributed-note';
+import { unattributedIn } from '@/features/crush/unattributed-state';
 
 export function CrushRoute() {
   const { slug = '' } = useParams();
@@ -18,6 +20,8 @@ export function CrushRoute() {
 
 function CrushPage({ slug }: { slug: string }) {
   const crush = useCrush(slug);
+  // Handed over by the loading page, for the owner only: a shared link never carries it.
+  const unattributed = unattributedIn(useLocation().state);
 
   if (crush.isPending) {
     return (
@@ -44,6 +48,7 @@ function CrushPage({ slug }: { slug: string }) {
   return (
     <Page title={`@${crush.data.owner.username}’s crush`} className="crush-page">
       <CrushCard crush={crush.data} />
+      <UnattributedNote count={unattributed} />
       <FindYourOwn crush={crush.data} />
     </Page>
   );

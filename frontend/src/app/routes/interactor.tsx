@@ -16,7 +16,8 @@ const signInFirst = (error: unknown) =>
 export function InteractorRoute() {
   const { igId = '' } = useParams();
   // The comments name their account; until they arrive, the link that led here may know it.
-  const comments = useInteractorComments(igId, usePageParam().offset);
+  const signedIn = mightBeSignedIn();
+  const comments = useInteractorComments(igId, usePageParam().offset, signedIn);
   const linked = useInteractorUsername(igId);
   const username = comments.data?.interactor.username ?? linked;
   return (
@@ -31,7 +32,7 @@ export function InteractorRoute() {
       <p>
         <Link to={paths.topUsers.getHref()}>← All top users</Link>
       </p>
-      {mightBeSignedIn() ? (
+      {signedIn ? (
         <InteractorComments igId={igId} renderError={signInFirst} />
       ) : (
         <SignInRequired what="see their comments" />

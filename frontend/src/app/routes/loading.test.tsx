@@ -50,7 +50,7 @@ function status(state: SyncStatus['status'], more: Partial<SyncStatus> = {}): Sy
 const running = (done: number, total: number) =>
   status('running', { progress: { done, total, phase: 'comments' } });
 const succeeded = status('succeeded', {
-  result: { resource: 'my_crush', outcome: 'found', crush, synced_at: '2026-11-29T03:12:45Z' },
+  result: { resource: 'my_crush', outcome: 'found', crush, synced_at: '2026-11-29T03:12:45Z', unattributed_comments: 0 },
   links: { job: '/api/jobs/42', crush: `/api/crush/${slug}`, sign_in: null },
 });
 const failed = status('failed', {
@@ -422,5 +422,27 @@ describe('the loading page', () => {
     expect(calls(requests, 'GET /api/crush/loading')).toBe(0);
     // The crush page shows what GET /api/crush answered: no second request for it.
     expect(calls(requests, `GET /api/crush/${slug}`)).toBe(0);
+    expect(screen.queryByText(/could not be attributed/)).not.toBeInTheDocument();
+  });
+
+  it('says how many comments named nobody, beside my crush', async () => {
+    mockApi({
+      ...me,
+      'GET /api/crush': json({ outcome: 'found', crush, synced_at: '2026-11-29T03:12:45Z', unattributed_comments: 3 }),
+      [`GET /api/crush/${slug}` as RouteKey]: json(crush),
+    });
+    renderApp('/loading');
+
+    expect(await screen.findByText(/^3 comments could not be attributed/)).toBeInTheDocument();
+  });
+
+  it('says how many comments named nobody when nobody else commented', async () => {
+    mockApi({
+      ...me,
+      'GET /api/crush': json({ outcome: 'nobody_yet', crush: null, synced_at: '2026-11-29T03:12:45Z', unattributed_comments: 1 }),
+    });
+    renderApp('/loading');
+
+    expect(await screen.findByText(/^1 comment could not be attributed/)).toBeInTheDocument();
   });
 });

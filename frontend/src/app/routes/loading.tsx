@@ -23,7 +23,7 @@ const signInAgain = (
 const signedOut = <SignInRequired what="find your crush" />;
 
 function Outcome({ myCrush }: { myCrush: MyCrush | null }) {
-  if (myCrush?.crush) return <GoToCrush crush={myCrush.crush} />;
+  if (myCrush?.crush) return <GoToCrush crush={myCrush.crush} unattributed={myCrush.unattributed_comments} />;
   return <NobodyYet myCrush={myCrush} />;
 }
 

@@ -9,6 +9,8 @@ const MESSAGES: Record<string, string> = {
   throttled: 'Instagram asked us to slow down for a while. Try again in a few minutes.',
   instagram_error: 'Instagram would not give us your posts this time.',
   needs_reauth: 'Instagram wants you to sign in again before we can read your posts.',
+  missing_permission:
+    'Instagram no longer lets Instacrush read the comments on your posts: the permission was turned off. Sign in again and allow access to comments.',
 };
 
 /** What to tell the person about `problem`. */

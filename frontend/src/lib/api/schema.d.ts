@@ -85,7 +85,9 @@ export interface paths {
          * Instagram's redirect back.
          * @description Signs the person in and returns them to where they started. Every failure (declined consent, a wrong, missing or replayed `state`, Instagram
          *     unavailable) redirects to `/signin?error=<code>`: `access_denied`, `invalid_state`,
-         *     `instagram_unavailable`, `instagram_refused` or `sign_in_failed`.
+         *     `instagram_unavailable`, `instagram_refused` or `sign_in_failed`. A consent that left out a
+         *     permission the app needs signs nobody in and redirects to
+         *     `/signin/permissions?missing=<permissions>&return_to=<path>`.
          */
         get: operations["finish_instagram_sign_in"];
         put?: never;
@@ -621,7 +623,7 @@ export interface components {
         };
         /** @description An account that commented on the owner's posts. */
         InteractorAccount: {
-            /** @description Its Instagram id. */
+            /** @description The id Instagram shows for the account under the owner's posts. */
             ig_id: string;
             /** @description Its username. */
             username: string;
@@ -673,8 +675,11 @@ export interface components {
              * @description Position in the ranking, from 1 (1 is the crush).
              */
             rank: number;
-            /** @description The account's Instagram id. */
-            ig_id: string;
+            /**
+             * @description The id Instagram shows for the account under the owner's posts (an Instagram-scoped id),
+             *     or null when Instagram gave only its username.
+             */
+            ig_id: string | null;
             /** @description Its username. */
             username: string;
             /** @description Its profile picture, when known. */
@@ -769,7 +774,8 @@ export interface components {
          *       "crush": null,
          *       "outcome": "nobody_yet",
          *       "resource": "my_crush",
-         *       "synced_at": "2026-11-29T03:12:45.123456Z"
+         *       "synced_at": "2026-11-29T03:12:45.123456Z",
+         *       "unattributed_comments": 0
          *     }
          */
         MyCrush: {
@@ -783,6 +789,12 @@ export interface components {
              * @description When the data was last synced from Instagram.
              */
             synced_at: string | null;
+            /**
+             * Format: int64
+             * @description Comments on your recent posts that Instagram returned without saying who wrote them
+             *     (restricted or withheld accounts): they count for nobody.
+             */
+            unattributed_comments: number;
         };
         /**
          * @description What a `MyCrush` body is: always `my_crush` (`GET /api/crush` answers a `SyncStatus` too).
@@ -1323,10 +1335,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description To `return_to` with the session cookies set, or to `/signin?error=<code>` */
+            /** @description To `return_to` with the session cookies set, to `/signin?error=<code>`, or to `/signin/permissions?missing=…` */
             302: {
                 headers: {
-                    /** @description `return_to`, or `/signin?error=<code>`; always sent */
+                    /** @description `return_to`, `/signin?error=<code>` or `/signin/permissions?missing=<permissions>&return_to=<path>`; always sent */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -2014,7 +2026,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The account's Instagram id */
+                /** @description The id Instagram shows for the account under your posts */
                 ig_id: string;
             };
             cookie?: never;

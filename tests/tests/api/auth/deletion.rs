@@ -32,7 +32,11 @@ async fn count(db: &DatabaseConnection, sql: &str, id: i64) -> i64 {
 async fn ig_id_of(db: &DatabaseConnection, username: &str) -> i64 {
     let identity = identity_of(db, username).await;
     let accounts = instagram_user::Entity::find().all(db).await.unwrap();
-    accounts.into_iter().find(|account| account.ig_id == identity.uid).unwrap().id
+    accounts
+        .into_iter()
+        .find(|account| account.ig_id.as_deref() == Some(identity.uid.as_str()) && account.scope_id.is_none())
+        .unwrap()
+        .id
 }
 
 /// Media, comments both ways, a stranger's comment and crushes both ways between `a` and `b`.

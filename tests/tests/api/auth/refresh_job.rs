@@ -48,6 +48,9 @@ async fn due_tokens_are_refreshed(backend: Backend) {
     let before = identity_of(&app.db, "ada.demo").await;
     let old_token = decrypt(&app, &before);
     age_token(&app, before, Duration::days(2), Duration::days(3)).await;
+    // Instagram refreshes only tokens at least 24 hours old: age it on the sandbox's clock too.
+    let advance = format!("{}/_sandbox/clock/advance", app.sandbox_url);
+    app.client.post(advance).json(&serde_json::json!({ "secs": 2 * 24 * 3600 })).send().await.unwrap();
     run_refresh_job(&app).await;
     let after = identity_of(&app.db, "ada.demo").await;
     let new_token = decrypt(&app, &after);

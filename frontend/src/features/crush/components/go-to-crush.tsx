@@ -4,16 +4,17 @@ import { useEffect } from 'react';
 import { useNavigate } from 'react-router';
 import { paths } from '@/config/paths';
 import { crushQueryOptions, type Crush } from '../api/get-crush';
+import { unattributedState } from '../unattributed-state';
 
-export function GoToCrush({ crush }: { crush: Crush }) {
+export function GoToCrush({ crush, unattributed = 0 }: { crush: Crush; unattributed?: number }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
 
   useEffect(() => {
     queryClient.setQueryData(crushQueryOptions(crush.slug).queryKey, crush);
     // Replace: going back should not land on a finished loading page.
-    void navigate(paths.crush.getHref(crush.slug), { replace: true });
-  }, [crush, navigate, queryClient]);
+    void navigate(paths.crush.getHref(crush.slug), { replace: true, state: unattributedState(unattributed) });
+  }, [crush, navigate, queryClient, unattributed]);
 
   return (
     <p className="card crush-found" role="status">

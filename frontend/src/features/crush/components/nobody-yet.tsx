@@ -1,6 +1,7 @@
 /** A synced account that nobody commented on yet: an answer, not an error. */
 import { formatMoment } from '@/lib/format';
 import type { MyCrush } from '../api/get-my-crush';
+import { UnattributedNote } from './unattributed-note';
 import '../crush.css';
 
 export function NobodyYet({ myCrush }: { myCrush: MyCrush | null }) {
@@ -17,6 +18,7 @@ export function NobodyYet({ myCrush }: { myCrush: MyCrush | null }) {
           We last read your posts on <time dateTime={syncedAt}>{formatMoment(syncedAt)}</time>.
         </p>
       ) : null}
+      <UnattributedNote count={myCrush?.unattributed_comments} />
     </div>
   );
 }

@@ -26,6 +26,7 @@ export function interactorCommentsQueryOptions(igId: string, offset: number) {
   });
 }
 
-export function useInteractorComments(igId: string, offset: number) {
-  return useQuery(interactorCommentsQueryOptions(igId, offset));
+/** The comments, asked for only when `enabled` (a signed-out visitor never meets a 401). */
+export function useInteractorComments(igId: string, offset: number, enabled = true) {
+  return useQuery({ ...interactorCommentsQueryOptions(igId, offset), enabled });
 }

@@ -21,7 +21,7 @@ export function TopUsers({ renderError }: { renderError?: (error: unknown) => Re
       heading="Who comments most"
       noun="accounts"
       variant="user"
-      itemKey={(user) => user.ig_id}
+      itemKey={(user) => user.ig_id ?? `@${user.username}`}
       renderItem={(user) => <TopUser user={user} />}
       failure="We could not load your top users"
       renderError={renderError}
@@ -54,9 +54,14 @@ function TopUser({ user }: { user: InteractorSummary }) {
       />
       <div className="insights-main">
         <p className="insights-name">
-          <Link to={paths.interactor.getHref(user.ig_id)} state={interactorLinkState(user.username)}>
-            @{user.username}
-          </Link>
+          {user.ig_id === null ? (
+            // Instagram named this account only by username: there is no id to open its page by.
+            <span>@{user.username}</span>
+          ) : (
+            <Link to={paths.interactor.getHref(user.ig_id)} state={interactorLinkState(user.username)}>
+              @{user.username}
+            </Link>
+          )}
           {user.rank === 1 ? <span className="insights-badge">Your crush</span> : null}
         </p>
         <p className="insights-meta">

@@ -54,11 +54,16 @@ pub async fn run(admin_url: &str, sizes: Sizes) -> anyhow::Result<()> {
         "PostgreSQL: {jobs} no-op jobs per run, concurrency {CONCURRENCY}, a fresh database per run; \
          {samples} single jobs for enqueue-to-start; median of {rounds} interleaved rounds"
     );
+    let only = std::env::var("BENCH_SIDES").unwrap_or_default();
     let mut runs: Vec<Vec<Run>> = vec![Vec::new(); SIDES.len()];
     for round in 0..rounds {
         for turn in 0..SIDES.len() {
             let index = (round + turn) % SIDES.len();
             let (side, name) = SIDES[index];
+            // A quick look at some sides only (BENCH_SIDES=0,2 for the queue and batched).
+            if !only.is_empty() && !only.split(',').any(|n| n.trim() == index.to_string()) {
+                continue;
+            }
             let run = match side {
                 Side::Queue => queue(admin_url, sizes).await?,
                 Side::Graphile(settings) => graphile::run(admin_url, settings, sizes).await?,
@@ -77,6 +82,9 @@ pub async fn run(admin_url: &str, sizes: Sizes) -> anyhow::Result<()> {
 }
 
 fn print_table(runs: &[Vec<Run>]) {
+    if runs.iter().any(Vec::is_empty) {
+        return;
+    }
     let pick = |side: usize, measure: fn(&Run) -> f64| median(runs[side].iter().map(measure).collect());
     // Each round's ratio, then their median: rounds run at different moments of a shared machine.
     let ratio = |side: usize| {

@@ -171,9 +171,18 @@ struct Pool {
     /// The last claim came back full: more are waiting, a second claim may run meanwhile.
     backlog: bool,
     capacity: usize,
+    /// Jobs claimed ahead of free slots now: the configured prefetch, doubled (up to
+    /// [`MAX_PREFETCH`]) each time a full claim arrives to find slots idle, back to the
+    /// configured one when a claim comes back short (the backlog is gone).
     prefetch: usize,
+    base_prefetch: usize,
     upkeep: Upkeep,
 }
+
+/// The most jobs a worker claims ahead of its free slots, however short its jobs: enough
+/// that a backlog of very short jobs costs a claim statement per few hundred jobs, few
+/// enough that other workers still find work and a renewed lease is seldom needed.
+const MAX_PREFETCH: usize = 512;
 
 impl Pool {
     fn new<S>(shared: &Shared<S>) -> Self {
@@ -186,6 +195,7 @@ impl Pool {
             backlog: false,
             capacity: shared.config.concurrency.max(1) as usize,
             prefetch: shared.config.prefetch as usize,
+            base_prefetch: shared.config.prefetch as usize,
             upkeep: Upkeep::default(),
         }
     }
@@ -226,6 +236,15 @@ impl Pool {
             Ok(jobs) => {
                 self.backlog = jobs.len() == asked;
                 self.wanted |= self.backlog;
+                // Slots waited for this claim: claim further ahead while the backlog lasts.
+                let starved = self.ready.is_empty() && self.running.len() < self.capacity;
+                self.prefetch = match (self.backlog, starved) {
+                    (true, true) if self.base_prefetch > 0 => {
+                        (self.prefetch * 2).min(MAX_PREFETCH.max(self.base_prefetch))
+                    }
+                    (true, _) => self.prefetch,
+                    (false, _) => self.base_prefetch,
+                };
                 let at = Instant::now();
                 self.ready.extend(jobs.into_iter().map(|job| (job, at)));
             }

@@ -89,22 +89,31 @@ pub async fn claim(
     limit: u32,
     lease: Duration,
 ) -> Result<Vec<Claimed>, DbErr> {
-    let lock = match db.get_database_backend() {
+    let (lock, no_flush_wait, flush_check) = match db.get_database_backend() {
         // Concurrent claimers skip rows another transaction has locked instead of waiting.
-        DbBackend::Postgres => "FOR UPDATE SKIP LOCKED",
+        // The claim's commit does not wait for its WAL to reach the disk (`synchronous_commit`
+        // off for this transaction alone): should the server crash within that instant, the
+        // job is back in the queue as it was and runs again, which at-least-once allows; a
+        // fenced write of the lost attempt then changes nothing. Outcomes are still written
+        // durably, and their commit flushes the claim's WAL with theirs.
+        DbBackend::Postgres => (
+            "FOR UPDATE SKIP LOCKED",
+            "no_flush_wait AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)), ",
+            "AND EXISTS (SELECT 1 FROM no_flush_wait)",
+        ),
         // SQLite runs one writer at a time, so the UPDATE is atomic as it is.
-        _ => "",
+        _ => ("", "", ""),
     };
     // The CTE is materialized, so the locking subquery runs once: inlined into
     // `IN (…)`, PostgreSQL may re-run it, and SKIP LOCKED would then hand back
     // more rows than the limit. The outer `state = 'queued'` is re-checked on
     // each locked row, so a row that changed meanwhile is never claimed twice.
     let sql = format!(
-        "WITH next AS MATERIALIZED (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $1 \
+        "WITH {no_flush_wait}next AS MATERIALIZED (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $1 \
                                     ORDER BY run_at, id LIMIT $4 {lock}) \
          UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = $1, updated_at = $1, \
          lease_expires_at = $2, worker_id = $3, progress = NULL \
-         WHERE state = 'queued' AND id IN (SELECT id FROM next) \
+         WHERE state = 'queued' AND id IN (SELECT id FROM next) {flush_check} \
          RETURNING id, kind, args, attempts, max_attempts, created_at, checkpoint"
     );
     let now = now();

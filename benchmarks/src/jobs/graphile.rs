@@ -118,6 +118,7 @@ async fn run_on(
         jobs_per_s: sizes.jobs as f64 / elapsed.as_secs_f64(),
         p50_ms: latency["p50"].as_f64().context("p50")?,
         p99_ms: latency["p99"].as_f64().context("p99")?,
+        enqueue_p50_ms: latency["add_p50"].as_f64().context("add_p50")?,
         commits_per_job,
         wal_per_job,
     })

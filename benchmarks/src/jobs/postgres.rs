@@ -31,6 +31,8 @@ pub struct Run {
     pub jobs_per_s: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// The enqueue alone (its statement and commit), p50.
+    pub enqueue_p50_ms: f64,
     pub commits_per_job: f64,
     pub wal_per_job: f64,
 }
@@ -97,21 +99,32 @@ fn print_table(runs: &[Vec<Run>]) {
         )
     };
     println!(
-        "\n{:<34} {:>9} {:>11} {:>11} {:>11} {:>12} {:>11}",
-        "postgres", "jobs/s", "queue/this", "start p50", "start p99", "commits/job", "WAL B/job"
+        "\n{:<34} {:>9} {:>11} {:>11} {:>11} {:>13} {:>12} {:>10}",
+        "postgres",
+        "jobs/s",
+        "queue/this",
+        "start p50",
+        "start p99",
+        "enqueue p50",
+        "commits/job",
+        "WAL B/job"
     );
     for (index, (_, name)) in SIDES.iter().enumerate() {
         println!(
-            "{name:<34} {:>9.0} {:>11.2} {:>8.1} ms {:>8.1} ms {:>12.3} {:>11.0}",
+            "{name:<34} {:>9.0} {:>11.2} {:>8.1} ms {:>8.1} ms {:>10.1} ms {:>12.3} {:>10.0}",
             pick(index, |run| run.jobs_per_s),
             ratio(index),
             pick(index, |run| run.p50_ms),
             pick(index, |run| run.p99_ms),
+            pick(index, |run| run.enqueue_p50_ms),
             pick(index, |run| run.commits_per_job),
             pick(index, |run| run.wal_per_job),
         );
     }
-    println!("target: queue/graphile batched >= 1.00, queue start p50 < 5 ms");
+    println!(
+        "target: queue/graphile batched >= 1.00, queue start p50 < 5 ms (enqueue p50: the enqueue's own \
+         statement and commit, part of start)"
+    );
 }
 
 fn worker_config() -> WorkerConfig {
@@ -138,7 +151,6 @@ async fn queue_on(scratch: &ScratchPostgres, sizes: Sizes, admin_url: &str) -> a
     let mut stats = Stats::connect(admin_url).await?;
     let before = stats.once_idle(scratch.name()).await?;
     let started = Instant::now();
-    let cpu0 = cpu_ticks();
     let db = db::connect(&config).await?;
     let shutdown = CancellationToken::new();
     let registry = Registry::default().register::<NoopJob>();
@@ -148,18 +160,18 @@ async fn queue_on(scratch: &ScratchPostgres, sizes: Sizes, admin_url: &str) -> a
                 OR EXISTS (SELECT 1 FROM jobs WHERE state = 'running')";
     let polls = wait_until_done(&scratch.url, busy, Duration::from_secs(600)).await?;
     let elapsed = started.elapsed();
-    eprintln!("DEBUG cpu ticks {} over {:?}", cpu_ticks() - cpu0, elapsed);
     shutdown.cancel();
     worker.await?;
     db.close().await?;
     let after = stats.once_idle(scratch.name()).await?;
     stats.close().await;
     let (commits_per_job, wal_per_job) = after.per_job(before, polls, sizes.jobs);
-    let (p50_ms, p99_ms) = latency(&config, sizes.samples).await?;
+    let (p50_ms, p99_ms, enqueue_p50_ms) = latency(&config, sizes.samples).await?;
     Ok(Run {
         jobs_per_s: sizes.jobs as f64 / elapsed.as_secs_f64(),
         p50_ms,
         p99_ms,
+        enqueue_p50_ms,
         commits_per_job,
         wal_per_job,
     })
@@ -187,22 +199,23 @@ impl Job for LatencyJob {
     }
 }
 
-/// p50 and p99 from just before `enqueue` to the job starting, in ms: jobs enqueued one at a
-/// time on a connection of their own (as an API process would), the worker woken by
-/// PostgreSQL's NOTIFY, as a worker in another process is.
-async fn latency(config: &DatabaseConfig, samples: usize) -> anyhow::Result<(f64, f64)> {
+/// p50 and p99 from just before `enqueue` to the job starting, and p50 of the enqueue alone,
+/// in ms: jobs enqueued one at a time on a connection of their own (as an API process
+/// would), the worker woken by PostgreSQL's NOTIFY, as a worker in another process is.
+async fn latency(config: &DatabaseConfig, samples: usize) -> anyhow::Result<(f64, f64, f64)> {
     let db = db::connect(config).await?;
     let api = db::connect(&DatabaseConfig { database_max_connections: 1, ..config.clone() }).await?;
     let shutdown = CancellationToken::new();
     let registry = Registry::default().register::<LatencyJob>();
     let worker = tokio::spawn(Worker::new(db.clone(), registry, (), worker_config()).run(shutdown.clone()));
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let mut delays = Vec::with_capacity(samples);
+    let (mut delays, mut enqueues) = (Vec::with_capacity(samples), Vec::with_capacity(samples));
     for sample in 0..samples as u64 {
         let (waiter, started) = oneshot::channel();
         STARTED.lock().expect("not poisoned").insert(sample, waiter);
         let enqueued = Instant::now();
         jobs::enqueue(&api, NewJob::of(&LatencyJob { sample })).await?;
+        enqueues.push(enqueued.elapsed().as_secs_f64() * 1000.0);
         let started = tokio::time::timeout(Duration::from_secs(10), started).await??;
         delays.push((started - enqueued).as_secs_f64() * 1000.0);
     }
@@ -210,12 +223,5 @@ async fn latency(config: &DatabaseConfig, samples: usize) -> anyhow::Result<(f64
     worker.await?;
     api.close().await?;
     db.close().await?;
-    Ok((percentile(&delays, 0.50), percentile(&delays, 0.99)))
-}
-
-fn cpu_ticks() -> i64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    fields.get(11).and_then(|u| u.parse::<i64>().ok()).unwrap_or(0)
-        + fields.get(12).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0)
+    Ok((percentile(&delays, 0.50), percentile(&delays, 0.99), percentile(&enqueues, 0.50)))
 }

@@ -14,12 +14,16 @@ help: ## List the targets
 
 FRONTEND_DEPS := frontend/node_modules/.package-lock.json
 SDK_DEPS := sdk/node_modules/.package-lock.json
+GRAPHILE_DEPS := benchmarks/graphile/node_modules/.package-lock.json
 
 $(FRONTEND_DEPS): frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 
 $(SDK_DEPS): sdk/package-lock.json
 	cd sdk && npm ci --no-audit --no-fund
+
+$(GRAPHILE_DEPS): benchmarks/graphile/package-lock.json
+	cd benchmarks/graphile && npm ci --no-audit --no-fund
 
 .PHONY: run
 run: $(FRONTEND_DEPS) ## Build and start the whole product on the embedded defaults (SQLite, sandbox)
@@ -79,7 +83,7 @@ BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export BENCH_POSTGRES_URL
 
 .PHONY: bench
-bench: ## Benchmarks, each beside its baseline (PostgreSQL too when BENCH_POSTGRES_URL answers)
+bench: $(GRAPHILE_DEPS) ## Benchmarks, each beside its baseline (PostgreSQL too when BENCH_POSTGRES_URL answers)
 	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-jobs
 	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-sync
 	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-api

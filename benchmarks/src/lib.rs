@@ -85,6 +85,11 @@ impl ScratchPostgres {
         Ok(Self { admin: admin.to_owned(), name, url: url.to_string() })
     }
 
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Drops the database (best effort: a leftover scratch database is harmless).
     pub async fn drop_database(self) {
         if let Ok(conn) = Database::connect(self.admin.as_str()).await {

@@ -19,6 +19,8 @@ use tokio_util::sync::CancellationToken;
 
 on_both_backends!(
     a_group_completion_leaves_a_rescued_job_alone,
+    a_workers_group_leaves_a_job_rescued_while_it_waited_alone,
+    an_enqueue_wakes_idle_workers_of_other_processes,
     grouped_completions_survive_a_killed_worker_process,
     enqueue_many_inserts_in_batches_and_respects_the_keys,
 );
@@ -48,6 +50,78 @@ async fn a_group_completion_leaves_a_rescued_job_alone(backend: Backend) {
     assert_eq!(row.worker_id.as_deref(), Some("b"));
     assert_eq!(store::complete_many(&app.db, &[again[0].fence()]).await.unwrap(), [rescued]);
     assert_eq!(job_row(&app.db, rescued).await.state, JobState::Succeeded);
+}
+
+/// The same through a worker: its finished jobs wait in a long completion window, one of them
+/// is rescued and claimed again meanwhile, and the group, once written, leaves it to its new
+/// holder.
+async fn a_workers_group_leaves_a_job_rescued_while_it_waited_alone(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(jobs::enqueue(&app.db, NewJob::of(&NoopJob::default())).await.unwrap().id());
+    }
+    let config = WorkerConfig {
+        concurrency: 8,
+        // It claims once (at start), and again only when its jobs finish: never the rescued one.
+        poll_ms: 600_000,
+        completion_batch_ms: 3_000,
+        ..WorkerConfig::default()
+    };
+    let worker = Worker::new(app.db.clone(), Registry::default().register::<NoopJob>(), (), config);
+    let shutdown = CancellationToken::new();
+    let running = tokio::spawn(worker.run(shutdown.clone()));
+    wait_until(Duration::from_secs(10), "the worker to claim the three jobs", || async {
+        all_jobs(&app.db).await.iter().all(|job| job.state == JobState::Running && job.attempts == 1)
+    })
+    .await;
+    // The no-ops finish at once; the worker's next claim (when they finish) finds nothing.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rescued = ids[1];
+    let expire = format!("UPDATE jobs SET lease_expires_at = '2000-01-01T00:00:00Z' WHERE id = {rescued}");
+    app.db.execute_unprepared(&expire).await.unwrap();
+    assert_eq!(store::rescue_expired(&app.db).await.unwrap(), 1);
+    let again = store::claim(&app.db, "b", 1, Duration::from_secs(30)).await.unwrap();
+    assert_eq!((again[0].id, again[0].attempts), (rescued, 2));
+    wait_until(Duration::from_secs(20), "the group to be written", || async {
+        let rows = all_jobs(&app.db).await;
+        rows.iter().filter(|job| job.state == JobState::Succeeded).count() == 2
+    })
+    .await;
+    let row = job_row(&app.db, rescued).await;
+    assert_eq!((row.state, row.attempts), (JobState::Running, 2), "the rescuer's attempt is untouched");
+    assert_eq!(row.worker_id.as_deref(), Some("b"));
+    shutdown.cancel();
+    running.await.unwrap();
+}
+
+/// On PostgreSQL an enqueue wakes idle workers that poll seldom, whichever process they run
+/// in (a worker here with a waker of its own, which nothing in this process signals).
+/// SQLite workers poll (and in-process ones are woken directly): nothing to check there.
+async fn an_enqueue_wakes_idle_workers_of_other_processes(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    if app.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    let config = WorkerConfig { poll_ms: 600_000, ..WorkerConfig::default() };
+    let worker = Worker::new(app.db.clone(), Registry::default().register::<NoopJob>(), (), config);
+    let shutdown = CancellationToken::new();
+    let running = tokio::spawn(worker.run(shutdown.clone()));
+    // Listening, and its first claim (on connecting) done.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let one = jobs::enqueue(&app.db, NewJob::of(&NoopJob::default())).await.unwrap().id();
+    wait_until(Duration::from_secs(5), "the woken worker to run the job", || async {
+        job_row(&app.db, one).await.state == JobState::Succeeded
+    })
+    .await;
+    let many = vec![NewJob::of(&NoopJob::default()); 3];
+    assert_eq!(jobs::enqueue_many(&app.db, &many).await.unwrap().len(), 3);
+    wait_until(Duration::from_secs(5), "the woken worker to run the bulk", || async {
+        all_jobs(&app.db).await.iter().all(|job| job.state == JobState::Succeeded)
+    })
+    .await;
+    shutdown.cancel();
+    running.await.unwrap();
 }
 
 /// Not a test: the worker process the tests below start (this binary run again with

@@ -1,5 +1,5 @@
-//! The worker pool: claims jobs in batches (free slots plus a small prefetch, a second claim
-//! in flight while the queue has a backlog), runs each attempt with a heartbeat lease,
+//! The worker pool: claims jobs in batches (free slots plus a prefetch that grows while short
+//! jobs leave slots waiting, a second claim in flight while the queue has a backlog), runs each attempt with a heartbeat lease,
 //! writes successes in groups and every other outcome at once through the attempt's fence,
 //! rescues jobs whose worker died, and shuts down gracefully.
 
@@ -171,9 +171,18 @@ struct Pool {
     /// The last claim came back full: more are waiting, a second claim may run meanwhile.
     backlog: bool,
     capacity: usize,
+    /// Jobs claimed ahead of free slots now: the configured prefetch, doubled (up to
+    /// [`MAX_PREFETCH`]) each time a full claim arrives to find slots idle, back to the
+    /// configured one when a claim comes back short (the backlog is gone).
     prefetch: usize,
+    base_prefetch: usize,
     upkeep: Upkeep,
 }
+
+/// The most jobs a worker claims ahead of its free slots, however short its jobs: enough
+/// that a backlog of very short jobs costs a claim statement per few hundred jobs, few
+/// enough that other workers still find work and a renewed lease is seldom needed.
+const MAX_PREFETCH: usize = 512;
 
 impl Pool {
     fn new<S>(shared: &Shared<S>) -> Self {
@@ -186,6 +195,7 @@ impl Pool {
             backlog: false,
             capacity: shared.config.concurrency.max(1) as usize,
             prefetch: shared.config.prefetch as usize,
+            base_prefetch: shared.config.prefetch as usize,
             upkeep: Upkeep::default(),
         }
     }
@@ -226,6 +236,8 @@ impl Pool {
             Ok(jobs) => {
                 self.backlog = jobs.len() == asked;
                 self.wanted |= self.backlog;
+                let starved = self.ready.is_empty() && self.running.len() < self.capacity;
+                self.prefetch = next_prefetch(self.prefetch, self.base_prefetch, self.backlog, starved);
                 let at = Instant::now();
                 self.ready.extend(jobs.into_iter().map(|job| (job, at)));
             }
@@ -246,6 +258,17 @@ impl Pool {
                 tracing::warn!(error = %err, job = job.id, "releasing a job claimed ahead failed");
             }
         }
+    }
+}
+
+/// The prefetch after a claim: doubled (up to [`MAX_PREFETCH`]) when the claim came back
+/// full (`backlog`) to slots left waiting for it (`starved`), kept while the backlog lasts,
+/// back to the configured `base` once a claim comes back short. A base of 0 never grows.
+fn next_prefetch(current: usize, base: usize, backlog: bool, starved: bool) -> usize {
+    match (backlog, starved) {
+        (true, true) if base > 0 => (current * 2).min(MAX_PREFETCH.max(base)),
+        (true, _) => current,
+        (false, _) => base,
     }
 }
 
@@ -271,5 +294,23 @@ where
             }
             result => return result,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_PREFETCH, next_prefetch};
+
+    #[test]
+    fn the_prefetch_grows_while_a_backlog_starves_the_slots_and_falls_back_after() {
+        let mut prefetch = 8;
+        for _ in 0..20 {
+            prefetch = next_prefetch(prefetch, 8, true, true);
+        }
+        assert_eq!(prefetch, MAX_PREFETCH, "doubling, capped");
+        assert_eq!(next_prefetch(64, 8, true, false), 64, "slots busy: enough ahead already");
+        assert_eq!(next_prefetch(64, 8, false, true), 8, "the backlog is gone");
+        assert_eq!(next_prefetch(0, 0, true, true), 0, "no claiming ahead when configured so");
+        assert_eq!(next_prefetch(1_000, 1_000, true, true), 1_000, "a larger configured prefetch stays");
     }
 }

@@ -5,7 +5,10 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::db::DatabaseConfig;
-pub use crate::{auth::AuthConfig, instagram::InstagramConfig, jobs::WorkerConfig, sync::SyncSettings};
+pub use crate::{
+    auth::AuthConfig, instagram::InstagramConfig, jobs::WorkerConfig, sync::SyncSettings,
+    webhooks::WebhookSettings,
+};
 pub use instagram_sandbox::SandboxConfig;
 
 /// Instacrush: who interacts most with your Instagram posts.
@@ -73,6 +76,8 @@ pub struct ProcessConfig {
     pub auth: AuthConfig,
     #[command(flatten)]
     pub sync: SyncSettings,
+    #[command(flatten)]
+    pub webhooks: WebhookSettings,
 }
 
 impl ProcessConfig {
@@ -84,6 +89,7 @@ impl ProcessConfig {
             instagram: InstagramSetup::default(),
             auth: AuthConfig::default(),
             sync: SyncSettings::default(),
+            webhooks: WebhookSettings::defaults(),
         }
     }
 }

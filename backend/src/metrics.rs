@@ -46,6 +46,50 @@ pub struct Metrics {
     pub jobs: JobMetrics,
     /// Calls to Instagram.
     pub instagram: InstagramMetrics,
+    /// Webhooks received from Meta.
+    pub webhooks: WebhookMetrics,
+}
+
+/// Labels of a webhook POST or of one event in it.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabel {
+    /// What became of it, e.g. `accepted`, `bad_signature`, `replayed`; for events `applied`,
+    /// `duplicate`, `unknown_account`.
+    pub outcome: &'static str,
+}
+
+/// Webhook POSTs by outcome (refusals among them) and the comment events they carried.
+#[derive(Clone, Default)]
+pub struct WebhookMetrics {
+    /// POSTs by outcome.
+    pub requests: Family<OutcomeLabel, Counter>,
+    /// Comment events by outcome.
+    pub events: Family<OutcomeLabel, Counter>,
+}
+
+impl WebhookMetrics {
+    fn register(registry: &mut Registry) -> Self {
+        let this = Self::default();
+        registry.register("webhook_requests", "Webhook POSTs from Meta by outcome", this.requests.clone());
+        registry.register(
+            "webhook_events",
+            "Comment events received by webhook, by outcome",
+            this.events.clone(),
+        );
+        this
+    }
+
+    /// Counts one POST.
+    pub fn request(&self, outcome: &'static str) {
+        self.requests.get_or_create(&OutcomeLabel { outcome }).inc();
+    }
+
+    /// Counts `n` events.
+    pub fn events(&self, outcome: &'static str, n: u64) {
+        if n > 0 {
+            self.events.get_or_create(&OutcomeLabel { outcome }).inc_by(n);
+        }
+    }
 }
 
 /// Labels of one Instagram call.
@@ -131,7 +175,8 @@ impl Metrics {
         registry.register("http_request_duration_seconds", "HTTP request latency", http_duration.clone());
         let jobs = JobMetrics::register(&mut registry);
         let instagram = InstagramMetrics::register(&mut registry);
-        Self { registry: Mutex::new(registry), http_requests, http_duration, jobs, instagram }
+        let webhooks = WebhookMetrics::register(&mut registry);
+        Self { registry: Mutex::new(registry), http_requests, http_duration, jobs, instagram, webhooks }
     }
 
     /// Registers a further metric (used by subsystems such as the job queue).

@@ -14,6 +14,7 @@ use crate::{
     jobs::Waker,
     metrics::Metrics,
     sync::{Budget, SyncContext, SyncSettings},
+    webhooks::{WebhookContext, WebhookSettings},
 };
 
 /// What every handler and job can reach.
@@ -37,6 +38,8 @@ pub struct AppState {
     pub caches: Arc<ReadCaches>,
     /// Instagram's rate budget, as every process sees it.
     pub budget: Budget,
+    /// How Meta's webhooks are received.
+    pub webhooks: Arc<WebhookSettings>,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
             auth,
             sync: Arc::new(sync),
             caches,
+            webhooks: Arc::new(WebhookSettings::defaults()),
         }
     }
 
@@ -75,6 +79,12 @@ impl AppState {
     #[must_use]
     pub fn with_budget(self, budget: Budget) -> Self {
         Self { budget, ..self }
+    }
+
+    /// The same state with these webhook settings.
+    #[must_use]
+    pub fn with_webhooks(self, webhooks: WebhookSettings) -> Self {
+        Self { webhooks: Arc::new(webhooks), ..self }
     }
 
     /// The same state with these auth keys and settings.
@@ -99,6 +109,21 @@ impl FromRef<AppState> for AuthContext {
             instagram: state.instagram.clone(),
             auth: state.auth.clone(),
             caches: state.caches.clone(),
+        }
+    }
+}
+
+impl FromRef<AppState> for WebhookContext {
+    fn from_ref(state: &AppState) -> Self {
+        Self {
+            db: state.db.clone(),
+            // The one place the app secret reaches the webhooks: the Instagram client's.
+            app_secret: state.instagram.config().app_secret.clone(),
+            settings: state.webhooks.clone(),
+            window_posts: state.sync.window_posts,
+            caches: state.caches.clone(),
+            waker: state.waker.clone(),
+            metrics: state.metrics.webhooks.clone(),
         }
     }
 }

@@ -11,6 +11,8 @@ mod m20261129_000003_current_crush;
 mod m20261202_000004_resumable_syncs;
 mod m20261202_000005_queue_indexes;
 mod m20261202_000010_rate_budget;
+mod m20261202_000060_comment_webhooks;
+mod m20261202_000061_incremental_syncs;
 
 /// Applies the migrations in order; `instacrush migrate` and `serve` call it.
 pub struct Migrator;
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_resumable_syncs::Migration),
             Box::new(m20261202_000005_queue_indexes::Migration),
             Box::new(m20261202_000010_rate_budget::Migration),
+            Box::new(m20261202_000060_comment_webhooks::Migration),
+            Box::new(m20261202_000061_incremental_syncs::Migration),
         ]
     }
 }

@@ -18,6 +18,7 @@ mod return_to;
 pub mod session;
 pub mod sign_in;
 pub mod signed_request;
+mod webhook_subscription;
 
 use std::{sync::Arc, time::Duration};
 
@@ -32,6 +33,7 @@ pub use self::{
     keys::{KeySet, SecretKey},
     refresh_instagram_tokens::RefreshInstagramTokens,
     return_to::{NotASameSitePath, ReturnTo},
+    webhook_subscription::SubscribeWebhooks,
 };
 use crate::{cache::ReadCaches, entities::identity, instagram::InstagramClient};
 

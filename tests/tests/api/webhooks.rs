@@ -34,7 +34,9 @@ async fn signed_in_and_synced(app: &TestApp, username: &str) -> Browser {
     let browser = app.sign_in(username).await;
     assert_eq!(browser.get("/api/crush").await.status(), StatusCode::ACCEPTED);
     app.run_pending_jobs().await;
-    assert_eq!(browser.get("/api/crush").await.status(), StatusCode::OK);
+    let mine = browser.get("/api/crush").await;
+    let status = mine.status();
+    assert_eq!(status, StatusCode::OK, "{}", mine.text().await.unwrap());
     browser
 }
 

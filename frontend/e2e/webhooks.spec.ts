@@ -8,6 +8,10 @@ import { sandboxUrl, signIn } from './support';
 
 const crushPage = /\/crush\/[A-Za-z0-9_-]+$/;
 
+interface Accounts {
+  accounts: { username: string; subscribed_fields: string[] }[];
+}
+
 test('a comment arriving by webhook updates the open crush page', async ({ page, request }) => {
   test.setTimeout(60_000);
   await signIn(page, 'cleo.demo', '/loading');
@@ -22,9 +26,8 @@ test('a comment arriving by webhook updates the open crush page', async ({ page,
   // The sign-in subscribed cleo.demo to comment webhooks; the crush comments once more.
   await expect
     .poll(async () => {
-      const accounts = await (await request.get(`${sandboxUrl()}/_sandbox/accounts`)).json();
-      const cleo = accounts.accounts.find((a: { username: string }) => a.username === 'cleo.demo');
-      return cleo.subscribed_fields;
+      const accounts = (await (await request.get(`${sandboxUrl()}/_sandbox/accounts`)).json()) as Accounts;
+      return accounts.accounts.find((a) => a.username === 'cleo.demo')?.subscribed_fields;
     })
     .toEqual(['comments']);
   await request.delete(`${sandboxUrl()}/_sandbox/calls`);
@@ -32,13 +35,14 @@ test('a comment arriving by webhook updates the open crush page', async ({ page,
     data: { author: crush, text: 'one more' },
   });
   expect(added.status()).toBe(201);
-  expect((await added.json()).comments[0].notified).toBe(true);
+  const { comments } = (await added.json()) as { comments: { notified: boolean }[] };
+  expect(comments[0]?.notified).toBe(true);
 
   // The open page picks it up by itself (it asks every 15 seconds while visible).
   const url = page.url();
   await expect(count).toHaveText(String(before + 1), { timeout: 30_000 });
   expect(page.url()).toBe(url);
-  const calls = await (await request.get(`${sandboxUrl()}/_sandbox/calls`)).json();
+  const calls = (await (await request.get(`${sandboxUrl()}/_sandbox/calls`)).json()) as { total: number };
   expect(calls.total).toBe(0);
   await page.screenshot({ path: 'test-results/crush-updated-by-webhook.png', fullPage: true });
 });

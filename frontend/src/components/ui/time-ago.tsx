@@ -8,8 +8,12 @@ const TICK_MS = 30_000;
 export function TimeAgo({ iso }: { iso: string }) {
   const [, setNow] = useState(() => Date.now());
   useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), TICK_MS);
-    return () => window.clearInterval(timer);
+    const timer = window.setInterval(() => {
+      setNow(Date.now());
+    }, TICK_MS);
+    return () => {
+      window.clearInterval(timer);
+    };
   }, []);
   return (
     <time dateTime={iso} title={formatMoment(iso)}>

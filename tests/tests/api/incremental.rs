@@ -51,7 +51,9 @@ async fn answered(app: &TestApp) -> Vec<(String, String)> {
         .unwrap()
         .iter()
         .filter(|call| call["status"] == 200)
-        .map(|call| (call["endpoint"].as_str().unwrap().to_owned(), call["path"].as_str().unwrap().to_owned()))
+        .map(|call| {
+            (call["endpoint"].as_str().unwrap().to_owned(), call["path"].as_str().unwrap().to_owned())
+        })
         .collect()
 }
 
@@ -117,8 +119,11 @@ async fn only_posts_whose_comment_count_moved_are_read_again(backend: Backend) {
     sandbox(&app, "DELETE", "/_sandbox/calls", None).await;
 
     let report = sync(&app, "ben.demo").await;
-    let read: std::collections::BTreeSet<String> =
-        answered(&app).await.iter().filter_map(|(endpoint, path)| (endpoint == "GET /{media-id}/comments").then(|| media_of(path))).collect();
+    let read: std::collections::BTreeSet<String> = answered(&app)
+        .await
+        .iter()
+        .filter_map(|(endpoint, path)| (endpoint == "GET /{media-id}/comments").then(|| media_of(path)))
+        .collect();
     assert_eq!(read.len(), 1, "the one post whose count moved: {read:?}");
     let expected = expected_crush(&app, "ben.demo").await;
     assert_eq!(expected.0, runner_up.as_str().unwrap());
@@ -178,15 +183,25 @@ async fn a_throttled_sync_resumes_without_repeating_calls(backend: Backend) {
     let calls = answered(&app).await;
     let count = |endpoint: &str| calls.iter().filter(|(e, _)| e == endpoint).count();
     assert_eq!(count("GET /me"), 1, "the profile read once");
-    let mut pages: Vec<&String> = calls.iter().filter(|(e, _)| e == "GET /me/media").map(|(_, p)| p).collect();
+    let mut pages: Vec<&String> =
+        calls.iter().filter(|(e, _)| e == "GET /me/media").map(|(_, p)| p).collect();
     let listed = pages.len();
     pages.dedup();
     assert_eq!(pages.len(), listed, "the post list read once");
     // Only the post in flight when Instagram refused may have had a page read before.
-    let comments: Vec<&String> = calls.iter().filter(|(e, _)| e == "GET /{media-id}/comments").map(|(_, p)| p).collect();
+    let comments: Vec<&String> =
+        calls.iter().filter(|(e, _)| e == "GET /{media-id}/comments").map(|(_, p)| p).collect();
     let distinct: std::collections::BTreeSet<&String> = comments.iter().copied().collect();
-    assert!(comments.len() - distinct.len() <= 1, "{} comment pages read twice", comments.len() - distinct.len());
+    assert!(
+        comments.len() - distinct.len() <= 1,
+        "{} comment pages read twice",
+        comments.len() - distinct.len()
+    );
     let posts: std::collections::BTreeSet<String> = distinct.iter().map(|p| media_of(p)).collect();
-    assert_eq!(posts.len() as i64, scalar(&app, "SELECT COUNT(*) FROM instagram_media").await, "every post read");
+    assert_eq!(
+        posts.len() as i64,
+        scalar(&app, "SELECT COUNT(*) FROM instagram_media").await,
+        "every post read"
+    );
     assert_eq!(current_crush(&app).await, expected_crush(&app, "ada.demo").await);
 }

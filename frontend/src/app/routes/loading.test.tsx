@@ -90,7 +90,7 @@ describe('the loading page', () => {
       ...me,
       'GET /api/crush': accepted(status('queued')),
       'GET /api/crush/loading': inTurn(accepted(running(7, 24)), accepted(running(20, 24)), json(succeeded)),
-      [`GET /api/crush/${slug}`]: json(crush),
+      [`GET /api/crush/${slug}` as RouteKey]: json(crush),
     });
     const { router } = renderApp('/loading');
 

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use instagram_sandbox::SandboxHandle;
 
 use crate::{
-    auth::{Auth, AuthConfig, PruneAuthRecords, ReencryptTokens, RefreshInstagramTokens},
+    auth::{Auth, AuthConfig, PruneAuthRecords, ReencryptTokens, RefreshInstagramTokens, SubscribeWebhooks},
     cache::broadcast,
     config::{
         HttpConfig, InstagramConfig, InstagramSetup, ProcessConfig, SandboxConfig, ServeConfig, WorkerConfig,
@@ -24,6 +24,7 @@ use crate::{
     jobs::{self, NoopJob, PruneJobs, Registry, Schedule, Worker},
     metrics::Metrics,
     sync::{Budget, ResyncStale, SyncFeed},
+    webhooks::{self, RecomputeCrush, WebhookSettings},
 };
 
 /// Every job kind this binary performs.
@@ -36,6 +37,8 @@ pub fn job_registry() -> Registry<AppState> {
         .register::<ReencryptTokens>()
         .register::<SyncFeed>()
         .register::<ResyncStale>()
+        .register::<SubscribeWebhooks>()
+        .register::<RecomputeCrush>()
 }
 
 /// The periodic work the scheduler enqueues.
@@ -172,13 +175,39 @@ pub async fn build_state(
     let budget = Budget::new(db.clone(), process.sync.budget_high_water);
     let observer = observe_calls(&metrics, &budget);
     let install_secret = process.auth.load_sandbox_secret().context("cannot load the sandbox app secret")?;
-    let (instagram, sandbox) = connect_instagram(&process.instagram, observer, &install_secret).await?;
+    let mut webhooks = process.webhooks.clone();
+    let setup = sandbox_calling_back(&process.instagram, &http, &mut webhooks)?;
+    let (instagram, sandbox) = connect_instagram(&setup, observer, &install_secret).await?;
     let state = AppState::new(db, http, instagram)
         .with_auth(auth)
         .with_metrics(metrics)
         .with_sync(process.sync.clone())
-        .with_budget(budget);
+        .with_budget(budget)
+        .with_webhooks(webhooks);
     Ok((state, sandbox))
+}
+
+/// The Instagram setup, with an in-process sandbox (if one is started) posting comment
+/// webhooks to this server, and verifying it with the same verify token (a random one when
+/// none is configured). A sandbox configured with its own webhook URL keeps it.
+fn sandbox_calling_back(
+    setup: &InstagramSetup,
+    http: &HttpConfig,
+    webhooks: &mut WebhookSettings,
+) -> anyhow::Result<InstagramSetup> {
+    let mut setup = setup.clone();
+    if setup.client.is_configured() || setup.client.has_custom_hosts() {
+        return Ok(setup);
+    }
+    let hooks = &mut setup.sandbox.hooks;
+    if hooks.webhook_url.is_none() {
+        let public = http.public_base_url().context("invalid PUBLIC_URL")?;
+        hooks.webhook_url =
+            Some(format!("{}{}", public.as_str().trim_end_matches('/'), webhooks::CALLBACK_PATH));
+    }
+    let token = webhooks.verify_token.get_or_insert_with(|| crate::auth::crypto::random_token(24)).clone();
+    hooks.webhook_verify_token.get_or_insert(token);
+    Ok(setup)
 }
 
 /// Every finished Instagram call is counted in the metrics and noted in the rate budget.

@@ -6,7 +6,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::db::DatabaseConfig;
 pub use crate::rate_limit::RateLimitConfig;
-pub use crate::{auth::AuthConfig, instagram::InstagramConfig, jobs::WorkerConfig, sync::SyncSettings};
+pub use crate::{
+    auth::AuthConfig, instagram::InstagramConfig, jobs::WorkerConfig, sync::SyncSettings,
+    webhooks::WebhookSettings,
+};
 pub use instagram_sandbox::SandboxConfig;
 
 /// Instacrush: who interacts most with your Instagram posts.
@@ -79,6 +82,8 @@ pub struct ProcessConfig {
     pub auth: AuthConfig,
     #[command(flatten)]
     pub sync: SyncSettings,
+    #[command(flatten)]
+    pub webhooks: WebhookSettings,
 }
 
 impl ProcessConfig {
@@ -90,6 +95,7 @@ impl ProcessConfig {
             instagram: InstagramSetup::default(),
             auth: AuthConfig::default(),
             sync: SyncSettings::default(),
+            webhooks: WebhookSettings::defaults(),
         }
     }
 }

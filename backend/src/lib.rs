@@ -20,3 +20,4 @@ pub mod shutdown;
 pub mod state;
 pub mod sync;
 pub mod telemetry;
+pub mod webhooks;

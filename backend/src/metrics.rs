@@ -66,6 +66,8 @@ pub struct Metrics {
     pub instagram: InstagramMetrics,
     /// Meta's deauthorize and data-deletion callbacks, by whether they named a known person.
     pub meta_callbacks: Family<MetaCallbackLabels, Counter>,
+    /// Webhooks received from Meta.
+    pub webhooks: WebhookMetrics,
 }
 
 /// Labels of one of Meta's callbacks.
@@ -75,6 +77,48 @@ pub struct MetaCallbackLabels {
     pub callback: &'static str,
     /// `deleted`, or `unknown_id` when the id named nobody we know.
     pub outcome: &'static str,
+}
+
+/// Labels of a webhook POST or of one event in it.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabel {
+    /// What became of it, e.g. `accepted`, `bad_signature`, `replayed`; for events `applied`,
+    /// `duplicate`, `unknown_account`.
+    pub outcome: &'static str,
+}
+
+/// Webhook POSTs by outcome (refusals among them) and the comment events they carried.
+#[derive(Clone, Default)]
+pub struct WebhookMetrics {
+    /// POSTs by outcome.
+    pub requests: Family<OutcomeLabel, Counter>,
+    /// Comment events by outcome.
+    pub events: Family<OutcomeLabel, Counter>,
+}
+
+impl WebhookMetrics {
+    fn register(registry: &mut Registry) -> Self {
+        let this = Self::default();
+        registry.register("webhook_requests", "Webhook POSTs from Meta by outcome", this.requests.clone());
+        registry.register(
+            "webhook_events",
+            "Comment events received by webhook, by outcome",
+            this.events.clone(),
+        );
+        this
+    }
+
+    /// Counts one POST.
+    pub fn request(&self, outcome: &'static str) {
+        self.requests.get_or_create(&OutcomeLabel { outcome }).inc();
+    }
+
+    /// Counts `n` events.
+    pub fn events(&self, outcome: &'static str, n: u64) {
+        if n > 0 {
+            self.events.get_or_create(&OutcomeLabel { outcome }).inc_by(n);
+        }
+    }
 }
 
 /// Labels of one Instagram call.
@@ -166,7 +210,8 @@ impl Metrics {
             "Meta's deauthorize and data-deletion callbacks",
             meta_callbacks.clone(),
         );
-        Self { registry: Mutex::new(registry), http_requests, http_duration, jobs, instagram, meta_callbacks }
+        let webhooks = WebhookMetrics::register(&mut registry);
+        Self { registry: Mutex::new(registry), http_requests, http_duration, jobs, instagram, meta_callbacks, webhooks }
     }
 
     /// Registers a further metric (used by subsystems such as the job queue).

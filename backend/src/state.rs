@@ -15,6 +15,7 @@ use crate::{
     metrics::Metrics,
     rate_limit::RateLimits,
     sync::{Budget, SyncContext, SyncSettings},
+    webhooks::{WebhookContext, WebhookSettings},
 };
 
 /// What every handler and job can reach.
@@ -40,6 +41,8 @@ pub struct AppState {
     pub budget: Budget,
     /// This process's rate limits on sign-in, tokens and syncs.
     pub limits: Arc<RateLimits>,
+    /// How Meta's webhooks are received.
+    pub webhooks: Arc<WebhookSettings>,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
             auth,
             sync: Arc::new(sync),
             caches,
+            webhooks: Arc::new(WebhookSettings::defaults()),
         }
     }
 
@@ -80,6 +84,12 @@ impl AppState {
     #[must_use]
     pub fn with_budget(self, budget: Budget) -> Self {
         Self { budget, ..self }
+    }
+
+    /// The same state with these webhook settings.
+    #[must_use]
+    pub fn with_webhooks(self, webhooks: WebhookSettings) -> Self {
+        Self { webhooks: Arc::new(webhooks), ..self }
     }
 
     /// The same state with these auth keys and settings.
@@ -104,6 +114,21 @@ impl FromRef<AppState> for AuthContext {
             instagram: state.instagram.clone(),
             auth: state.auth.clone(),
             caches: state.caches.clone(),
+        }
+    }
+}
+
+impl FromRef<AppState> for WebhookContext {
+    fn from_ref(state: &AppState) -> Self {
+        Self {
+            db: state.db.clone(),
+            // The one place the app secret reaches the webhooks: the Instagram client's.
+            app_secret: state.instagram.config().app_secret.clone(),
+            settings: state.webhooks.clone(),
+            window_posts: state.sync.window_posts,
+            caches: state.caches.clone(),
+            waker: state.waker.clone(),
+            metrics: state.metrics.webhooks.clone(),
         }
     }
 }

@@ -14,6 +14,8 @@ mod m20261202_000010_rate_budget;
 mod m20261202_000020_meta_callback_uses;
 mod m20261202_000040_scoped_accounts;
 mod m20261202_000041_strict_instagram;
+mod m20261202_000060_comment_webhooks;
+mod m20261202_000061_incremental_syncs;
 
 /// Applies the migrations in order; `instacrush migrate` and `serve` call it.
 pub struct Migrator;
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000020_meta_callback_uses::Migration),
             Box::new(m20261202_000040_scoped_accounts::Migration),
             Box::new(m20261202_000041_strict_instagram::Migration),
+            Box::new(m20261202_000060_comment_webhooks::Migration),
+            Box::new(m20261202_000061_incremental_syncs::Migration),
         ]
     }
 }

@@ -8,11 +8,12 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::{Auth, INSTAGRAM};
+use super::{Auth, INSTAGRAM, SubscribeWebhooks};
 use crate::{
     db::now,
     entities::{identity, instagram_user, user},
     instagram::{LongLivedToken, Profile},
+    jobs::{self, NewJob},
 };
 
 /// Finds or creates the user signing in as `profile` and stores the token; returns the user id.
@@ -45,6 +46,8 @@ pub async fn link_instagram_account(
                 }
             }
             upsert_instagram_user(txn, &profile, user_id, at).await?;
+            // Comments should then reach us by webhook instead of by reading Instagram.
+            jobs::enqueue(txn, NewJob::of(&SubscribeWebhooks { user_id })).await?;
             Ok::<_, sea_orm::DbErr>(user_id)
         })
     })

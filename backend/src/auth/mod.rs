@@ -21,6 +21,7 @@ mod return_to;
 pub mod session;
 pub mod sign_in;
 pub mod signed_request;
+mod webhook_subscription;
 
 use std::{sync::Arc, time::Duration};
 
@@ -38,6 +39,7 @@ pub use self::{
     refresh::Successors,
     refresh_instagram_tokens::RefreshInstagramTokens,
     return_to::{NotASameSitePath, ReturnTo},
+    webhook_subscription::SubscribeWebhooks,
 };
 use crate::{cache::ReadCaches, entities::identity, instagram::InstagramClient};
 

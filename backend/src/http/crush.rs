@@ -3,7 +3,7 @@
 use axum::{
     body::Bytes,
     extract::State,
-    http::{HeaderValue, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
@@ -156,16 +156,24 @@ pub(super) fn json_response(body: Bytes) -> Response {
 /// A public crush page.
 ///
 /// Both accounts' usernames and pictures and the counts; nothing private. Anyone may read it
-/// by its slug (`Crush.links.self`); answers may be cached for a minute.
+/// by its slug (`Crush.links.self`); answers may be cached for a minute. The `ETag` changes
+/// when the crush does (a comment arrived): a page left open asks again with `If-None-Match`
+/// and gets a bodiless `304` until then.
 #[utoipa::path(
     get,
     path = "/api/crush/{slug}",
     tag = "crush",
     security(),
-    params(("slug" = String, Path, description = "The crush page's slug")),
+    params(
+        ("slug" = String, Path, description = "The crush page's slug"),
+        ("If-None-Match" = Option<String>, Header, description = "The `ETag` of the copy the client has"),
+    ),
     responses(
         (status = 200, description = "The crush", body = Crush,
-         headers(("Cache-Control" = String, description = "`public, max-age=60`"))),
+         headers(("Cache-Control" = String, description = "`public, max-age=60`"),
+                 ("ETag" = String, description = "Changes when the crush does"))),
+        (status = 304, description = "The crush has not changed since the `ETag` given",
+         headers(("ETag" = String, description = "The same `ETag`"))),
         (status = 404, description = "No such crush", body = Problem, content_type = "application/problem+json"),
         OtherProblem,
     )
@@ -173,13 +181,37 @@ pub(super) fn json_response(body: Bytes) -> Response {
 pub async fn get_public_crush(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let not_found = || ApiError::NotFound(format!("no crush named {slug}"));
     let parsed: Slug = slug.parse().map_err(|_| not_found())?;
     let body = public_crush_body(&state, &parsed).await?.ok_or_else(not_found)?;
-    let mut response = json_response(body);
+    let etag = body_etag(&body);
+    let mut response = if matches_etag(&headers, &etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        json_response(body)
+    };
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
     Ok(response)
+}
+
+/// A strong `ETag` for a JSON body: the start of its SHA-256 (the body says everything the
+/// page shows, so it changes exactly when the page would).
+fn body_etag(body: &[u8]) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(body);
+    format!("\"{}\"", digest.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+/// Whether `If-None-Match` names `etag` (or is `*`); weak validators compare by their value.
+fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
+    headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|value| value.to_str().ok()).any(|value| {
+        value.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
+    })
 }
 
 /// The public crush `slug` as `GET /api/crush/{slug}` answers it (a JSON [`Crush`]), from the read

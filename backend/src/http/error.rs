@@ -89,6 +89,14 @@ pub enum ApiError {
         /// What to do about it.
         detail: String,
     },
+    /// The request repeats one already done (e.g. a replayed webhook).
+    #[error("{detail}")]
+    Conflict {
+        /// The stable code, e.g. `webhook_replayed`.
+        code: &'static str,
+        /// What happened.
+        detail: String,
+    },
     /// Signed in here, but Instagram refused the stored token: sign in with
     /// Instagram again (the problem carries `sign_in_url`).
     #[error("Instagram needs you to sign in again")]
@@ -129,6 +137,7 @@ impl ApiError {
             Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
+            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             Self::NeedsReauth => (StatusCode::FORBIDDEN, "needs_reauth"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),

@@ -20,6 +20,7 @@ mod serve;
 mod spa;
 pub mod sync;
 mod users;
+mod webhooks;
 
 use axum::{
     Router,
@@ -74,6 +75,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(insights::list_top_interactors))
         .routes(routes!(insights::list_top_posts))
         .routes(routes!(insights::list_interactor_comments))
+        .routes(routes!(webhooks::verify_instagram_webhook, webhooks::receive_instagram_webhook))
 }
 
 /// CORS: only the configured browser origin may call the API with credentials, and only with

@@ -35,7 +35,7 @@ use crate::auth::session::{ACCESS_COOKIE, REFRESH_COOKIE};
         (name = "crush", description = "Your crush, the sync that computes it (a background job to poll), \
                                         and public crush pages"),
         (name = "users", description = "The signed-in user's account"),
-        (name = "meta", description = "Callbacks Meta calls: deauthorize and data deletion"),
+        (name = "meta", description = "Callbacks Meta calls: deauthorize, data deletion and comment webhooks"),
         (name = "ops", description = "Health, readiness and metrics"),
     ),
     modifiers(&SecuritySchemes),

@@ -14,6 +14,7 @@ mod error;
 mod model;
 mod oauth;
 mod pages;
+mod subscriptions;
 mod token;
 mod usage;
 
@@ -23,5 +24,6 @@ pub use error::{ApiError, DEFAULT_THROTTLE_WAIT, ErrorKind, InstagramError, SATU
 pub use model::{Author, Comment, Media, Profile, Reply, parse_meta_time};
 pub use oauth::{BASIC_PERMISSION, COMMENTS_PERMISSION, SCOPES};
 pub use pages::{COMMENT_FIELDS, COMMENTS_PAGE_SIZE, MEDIA_FIELDS, PageItem, Pages, REPLY_FIELDS};
+pub use subscriptions::COMMENTS_FIELD;
 pub use token::{AccessToken, LongLivedToken, ShortLivedToken};
 pub use usage::{ScopedUsage, Usage, UsageScope};

@@ -66,6 +66,10 @@ pub struct SyncSettings {
         default_value_t = SyncSettings::DEFAULT_BUDGET_HIGH_WATER
     )]
     pub budget_high_water: u32,
+    /// Every this many hours a resync reads the comments of every post (noticing comments
+    /// deleted); in between it reads only the posts whose comment count changed.
+    #[arg(long = "sync-full-every-hours", env = "SYNC_FULL_EVERY_HOURS", default_value_t = SyncSettings::DEFAULT_FULL_EVERY_HOURS)]
+    pub full_every_hours: u32,
 }
 
 impl SyncSettings {
@@ -73,6 +77,12 @@ impl SyncSettings {
     const DEFAULT_POST_CONCURRENCY: usize = 8;
     const DEFAULT_FRESH_HOURS: u32 = 12;
     const DEFAULT_BUDGET_HIGH_WATER: u32 = 80;
+    const DEFAULT_FULL_EVERY_HOURS: u32 = 7 * 24;
+
+    /// How long an incremental resync may follow a full one.
+    pub fn full_every(&self) -> time::Duration {
+        time::Duration::hours(i64::from(self.full_every_hours))
+    }
 }
 
 impl Default for SyncSettings {
@@ -82,6 +92,7 @@ impl Default for SyncSettings {
             post_concurrency: Self::DEFAULT_POST_CONCURRENCY,
             fresh_hours: Self::DEFAULT_FRESH_HOURS,
             budget_high_water: Self::DEFAULT_BUDGET_HIGH_WATER,
+            full_every_hours: Self::DEFAULT_FULL_EVERY_HOURS,
         }
     }
 }
@@ -153,6 +164,14 @@ pub struct SyncCheckpoint {
     /// The account's Instagram id (whose rate budget the sync spends).
     #[serde(default)]
     pub account: String,
+    /// Whether the sync reads every post's comments, or only those of posts whose comment
+    /// count changed (a checkpoint from before incremental syncs reads all).
+    #[serde(default = "every_post")]
+    pub full: bool,
+}
+
+fn every_post() -> bool {
+    true
 }
 
 /// Follows a sync: receives its progress and keeps its checkpoint.
@@ -231,15 +250,19 @@ pub async fn sync_account(
         }
         None => {
             pause_if_spent(tracker, "")?;
-            let checkpoint = read_profile_and_posts(db, client, token, settings.window_posts).await?;
+            let checkpoint = read_profile_and_posts(db, client, token, settings).await?;
             tracker.checkpoint(&checkpoint).await;
             checkpoint
         }
     };
-    let SyncCheckpoint { owner_id, synced_at, ref account } = checkpoint;
+    let SyncCheckpoint { owner_id, synced_at, ref account, full } = checkpoint;
     let posts = write::posts_of_sync(db, owner_id, synced_at).await?;
     let total = posts.len() as u64;
-    let pending: Vec<_> = posts.into_iter().filter(|post| !post.done).collect();
+    let (pending, unchanged): (Vec<_>, Vec<_>) =
+        posts.into_iter().filter(|post| !post.done).partition(|post| full || !post.unchanged);
+    // An incremental sync keeps what it has of a post whose comment count did not move.
+    let unchanged: Vec<i64> = unchanged.iter().map(|post| post.media_id).collect();
+    write::keep_comments(db, &unchanged, synced_at).await?;
     let done = Arc::new(AtomicU64::new(total - pending.len() as u64));
     tracker.report(done.load(Ordering::SeqCst), total).await;
     // Progress is reported from inside each post's future, never between
@@ -282,7 +305,7 @@ pub async fn sync_account(
     // Reports from concurrent posts may land out of order; end on the truth.
     tracker.report(total, total).await;
 
-    let crush = finish(db, owner_id, settings.window_posts, synced_at).await?;
+    let crush = finish(db, owner_id, settings.window_posts, synced_at, full).await?;
     Ok(SyncReport { owner_id, posts: total as usize, interactions, crush })
 }
 
@@ -292,16 +315,18 @@ async fn read_profile_and_posts(
     db: &sea_orm::DatabaseConnection,
     client: &InstagramClient,
     token: &AccessToken,
-    window: u32,
+    settings: &SyncSettings,
 ) -> Result<SyncCheckpoint, SyncError> {
     let synced_at = now();
     let profile = client.profile(token).await?;
     let owner_id = write::upsert_owner(db, &profile, synced_at).await?;
-    let (media, complete) = recent_media(client, token, window).await?;
+    let full =
+        write::full_synced_at(db, owner_id).await?.is_none_or(|at| at + settings.full_every() <= synced_at);
+    let (media, complete) = recent_media(client, token, settings.window_posts).await?;
     write::upsert_media(db, owner_id, &media, synced_at).await?;
     let oldest = if complete { None } else { media.iter().filter_map(|post| post.timestamp).min() };
     write::sweep_media(db, owner_id, oldest, synced_at).await?;
-    Ok(SyncCheckpoint { owner_id, synced_at, account: profile.user_id })
+    Ok(SyncCheckpoint { owner_id, synced_at, account: profile.user_id, full })
 }
 
 /// Stops the sync while the rate budget of `account` (or the app's) is spent.
@@ -378,22 +403,27 @@ async fn recent_media(
     Ok((media, true))
 }
 
-/// Records the crush and marks the account synced, together.
+/// Records the crush and marks the account synced (and fully synced, after a full sync),
+/// together.
 async fn finish(
     db: &sea_orm::DatabaseConnection,
     owner_id: i64,
     window: u32,
     synced_at: OffsetDateTime,
+    full: bool,
 ) -> Result<Option<Interactor>, DbErr> {
     crate::db::transact(db, move |txn| {
         Box::pin(async move {
             commenters::merge_named(txn, owner_id).await?;
             let crush = crush::record_crush(txn, owner_id, window, synced_at).await?;
-            let sql = "UPDATE instagram_users SET last_synced_at = $2, updated_at = $2, unattributed_comments = \
-                         (SELECT COALESCE(SUM(recent.unattributed_count), 0) FROM \
-                           (SELECT unattributed_count FROM instagram_media WHERE owner_id = $1 \
-                            ORDER BY posted_at DESC, id DESC LIMIT $3) recent) \
-                       WHERE id = $1";
+            let sql = format!(
+                "UPDATE instagram_users SET last_synced_at = $2, {}updated_at = $2, unattributed_comments = \
+                   (SELECT COALESCE(SUM(recent.unattributed_count), 0) FROM \
+                     (SELECT unattributed_count FROM instagram_media WHERE owner_id = $1 \
+                      ORDER BY posted_at DESC, id DESC LIMIT $3) recent) \
+                 WHERE id = $1",
+                if full { "full_synced_at = $2, " } else { "" }
+            );
             let values = [owner_id.into(), synced_at.into(), i64::from(window).into()];
             txn.execute_raw(Statement::from_sql_and_values(txn.get_database_backend(), sql, values)).await?;
             Ok(crush)

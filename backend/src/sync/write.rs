@@ -137,9 +137,17 @@ pub struct SyncedPost {
     pub comments_count: Option<i64>,
     /// The mark of the last sync that stored its comments.
     comments_synced_at: Option<OffsetDateTime>,
+    /// Instagram's comment count, as this sync listed it.
+    comments_count: Option<i64>,
+    /// Instagram's comment count as of the comments we hold.
+    known_comments_count: Option<i64>,
     #[sea_orm(skip)]
     /// Whether the sync reading it stored its comments already.
     pub done: bool,
+    #[sea_orm(skip)]
+    /// Whether its comment count is the one of the comments we hold (an incremental sync
+    /// need not read them).
+    pub unchanged: bool,
 }
 
 /// The posts of owner `owner_id` that the sync marked `synced_at` read, newest first, each
@@ -149,7 +157,8 @@ pub async fn posts_of_sync(
     owner_id: i64,
     synced_at: OffsetDateTime,
 ) -> Result<Vec<SyncedPost>, DbErr> {
-    let sql = "SELECT id AS media_id, ig_id, comments_count, comments_synced_at FROM instagram_media \
+    let sql = "SELECT id AS media_id, ig_id, comments_synced_at, comments_count, known_comments_count \
+               FROM instagram_media \
                WHERE owner_id = $1 AND updated_at >= $2 ORDER BY posted_at DESC, id DESC";
     let values = [owner_id.into(), synced_at.into()];
     let mut posts =
@@ -160,8 +169,43 @@ pub async fn posts_of_sync(
     let micros = |at: OffsetDateTime| at.unix_timestamp_nanos() / 1_000;
     for post in &mut posts {
         post.done = post.comments_synced_at.is_some_and(|at| micros(at) >= micros(synced_at));
+        post.unchanged =
+            post.known_comments_count.is_some() && post.known_comments_count == post.comments_count;
     }
     Ok(posts)
+}
+
+/// Marks the posts `media_ids` done for the sync `synced_at` without reading their comments
+/// (their count did not move): what we hold of them stands.
+pub async fn keep_comments(
+    db: &impl ConnectionTrait,
+    media_ids: &[i64],
+    synced_at: OffsetDateTime,
+) -> Result<(), DbErr> {
+    for batch in media_ids.chunks(BATCH_ROWS) {
+        let ids: Vec<String> = (0..batch.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "UPDATE instagram_media SET comments_synced_at = $1 WHERE id IN ({}) \
+             AND (comments_synced_at IS NULL OR comments_synced_at < $1)",
+            ids.join(", ")
+        );
+        let mut values: Vec<Value> = vec![synced_at.into()];
+        values.extend(batch.iter().map(|id| Value::from(*id)));
+        db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
+    }
+    Ok(())
+}
+
+/// When the account `owner_id` was last synced in full, if ever.
+pub async fn full_synced_at(
+    db: &impl ConnectionTrait,
+    owner_id: i64,
+) -> Result<Option<OffsetDateTime>, DbErr> {
+    let sql = "SELECT full_synced_at FROM instagram_users WHERE id = $1";
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, [owner_id.into()]))
+        .await?;
+    Ok(row.map(|row| row.try_get::<Option<OffsetDateTime>>("", "full_synced_at")).transpose()?.flatten())
 }
 
 /// Deletes the owner's posts this sync did not see, from `since` on (all of
@@ -210,8 +254,10 @@ pub async fn replace_comments(
             let values = [media_id.into(), synced_at.into()];
             txn.execute_raw(Statement::from_sql_and_values(txn.get_database_backend(), sweep, values))
                 .await?;
-            // The post is done for this sync (and any older one): a resumed sync skips it.
-            let done = "UPDATE instagram_media SET comments_synced_at = $2, unattributed_count = $3 \
+            // The post is done for this sync (and any older one): a resumed sync skips it, and
+            // an incremental one until its comment count moves.
+            let done = "UPDATE instagram_media SET comments_synced_at = $2, unattributed_count = $3, \
+                        known_comments_count = comments_count \
                         WHERE id = $1 AND (comments_synced_at IS NULL OR comments_synced_at < $2)";
             let values = [media_id.into(), synced_at.into(), unattributed.into()];
             txn.execute_raw(Statement::from_sql_and_values(txn.get_database_backend(), done, values)).await?;

@@ -18,8 +18,11 @@ on_both_backends!(
     insights_list_interactors_posts_and_comments,
 );
 
+/// Signs in, and lets the sign-in's own job (the comment webhook subscription) run.
 async fn signed_in(app: &TestApp, username: &str) -> Browser {
-    app.sign_in(username).await
+    let browser = app.sign_in(username).await;
+    app.run_pending_jobs().await;
+    browser
 }
 
 async fn json_of(response: reqwest::Response) -> Value {

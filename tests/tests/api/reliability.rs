@@ -186,6 +186,7 @@ async fn racing_requests_for_one_stale_account_make_one_sync(backend: Backend) {
 async fn a_parked_sync_runs_now_when_its_user_asks(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let ada = app.sign_in("ada.demo").await;
+    app.run_pending_jobs().await; // the comment webhook subscription
     let user_id = json_of(ada.get("/api/users/me").await).await["id"].as_i64().unwrap();
     // The scheduled resync spreads syncs over the hour: this one is due in 30 minutes.
     let later = instacrush::db::now() + time::Duration::minutes(30);
@@ -222,6 +223,8 @@ async fn a_flaky_instagram_does_not_fail_a_sync(backend: Backend) {
         let job = sync_jobs(&app).await.pop().unwrap();
         assert_eq!((job.state, job.attempts), (JobState::Succeeded, 1), "{:?}", job.last_error);
         app.db.execute_unprepared("UPDATE users SET sync_requested_at = NULL").await.unwrap();
+        // Every post read each time (an incremental resync would read none).
+        app.db.execute_unprepared("UPDATE instagram_users SET full_synced_at = NULL").await.unwrap();
     }
     let failed =
         InstagramCallLabels { endpoint: "GET /{media-id}/comments".to_owned(), outcome: "transient" };

@@ -42,6 +42,12 @@ async fn sync(app: &TestApp, username: &str) -> Result<SyncReport, SyncError> {
     sync_account(&app.db, &app.state.instagram, &token, &SyncSettings::default(), &()).await
 }
 
+/// Syncs as the periodic full reconciliation does: every post's comments read again.
+async fn sync_in_full(app: &TestApp, username: &str) -> Result<SyncReport, SyncError> {
+    app.db.execute_unprepared("UPDATE instagram_users SET full_synced_at = NULL").await.unwrap();
+    sync(app, username).await
+}
+
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
     let row = app.db.query_one_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap();
     row.unwrap().try_get_by_index::<i64>(0).unwrap()
@@ -143,7 +149,14 @@ async fn comments_gone_from_instagram_disappear(backend: Backend) {
         [media_id.into(), author_id.into(), (instacrush::db::now() - time::Duration::days(1)).into()],
     );
     app.db.execute_raw(insert).await.unwrap();
+    // No comment count moved on Instagram: an incremental resync reads no comments...
     sync(&app, "ada.demo").await.unwrap();
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM instagram_interactions WHERE ig_comment_id = 'gone-1'").await,
+        1
+    );
+    // ...and the full reconciliation sweeps what Instagram no longer has.
+    sync_in_full(&app, "ada.demo").await.unwrap();
     assert_eq!(
         scalar(&app, "SELECT COUNT(*) FROM instagram_interactions WHERE ig_comment_id = 'gone-1'").await,
         0
@@ -164,7 +177,8 @@ async fn a_renamed_commenter_stays_one_account(backend: Backend) {
         .await
         .unwrap();
     let users = scalar(&app, "SELECT COUNT(*) FROM instagram_users").await;
-    sync(&app, "ada.demo").await.unwrap();
+    // Names come with the comments: the full reconciliation reads them all again.
+    sync_in_full(&app, "ada.demo").await.unwrap();
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM instagram_users").await, users);
     assert_eq!(
         text(&app, &format!("SELECT username FROM instagram_users WHERE id = {crush_id}")).await.unwrap(),

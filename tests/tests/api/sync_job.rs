@@ -18,6 +18,8 @@ on_both_backends!(
 
 async fn signed_in_user(app: &TestApp, username: &str) -> i64 {
     let browser = app.sign_in(username).await;
+    // The sign-in's own job (the comment webhook subscription) runs first.
+    app.run_pending_jobs().await;
     let me: Value = browser.get("/api/users/me").await.json().await.unwrap();
     me["id"].as_i64().expect("user id")
 }

@@ -91,6 +91,7 @@ describe('the loading page', () => {
       ...me,
       'GET /api/crush': accepted(status('queued')),
       'GET /api/crush/loading': inTurn(accepted(running(7, 24)), accepted(running(20, 24)), json(succeeded)),
+      [`GET /api/crush/${slug}` as RouteKey]: json(crush),
     });
     const { router } = renderApp('/loading');
 
@@ -114,10 +115,12 @@ describe('the loading page', () => {
     expect(router.state.location.pathname).toBe(`/crush/${slug}`);
     expect(screen.getByText('@theo_paints', { selector: '.crush-username' })).toBeInTheDocument();
 
-    // Terminal: no more polling (and the crush page came from the cache, not a request).
+    // Terminal: no more sync polling. The crush page came from the cache, not a request, and
+    // then asks whether the crush changed every 15 seconds.
+    expect(calls(requests, `GET /api/crush/${slug}`)).toBe(0);
     await act(() => vi.advanceTimersByTimeAsync(60_000));
     expect(calls(requests, 'GET /api/crush/loading')).toBe(3);
-    expect(calls(requests, `GET /api/crush/${slug}`)).toBe(0);
+    expect(calls(requests, `GET /api/crush/${slug}`)).toBe(4);
   });
 
   it('says when a sync Instagram slowed down resumes, counting down', async () => {

@@ -221,7 +221,9 @@ export interface paths {
         /**
          * A public crush page.
          * @description Both accounts' usernames and pictures and the counts; nothing private. Anyone may read it
-         *     by its slug (`Crush.links.self`); answers may be cached for a minute.
+         *     by its slug (`Crush.links.self`); answers may be cached for a minute. The `ETag` changes
+         *     when the crush does (a comment arrived): a page left open asks again with `If-None-Match`
+         *     and gets a bodiless `304` until then.
          */
         get: operations["get_public_crush"];
         put?: never;
@@ -403,6 +405,34 @@ export interface paths {
         get: operations["list_top_posts"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/instagram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify the webhook callback.
+         * @description Meta's check when the callback URL is saved in the app dashboard: answers `hub.challenge`
+         *     when `hub.verify_token` is this server's (`INSTAGRAM_WEBHOOK_VERIFY_TOKEN`).
+         */
+        get: operations["verify_instagram_webhook"];
+        put?: never;
+        /**
+         * Receive a comment notification.
+         * @description Meta posts new comments on subscribed accounts here, signed with the app secret in
+         *     `X-Hub-Signature-256`. Each new comment on a synced post of a signed-in account is stored
+         *     and the owner's crush recomputed shortly after; other accounts' comments are acknowledged
+         *     and ignored. A body received before is refused and changes nothing.
+         */
+        post: operations["receive_instagram_webhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1040,6 +1070,49 @@ export interface components {
              * @description Comments plus replies by others than the owner: the ranking key.
              */
             interactions_count: number;
+        };
+        /**
+         * @description A notification as Meta posts it (only its outline is described here). It documents the
+         *     body: the handler reads the raw bytes, which the signature covers.
+         * @example {
+         *       "entry": [
+         *         {
+         *           "changes": [
+         *             {
+         *               "field": "comments",
+         *               "value": {
+         *                 "from": {
+         *                   "id": "9001",
+         *                   "username": "mila.rivers"
+         *                 },
+         *                 "id": "18009",
+         *                 "media": {
+         *                   "id": "17900",
+         *                   "media_product_type": "FEED"
+         *                 },
+         *                 "text": "so good"
+         *               }
+         *             }
+         *           ],
+         *           "id": "17841400000000001",
+         *           "time": 1764700000
+         *         }
+         *       ],
+         *       "object": "instagram"
+         *     }
+         */
+        WebhookNotification: {
+            /** @description `instagram`. */
+            object: string;
+            /** @description One entry per account, each with its `changes`. */
+            entry: unknown[];
+        };
+        /** @description What a notification did. */
+        WebhookReceipt: {
+            /** @description Comment events in it. */
+            events: number;
+            /** @description New comments stored (the others were known already or are not ours). */
+            applied: number;
         };
     };
     responses: never;
@@ -1686,7 +1759,10 @@ export interface operations {
     get_public_crush: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client has */
+                "If-None-Match"?: string | null;
+            };
             path: {
                 /** @description The crush page's slug */
                 slug: string;
@@ -1700,11 +1776,22 @@ export interface operations {
                 headers: {
                     /** @description `public, max-age=60` */
                     "Cache-Control"?: string;
+                    /** @description Changes when the crush does */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Crush"];
                 };
+            };
+            /** @description The crush has not changed since the `ETag` given */
+            304: {
+                headers: {
+                    /** @description The same `ETag` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No such crush */
             404: {
@@ -2261,6 +2348,127 @@ export interface operations {
             };
             /** @description No Instagram account is linked to this user */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify_instagram_webhook: {
+        parameters: {
+            query?: {
+                /** @description Always `subscribe`. */
+                "hub.mode"?: string;
+                /** @description The verify token entered in the app dashboard. */
+                "hub.verify_token"?: string;
+                /** @description What to answer with. */
+                "hub.challenge"?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The challenge, echoed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Not a subscription verification */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The verify token is not this server's (`invalid_verify_token`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error (e.g. 405, 408, 413, 500, 503), as a problem */
+            default: {
+                headers: {
+                    /** @description On `503`: seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receive_instagram_webhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `sha256=` and the hex HMAC-SHA256 of the raw body with the app secret */
+                "X-Hub-Signature-256": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookNotification"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceipt"];
+                };
+            };
+            /** @description Not a notification */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The signature is missing (`missing_signature`) or wrong (`invalid_signature`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Received before (`webhook_replayed`) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

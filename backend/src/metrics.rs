@@ -211,7 +211,15 @@ impl Metrics {
             meta_callbacks.clone(),
         );
         let webhooks = WebhookMetrics::register(&mut registry);
-        Self { registry: Mutex::new(registry), http_requests, http_duration, jobs, instagram, meta_callbacks, webhooks }
+        Self {
+            registry: Mutex::new(registry),
+            http_requests,
+            http_duration,
+            jobs,
+            instagram,
+            meta_callbacks,
+            webhooks,
+        }
     }
 
     /// Registers a further metric (used by subsystems such as the job queue).

@@ -172,7 +172,14 @@ mod tests {
     }
 
     fn call(scopes: Vec<ScopedUsage>) -> CallRecord {
-        CallRecord { endpoint: "GET /me", elapsed: Duration::ZERO, status: Some(200), error: None, usage: None, scopes }
+        CallRecord {
+            endpoint: "GET /me",
+            elapsed: Duration::ZERO,
+            status: Some(200),
+            error: None,
+            usage: None,
+            scopes,
+        }
     }
 
     fn usage(scope: UsageScope, percent: u32, regain_secs: Option<u64>) -> ScopedUsage {

@@ -137,8 +137,6 @@ pub struct SyncedPost {
     pub comments_count: Option<i64>,
     /// The mark of the last sync that stored its comments.
     comments_synced_at: Option<OffsetDateTime>,
-    /// Instagram's comment count, as this sync listed it.
-    comments_count: Option<i64>,
     /// Instagram's comment count as of the comments we hold.
     known_comments_count: Option<i64>,
     #[sea_orm(skip)]

@@ -61,15 +61,17 @@ pub fn instacrush_command() -> std::process::Command {
     let mut command = std::process::Command::new(bin);
     // Fresh in-memory keys: no test may write a key file into the source tree.
     let keys = serde_json::to_string(&KeySet::generate()).unwrap();
-    // One app secret for the server and any sandbox it starts or is pointed at, so no process
-    // keeps one in a file of the source tree either.
-    let app_secret = uuid::Uuid::new_v4().simple().to_string();
+    // One app secret for every server and sandbox this test binary starts (a cluster's
+    // processes must agree on it), so no process keeps one in a file of the source tree either.
+    static APP_SECRET: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| uuid::Uuid::new_v4().simple().to_string());
+    let app_secret = APP_SECRET.as_str();
     command
         .env_remove("DATABASE_URL")
         .env("RUST_LOG", "off")
         .env("AUTH_KEYS", keys)
-        .env("SANDBOX_APP_SECRET", &app_secret)
-        .env("INSTAGRAM_APP_SECRET", &app_secret);
+        .env("SANDBOX_APP_SECRET", app_secret)
+        .env("INSTAGRAM_APP_SECRET", app_secret);
     command
 }
 

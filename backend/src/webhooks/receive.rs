@@ -226,12 +226,14 @@ async fn apply_event(
     };
     let media_id: i64 = media.try_get("", "id")?;
     let Some((author, username)) = &event.author else { return Ok(Applied::WithheldAuthor) };
-    // As a sync writes authors: by id, a missing username keeping the one we know.
-    let upsert = "INSERT INTO instagram_users (ig_id, username, created_at, updated_at) VALUES ($1, $2, $3, $3) \
-                  ON CONFLICT (ig_id) DO UPDATE SET username = CASE WHEN excluded.username = '' \
+    // As a sync writes authors: by their id under this owner (Instagram scopes commenter ids
+    // per owner), a missing username keeping the one we know.
+    let upsert = "INSERT INTO instagram_users (scope_id, ig_id, username, created_at, updated_at) \
+                  VALUES ($1, $2, $3, $4, $4) \
+                  ON CONFLICT (scope_id, ig_id) DO UPDATE SET username = CASE WHEN excluded.username = '' \
                     THEN instagram_users.username ELSE excluded.username END \
                   RETURNING id";
-    let values = vec![author.into(), username.clone().unwrap_or_default().into(), at.into()];
+    let values = vec![owner_id.into(), author.into(), username.clone().unwrap_or_default().into(), at.into()];
     let row = txn.query_one_raw(statement(txn, upsert, values)).await?.ok_or(DbErr::RecordNotInserted)?;
     let author_id: i64 = row.try_get("", "id")?;
     let kind = if event.parent_id.is_some() { "reply" } else { "comment" };

@@ -147,10 +147,13 @@ impl Drill {
         self.cluster.count("SELECT COUNT(*) FROM jobs WHERE kind = 'sync_feed'").await
     }
 
-    /// Makes every account stale and lets every user ask again.
+    /// Makes every account stale and due its full reading (every post's comments read again:
+    /// work long enough to be interrupted), and lets every user ask again.
     async fn make_stale(&self) {
         let db = &self.cluster.db;
-        db.execute_unprepared("UPDATE instagram_users SET last_synced_at = NULL").await.unwrap();
+        db.execute_unprepared("UPDATE instagram_users SET last_synced_at = NULL, full_synced_at = NULL")
+            .await
+            .unwrap();
         db.execute_unprepared("UPDATE users SET sync_requested_at = NULL").await.unwrap();
     }
 

@@ -198,6 +198,7 @@ def check_insights(api: AuthenticatedClient, crush_username: str) -> None:
     top = expect(list_top_interactors.sync_detailed(client=api, limit=5), 200, PageInteractorSummary)
     first: InteractorSummary = top.items[0]
     assert first.rank == 1 and first.username == crush_username, first
+    assert first.ig_id is not None, "the crush of a demo account has an Instagram id"
     page = expect(
         list_interactor_comments.sync_detailed(first.ig_id, client=api, limit=3),
         200,

@@ -104,6 +104,8 @@ export async function crushComments(client: Client): Promise<{ who: InteractorSu
   if (top.error) throw new ProblemError(top.error);
   const who = top.data.items[0];
   if (!who) throw new Error('nobody commented yet');
+  // A commenter Instagram named without an id has no page of its own.
+  if (who.ig_id === null) throw new Error('the crush has no Instagram id to list comments by');
   const page = await listInteractorComments({ client, path: { ig_id: who.ig_id }, query: { limit: 20 } });
   if (page.error) throw new ProblemError(page.error);
   if (page.data.interactor.username !== who.username) throw new Error('another account');

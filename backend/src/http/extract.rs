@@ -17,20 +17,38 @@ use super::{error::Problem, input};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+impl<T: DeserializeOwned + utoipa::PartialSchema, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = Rejection;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(request, state).await?;
         let unprocessable =
             |code, detail| Rejection(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, Some(detail)));
-        input::check_json(&value).map_err(|err| unprocessable("invalid_characters", err.to_string()))?;
+        // Only the fields the body's type declares: the others are ignored, whatever they hold.
+        let known = known_fields::<T>();
+        let checked = match &value {
+            serde_json::Value::Object(fields) if !known.is_empty() => fields
+                .iter()
+                .filter(|(key, _)| known.iter().any(|field| field == *key))
+                .try_for_each(|(_, value)| input::check_json(value)),
+            _ => input::check_json(&value),
+        };
+        checked.map_err(|err| unprocessable("invalid_characters", err.to_string()))?;
         serde_json::from_value(value).map(Json).map_err(|err| {
             unprocessable(
                 "invalid_body",
                 format!("Failed to deserialize the JSON body into the target type: {err}"),
             )
         })
+    }
+}
+
+/// The properties `T`'s schema declares, when it is an object.
+fn known_fields<T: utoipa::PartialSchema>() -> Vec<String> {
+    use utoipa::openapi::{RefOr, Schema};
+    match T::schema() {
+        RefOr::T(Schema::Object(object)) => object.properties.keys().cloned().collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -88,7 +106,7 @@ mod tests {
 
     use super::*;
 
-    #[derive(Debug, serde::Deserialize)]
+    #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
     struct Greeting {
         #[allow(dead_code)]
         name: String,

@@ -47,6 +47,72 @@ pub struct ApiDoc;
 /// touches that need the paths' schemas (which `#[openapi(modifiers)]` run too early to see).
 pub fn document(mut spec: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     PageItemsByReference.modify(&mut spec);
+    printable_inputs(spec)
+}
+
+/// What every string a request carries must match (`http/input.rs` refuses control characters
+/// with a problem): said in the document for each string parameter and request-body field that
+/// does not declare a stricter pattern of its own.
+pub const PRINTABLE: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
+
+fn printable_inputs(mut spec: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::{Type, path::ParameterIn, schema::SchemaType};
+    fn constrain(schema: &mut RefOr<Schema>) {
+        let RefOr::T(Schema::Object(object)) = schema else { return };
+        let is_string = match &object.schema_type {
+            SchemaType::Type(kind) => *kind == Type::String,
+            SchemaType::Array(kinds) => kinds.contains(&Type::String),
+            SchemaType::AnyValue => false,
+        };
+        let free = object.pattern.is_none() && object.enum_values.is_none() && object.format.is_none();
+        if is_string && free {
+            object.pattern = Some(PRINTABLE.to_owned());
+        }
+    }
+    let mut bodies = Vec::new();
+    for item in spec.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                // Paths and queries are checked (`http/input.rs`); headers are the HTTP layer's.
+                if let RefOr::T(parameter) = parameter
+                    && matches!(parameter.parameter_in, ParameterIn::Path | ParameterIn::Query)
+                    && let Some(schema) = parameter.schema.as_mut()
+                {
+                    constrain(schema);
+                }
+            }
+            let Some(RefOr::T(body)) = operation.request_body.as_mut() else { continue };
+            for content in body.content.values_mut() {
+                let RefOr::T(content) = content else { continue };
+                match content.schema.as_mut() {
+                    Some(RefOr::Ref(reference)) => {
+                        bodies.push(reference.ref_location.rsplit('/').next().unwrap_or_default().to_owned());
+                    }
+                    Some(RefOr::T(Schema::Object(object))) => {
+                        object.properties.values_mut().for_each(constrain)
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    if let Some(components) = spec.components.as_mut() {
+        for name in bodies {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&name) {
+                object.properties.values_mut().for_each(constrain);
+            }
+        }
+    }
     spec
 }
 

@@ -12,15 +12,15 @@ use super::WebhookSettings;
 pub struct Verification {
     /// Always `subscribe`.
     #[serde(rename = "hub.mode")]
-    #[param(rename = "hub.mode")]
+    #[param(rename = "hub.mode", required = true, pattern = "^subscribe$")]
     pub mode: Option<String>,
     /// The verify token entered in the app dashboard.
     #[serde(rename = "hub.verify_token")]
-    #[param(rename = "hub.verify_token")]
+    #[param(rename = "hub.verify_token", required = true, min_length = 1)]
     pub verify_token: Option<String>,
     /// What to answer with.
     #[serde(rename = "hub.challenge")]
-    #[param(rename = "hub.challenge")]
+    #[param(rename = "hub.challenge", required = true, min_length = 1)]
     pub challenge: Option<String>,
 }
 

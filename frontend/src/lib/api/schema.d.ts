@@ -2370,13 +2370,13 @@ export interface operations {
     };
     verify_instagram_webhook: {
         parameters: {
-            query?: {
+            query: {
                 /** @description Always `subscribe`. */
-                "hub.mode"?: string;
+                "hub.mode": string;
                 /** @description The verify token entered in the app dashboard. */
-                "hub.verify_token"?: string;
+                "hub.verify_token": string;
                 /** @description What to answer with. */
-                "hub.challenge"?: string;
+                "hub.challenge": string;
             };
             header?: never;
             path?: never;

@@ -95,7 +95,7 @@ impl ProcessConfig {
             instagram: InstagramSetup::default(),
             auth: AuthConfig::default(),
             sync: SyncSettings::default(),
-            webhooks: WebhookSettings::defaults(),
+            webhooks: WebhookSettings::default(),
         }
     }
 }

@@ -64,7 +64,7 @@ impl AppState {
             auth,
             sync: Arc::new(sync),
             caches,
-            webhooks: Arc::new(WebhookSettings::defaults()),
+            webhooks: Arc::new(WebhookSettings::default()),
         }
     }
 

@@ -33,7 +33,7 @@ use crate::{cache::ReadCaches, instagram::AppSecret, jobs::Waker, metrics::Webho
 pub const CALLBACK_PATH: &str = "/api/webhooks/instagram";
 
 /// How webhooks are received.
-#[derive(Debug, Clone, Default, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct WebhookSettings {
     /// The verify token entered beside the callback URL in the Meta app dashboard; Meta's
     /// verification request must carry it. Unset: verification is refused (the in-process
@@ -61,9 +61,11 @@ impl WebhookSettings {
     pub fn debounce(&self) -> Duration {
         Duration::from_millis(self.debounce_ms)
     }
+}
 
-    /// The settings with the default debounce and no verify token.
-    pub fn defaults() -> Self {
+impl Default for WebhookSettings {
+    /// The default debounce and no verify token.
+    fn default() -> Self {
         Self { verify_token: None, debounce_ms: Self::DEFAULT_DEBOUNCE_MS }
     }
 }

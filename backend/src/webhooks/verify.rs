@@ -2,9 +2,9 @@
 //! hub.challenge=…`, answered with the challenge when the verify token is ours.
 
 use serde::Deserialize;
-use subtle::ConstantTimeEq as _;
 
 use super::WebhookSettings;
+use crate::auth::crypto::constant_time_eq;
 
 /// The query of a verification request.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -48,11 +48,7 @@ pub fn verify_subscription(
     }
     let ours =
         settings.verify_token.as_deref().filter(|t| !t.is_empty()).ok_or(VerificationError::WrongToken)?;
-    if bool::from(ours.as_bytes().ct_eq(token.as_bytes())) {
-        Ok(challenge)
-    } else {
-        Err(VerificationError::WrongToken)
-    }
+    if constant_time_eq(ours, &token) { Ok(challenge) } else { Err(VerificationError::WrongToken) }
 }
 
 #[cfg(test)]
@@ -69,7 +65,7 @@ mod tests {
 
     #[test]
     fn the_challenge_comes_back_for_our_token_only() {
-        let settings = WebhookSettings { verify_token: Some("tok".into()), ..WebhookSettings::defaults() };
+        let settings = WebhookSettings { verify_token: Some("tok".into()), ..WebhookSettings::default() };
         assert_eq!(verify_subscription(&settings, query("subscribe", "tok", "123")), Ok("123".into()));
         assert_eq!(
             verify_subscription(&settings, query("subscribe", "tak", "123")),
@@ -83,7 +79,7 @@ mod tests {
             verify_subscription(&settings, Verification::default()),
             Err(VerificationError::Malformed)
         );
-        let none = WebhookSettings::defaults();
+        let none = WebhookSettings::default();
         assert_eq!(
             verify_subscription(&none, query("subscribe", "", "1")),
             Err(VerificationError::WrongToken)

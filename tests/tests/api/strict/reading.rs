@@ -127,10 +127,7 @@ async fn a_post_vanishing_mid_sync_is_dropped_and_the_sync_goes_on(backend: Back
     );
     let crush = report.crush.unwrap();
     assert_eq!(crush.comments, eve["expected_crush"]["interactions"].as_i64().unwrap());
-    let everyone = crush::top_interactors(&app.db, report.owner_id, 100, PageRequest::new(100, 0).unwrap())
-        .await
-        .unwrap();
-    let sum: i64 = everyone.items.iter().map(|i| i.comments_count).sum();
+    let sum = counted_interactions(&app, report.owner_id).await;
     assert_eq!(sum, eve["interactions"].as_i64().unwrap(), "the vanished post's comments count no more");
 }
 
@@ -140,13 +137,13 @@ async fn comments_without_from_count_by_username_or_as_unattributed(backend: Bac
     for username in ["ada.demo", "ben.demo", "cleo.demo", "eve.demo"] {
         let account = sandbox_account(&app, username).await;
         let report = sync(&app, username).await.unwrap();
+        // Comments with only `username` count for that person: nobody's interactions are lost.
+        let sum = counted_interactions(&app, report.owner_id).await;
+        assert_eq!(sum, account["interactions"].as_i64().unwrap(), "{username}");
         let everyone =
             crush::top_interactors(&app.db, report.owner_id, 100, PageRequest::new(100, 0).unwrap())
                 .await
                 .unwrap();
-        // Comments with only `username` count for that person: nobody's interactions are lost.
-        let sum: i64 = everyone.items.iter().map(|i| i.comments_count).sum();
-        assert_eq!(sum, account["interactions"].as_i64().unwrap(), "{username}");
         let expected = &account["top_interactors"];
         for (got, want) in everyone.items.iter().zip(expected.as_array().unwrap()) {
             assert_eq!(got.username, want["username"], "{username}");
@@ -175,10 +172,7 @@ async fn long_reply_threads_are_read_through_the_replies_edge(backend: Backend) 
     assert!(calls["by_endpoint"]["GET /{comment-id}/replies"].as_u64().unwrap_or(0) > 0, "{calls}");
     let crush = report.crush.unwrap();
     assert_eq!(crush.comments, eve["expected_crush"]["interactions"].as_i64().unwrap());
-    let everyone = crush::top_interactors(&app.db, report.owner_id, 100, PageRequest::new(100, 0).unwrap())
-        .await
-        .unwrap();
-    let sum: i64 = everyone.items.iter().map(|i| i.comments_count).sum();
+    let sum = counted_interactions(&app, report.owner_id).await;
     assert_eq!(sum, eve["interactions"].as_i64().unwrap(), "every reply is read");
 }
 
@@ -217,4 +211,11 @@ async fn the_crush_says_how_many_comments_named_nobody(backend: Backend) {
     assert_eq!(crush["resource"], "my_crush", "{crush}");
     assert_eq!(crush["unattributed_comments"], account["unattributed"], "{crush}");
     assert_eq!(crush["crush"]["crush"]["username"], account["expected_crush"]["username"]);
+}
+
+/// The comments counted for all of `owner_id`'s interactors (its first hundred).
+async fn counted_interactions(app: &TestApp, owner_id: i64) -> i64 {
+    let everyone =
+        crush::top_interactors(&app.db, owner_id, 100, PageRequest::new(100, 0).unwrap()).await.unwrap();
+    everyone.items.iter().map(|i| i.comments_count).sum()
 }

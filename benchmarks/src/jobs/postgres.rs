@@ -56,6 +56,7 @@ pub async fn run(admin_url: &str, sizes: Sizes) -> anyhow::Result<()> {
         "PostgreSQL: {jobs} no-op jobs per run, concurrency {CONCURRENCY}, a fresh database per run; \
          {samples} single jobs for enqueue-to-start; median of {rounds} interleaved rounds"
     );
+    connect_times(admin_url).await?;
     let only = std::env::var("BENCH_SIDES").unwrap_or_default();
     let mut runs: Vec<Vec<Run>> = vec![Vec::new(); SIDES.len()];
     for round in 0..rounds {
@@ -80,6 +81,37 @@ pub async fn run(admin_url: &str, sizes: Sizes) -> anyhow::Result<()> {
         }
     }
     print_table(&runs);
+    Ok(())
+}
+
+/// New connections the way the queue's pool opens them (sqlx, `sslmode` as in the URL: by
+/// default `prefer`, so TLS where the server offers it), beside the same in plaintext: a
+/// worker's pool opens its connections as it ramps up, within the measured run.
+async fn connect_times(admin_url: &str) -> anyhow::Result<()> {
+    use sea_orm::sqlx::{Connection as _, PgConnection};
+    const CONNECTS: usize = 20;
+    let mut plaintext = url::Url::parse(admin_url)?;
+    let pairs: Vec<(String, String)> =
+        plaintext.query_pairs().filter(|(key, _)| key != "sslmode").map(|(k, v)| (k.into(), v.into())).collect();
+    plaintext.query_pairs_mut().clear().extend_pairs(pairs).append_pair("sslmode", "disable");
+    let mut p50 = Vec::new();
+    for url in [admin_url, plaintext.as_str()] {
+        let mut times = Vec::with_capacity(CONNECTS);
+        for _ in 0..CONNECTS {
+            let started = Instant::now();
+            let conn = PgConnection::connect(url).await?;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            conn.close().await?;
+        }
+        p50.push(percentile(&times, 0.50));
+    }
+    println!(
+        "  a new connection (sqlx, p50 of {CONNECTS}): {:.1} ms as configured (TLS when the server offers it), \
+         {:.1} ms in plaintext, ratio {:.2}",
+        p50[0],
+        p50[1],
+        p50[0] / p50[1]
+    );
     Ok(())
 }
 

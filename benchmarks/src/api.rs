@@ -25,6 +25,15 @@
 //!    (for reference). Then, for reference, both crush reads again on a
 //!    server with the read caches off: what a request costs in the database.
 //!
+//! 3. **Revocations reach every server at once (PostgreSQL).** Two servers on one
+//!    database, each `LISTEN`ing for revocations as in production: a session known to
+//!    stand on the second (in its read cache) is signed out on the first, and the second is
+//!    polled until it answers `401`: p50 and p99 of that delay, beside `READ_CACHE_MS` (how
+//!    long the second server would have trusted its cache without the announcement). Part 2
+//!    on PostgreSQL also runs a signed-in `GET /api/crush` while another server signs a
+//!    session out ten times a second, each announcement making every server forget the
+//!    credentials it knew: the caches must stay above half of `/healthz` with it.
+//!
 //! Client and server share the machine's cores, so the figures are
 //! loopback-bound and the header says how many there are. SQLite always (a
 //! temp file); PostgreSQL when `BENCH_POSTGRES_URL` names a server where a
@@ -40,6 +49,7 @@ use instacrush::{
     app::Server,
     auth::{AuthConfig, KeySet},
     config::{DatabaseConfig, HttpConfig, ProcessConfig, ServeConfig, WorkerConfig},
+    http::CSRF_HEADER,
 };
 use instacrush_benchmarks::{BenchDatabase, percentile};
 use reqwest::{StatusCode, header};
@@ -66,6 +76,11 @@ const MEASURE: Duration = Duration::from_secs(5);
 const MAX_REQUESTS_PER_TASK: usize = 1_000_000;
 /// The auth keys of every server this benchmark starts.
 static KEYS: std::sync::LazyLock<KeySet> = std::sync::LazyLock::new(KeySet::generate);
+
+/// Sign-outs timed in part 3.
+const REVOCATIONS: usize = 30;
+/// Sign-outs per second on another server during part 2's revocation line (PostgreSQL).
+const SIGN_OUTS_PER_SECOND: u64 = 10;
 
 /// Part 2's target: throughput at least this share of `/healthz`'s.
 const TARGET: f64 = 0.5;
@@ -109,6 +124,53 @@ async fn main() -> anyhow::Result<()> {
         }
         Err(err) => println!("postgres  skipped: {err:#}"),
     }
+    println!(
+        "\n3. A sign-out on one server refused by another on the same PostgreSQL (LISTEN/NOTIFY), \
+         {REVOCATIONS} sign-outs, each session in the other server's read cache first\n"
+    );
+    match BenchDatabase::postgres().await {
+        Ok(postgres) => {
+            let result = revocation_delay(&postgres).await;
+            postgres.close().await;
+            result?;
+        }
+        Err(err) => println!("postgres  skipped: {err:#}"),
+    }
+    Ok(())
+}
+
+/// Part 3: sign-outs on one server, timed until the other refuses the session.
+async fn revocation_delay(database: &BenchDatabase) -> anyhow::Result<()> {
+    let (first, second) = (App::start(database).await?, App::start(database).await?);
+    let mut delays = Vec::with_capacity(REVOCATIONS);
+    for _ in 0..REVOCATIONS {
+        let session = first.sign_in(USERS[0]).await?;
+        let me = || second.client.get(second.url("/api/users/me")).header(header::COOKIE, &session);
+        let status = me().send().await?.status();
+        anyhow::ensure!(status == StatusCode::OK, "the session did not stand on the other server: {status}");
+        first.sign_out(&session).await?;
+        let signed_out = Instant::now();
+        while me().send().await?.status() != StatusCode::UNAUTHORIZED {
+            anyhow::ensure!(
+                signed_out.elapsed() < Duration::from_secs(10),
+                "still accepted 10 s after signing out"
+            );
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        delays.push(signed_out.elapsed().as_secs_f64() * 1000.0);
+    }
+    first.stop().await;
+    second.stop().await;
+    let cache_ms = HttpConfig::DEFAULT_READ_CACHE_MS as f64;
+    let p99 = percentile(&delays, 0.99);
+    println!(
+        "{:<9} {:>4} sign-outs   refused after p50 {:.1} ms, p99 {p99:.1} ms   without the announcement: up to \
+         READ_CACHE_MS = {cache_ms:.0} ms   {}",
+        "postgres",
+        delays.len(),
+        percentile(&delays, 0.50),
+        if p99 < cache_ms { "sooner: met" } else { "MISSED" }
+    );
     Ok(())
 }
 
@@ -235,6 +297,28 @@ async fn load_backend(backend: &str, database: &BenchDatabase) -> anyhow::Result
             format!("{target} {verdict}").trim_end()
         );
     }
+    if backend == "postgres" {
+        // The signed-in read again, while another server signs sessions out: every
+        // announcement makes this server forget the credentials it knew.
+        let other = App::start(database).await?;
+        let stop = CancellationToken::new();
+        let churn = tokio::spawn(sign_out_repeatedly(other, stop.clone()));
+        let result = load(&app.url("/api/crush"), Some(session.as_str())).await;
+        stop.cancel();
+        let signed_out = churn.await??;
+        let result = result?;
+        let base = baseline.unwrap_or(f64::NAN);
+        let ratio = result.per_second / base;
+        let name = format!("signed in, {SIGN_OUTS_PER_SECOND} sign-outs/s");
+        println!(
+            "{backend:<9} {name:<26} {:>9.0} {:>8.2} {:>8.2} {:>7} {ratio:>7.2}  >= {TARGET:.2} {} ({signed_out} sign-outs)",
+            result.per_second,
+            result.p50_ms,
+            result.p99_ms,
+            result.errors,
+            if ratio >= TARGET { "met" } else { "MISSED" }
+        );
+    }
     app.stop().await;
 
     // The same reads without the read caches, for reference: what each request costs in the
@@ -257,6 +341,24 @@ async fn load_backend(backend: &str, database: &BenchDatabase) -> anyhow::Result
     }
     app.stop().await;
     Ok(())
+}
+
+/// Signs a session in and out on `app` [`SIGN_OUTS_PER_SECOND`] times a second until
+/// `stop`; returns how many sign-outs it made.
+async fn sign_out_repeatedly(app: App, stop: CancellationToken) -> anyhow::Result<usize> {
+    let mut ticks = tokio::time::interval(Duration::from_millis(1000 / SIGN_OUTS_PER_SECOND));
+    let mut signed_out = 0;
+    while !stop.is_cancelled() {
+        tokio::select! {
+            () = stop.cancelled() => break,
+            _ = ticks.tick() => {}
+        }
+        let session = app.sign_in(USERS[1]).await?;
+        app.sign_out(&session).await?;
+        signed_out += 1;
+    }
+    app.stop().await;
+    Ok(signed_out)
 }
 
 /// What one load run measured.
@@ -375,6 +477,23 @@ impl App {
             bail!("signing in as {username} failed");
         }
         Ok(cookie_header(&jar))
+    }
+
+    /// Signs the session out (`POST /api/auth/logout`).
+    async fn sign_out(&self, session: &str) -> anyhow::Result<()> {
+        let response = self
+            .client
+            .post(self.url("/api/auth/logout"))
+            .header(header::COOKIE, session)
+            .header(CSRF_HEADER, "1")
+            .send()
+            .await?;
+        anyhow::ensure!(
+            response.status() == StatusCode::NO_CONTENT,
+            "signing out answered {}",
+            response.status()
+        );
+        Ok(())
     }
 
     /// Sets the sandbox's added latency per Instagram call.

@@ -91,8 +91,11 @@ async fn connect_times(admin_url: &str) -> anyhow::Result<()> {
     use sea_orm::sqlx::{Connection as _, PgConnection};
     const CONNECTS: usize = 20;
     let mut plaintext = url::Url::parse(admin_url)?;
-    let pairs: Vec<(String, String)> =
-        plaintext.query_pairs().filter(|(key, _)| key != "sslmode").map(|(k, v)| (k.into(), v.into())).collect();
+    let pairs: Vec<(String, String)> = plaintext
+        .query_pairs()
+        .filter(|(key, _)| key != "sslmode")
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
     plaintext.query_pairs_mut().clear().extend_pairs(pairs).append_pair("sslmode", "disable");
     let mut p50 = Vec::new();
     for url in [admin_url, plaintext.as_str()] {

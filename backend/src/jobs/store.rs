@@ -171,11 +171,26 @@ pub async fn transition(
 /// job (a rescued or cancelled job is left alone, as with [`transition`]); returns the ids
 /// that were written.
 pub async fn complete_many(db: &impl ConnectionTrait, fences: &[Fence]) -> Result<Vec<i64>, DbErr> {
+    let set =
+        "UPDATE jobs SET state = 'succeeded', finished_at = $1, updated_at = $1, lease_expires_at = NULL";
+    fenced_many(db, set, fences).await
+}
+
+/// Hands the attempts `fences` back to the queue unperformed, in one statement (as
+/// [`Transition::Released`] does for one: the attempt does not count); returns the ids that
+/// were written. A worker stopping releases the jobs it claimed ahead this way.
+pub async fn release_many(db: &impl ConnectionTrait, fences: &[Fence]) -> Result<Vec<i64>, DbErr> {
+    let set = "UPDATE jobs SET state = 'queued', attempts = attempts - 1, run_at = $1, updated_at = $1, \
+               lease_expires_at = NULL, worker_id = NULL";
+    fenced_many(db, set, fences).await
+}
+
+/// Runs `set` (an `UPDATE jobs SET …` whose one parameter, `$1`, is now) on the jobs `fences`
+/// still hold, in one statement; returns the ids written.
+async fn fenced_many(db: &impl ConnectionTrait, set: &str, fences: &[Fence]) -> Result<Vec<i64>, DbErr> {
     if fences.is_empty() {
         return Ok(Vec::new());
     }
-    let set =
-        "UPDATE jobs SET state = 'succeeded', finished_at = $1, updated_at = $1, lease_expires_at = NULL";
     let mut values: Vec<Value> = vec![now().into()];
     let sql = if db.get_database_backend() == DbBackend::Postgres {
         // The fences as two array literals: one statement text whatever the group's size, so

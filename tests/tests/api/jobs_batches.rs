@@ -12,7 +12,7 @@ use instacrush::{
 use instacrush_tests::{
     Backend, TestApp,
     jobs::{RecordJob, all_jobs, create_performed_table, job_row, wait_until},
-    on_both_backends,
+    on_both_backends, test_worker_config,
 };
 use sea_orm::{ConnectionTrait, Statement};
 use tokio_util::sync::CancellationToken;
@@ -23,6 +23,7 @@ on_both_backends!(
     an_enqueue_wakes_idle_workers_of_other_processes,
     grouped_completions_survive_a_killed_worker_process,
     enqueue_many_inserts_in_batches_and_respects_the_keys,
+    a_stopping_worker_hands_back_the_jobs_it_claimed_ahead,
 );
 
 async fn a_group_completion_leaves_a_rescued_job_alone(backend: Backend) {
@@ -200,6 +201,32 @@ async fn grouped_completions_survive_a_killed_worker_process(backend: Backend) {
     }
     let rerun = rows.iter().filter(|job| job.attempts > 1).count();
     assert!(rerun > 0, "the kill left jobs claimed, running or waiting to be written, and they were rescued");
+}
+
+/// Jobs claimed ahead of free slots are `running` in the table without having started: a
+/// stopping worker puts them back in the queue at once (in one statement), their attempt not
+/// counted, rather than leaving them to their leases.
+async fn a_stopping_worker_hands_back_the_jobs_it_claimed_ahead(backend: Backend) {
+    const JOBS: usize = 20;
+    let app = TestApp::spawn(backend).await;
+    let long = NewJob::of(&NoopJob { sleep_ms: 60_000, sleep_until_attempt: None });
+    jobs::enqueue_many(&app.db, &vec![long; JOBS]).await.unwrap();
+    // Two slots and eight ahead (more while the backlog leaves slots waiting): two started.
+    let config =
+        WorkerConfig { concurrency: 2, prefetch: 8, grace_secs: 1, lease_ms: 60_000, ..test_worker_config() };
+    let shutdown = CancellationToken::new();
+    let worker = Worker::new(app.db.clone(), Registry::default().register::<NoopJob>(), (), config);
+    let handle = tokio::spawn(worker.run(shutdown.clone()));
+    wait_until(Duration::from_secs(10), "jobs claimed ahead of the two slots", || async {
+        all_jobs(&app.db).await.iter().filter(|job| job.state == JobState::Running).count() > 2
+    })
+    .await;
+    shutdown.cancel();
+    handle.await.unwrap();
+    let rows = all_jobs(&app.db).await;
+    let held: Vec<_> = rows.iter().filter(|job| job.state != JobState::Queued || job.attempts != 0).collect();
+    assert!(held.is_empty(), "every job back in the queue, no attempt counted: {held:?}");
+    assert!(rows.iter().all(|job| job.worker_id.is_none()), "{rows:?}");
 }
 
 async fn enqueue_many_inserts_in_batches_and_respects_the_keys(backend: Backend) {

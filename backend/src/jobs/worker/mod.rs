@@ -25,7 +25,7 @@ use self::{
     complete::Completer,
     upkeep::{Upkeep, rescue_orphans, worker_id_prefix},
 };
-use super::{Claimed, JobMetrics, Registry, Transition, Waker, store};
+use super::{Claimed, JobMetrics, Registry, Waker, store};
 
 /// What every attempt of one worker shares.
 struct Shared<S> {
@@ -253,10 +253,10 @@ impl Pool {
         while let Some(claimed) = self.claims.join_next().await {
             self.claimed(claimed);
         }
-        for (job, _) in self.ready.drain(..) {
-            if let Err(err) = store::transition(&shared.db, job.fence(), &Transition::Released).await {
-                tracing::warn!(error = %err, job = job.id, "releasing a job claimed ahead failed");
-            }
+        let fences: Vec<_> = self.ready.drain(..).map(|(job, _)| job.fence()).collect();
+        // A failure leaves them to their leases: they are rescued, their attempt counted.
+        if let Err(err) = store::release_many(&shared.db, &fences).await {
+            tracing::warn!(error = %err, jobs = fences.len(), "releasing the jobs claimed ahead failed");
         }
     }
 }

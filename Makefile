@@ -86,6 +86,7 @@ export BENCH_POSTGRES_URL
 bench: $(GRAPHILE_DEPS) ## Benchmarks, each beside its baseline (PostgreSQL too when BENCH_POSTGRES_URL answers)
 	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-jobs
 	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-sync
+	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-budget
 	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-api
 	$(CARGO) run -q --profile bench-fast -p instacrush-benchmarks --bin bench-card
 

@@ -44,16 +44,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use anyhow::{Context as _, bail};
-use instacrush::{
-    app::Server,
-    auth::{AuthConfig, KeySet},
-    config::{DatabaseConfig, HttpConfig, ProcessConfig, ServeConfig, WorkerConfig},
-    http::CSRF_HEADER,
-};
-use instacrush_benchmarks::{BenchDatabase, percentile};
+use anyhow::bail;
+use instacrush::config::HttpConfig;
+use instacrush_benchmarks::{BenchDatabase, percentile, server::App};
 use reqwest::{StatusCode, header};
-use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 /// The sandbox's demo accounts (`big.demo` is off unless configured).
@@ -74,8 +68,6 @@ const WARM_UP: Duration = Duration::from_secs(1);
 const MEASURE: Duration = Duration::from_secs(5);
 /// A bound on the requests one task sends in one load run, whatever the time.
 const MAX_REQUESTS_PER_TASK: usize = 1_000_000;
-/// The auth keys of every server this benchmark starts.
-static KEYS: std::sync::LazyLock<KeySet> = std::sync::LazyLock::new(KeySet::generate);
 
 /// Sign-outs timed in part 3.
 const REVOCATIONS: usize = 30;
@@ -141,7 +133,7 @@ async fn main() -> anyhow::Result<()> {
 
 /// Part 3: sign-outs on one server, timed until the other refuses the session.
 async fn revocation_delay(database: &BenchDatabase) -> anyhow::Result<()> {
-    let (first, second) = (App::start(database).await?, App::start(database).await?);
+    let (first, second) = (App::start(database, |_| {}).await?, App::start(database, |_| {}).await?);
     let mut delays = Vec::with_capacity(REVOCATIONS);
     for _ in 0..REVOCATIONS {
         let session = first.sign_in(USERS[0]).await?;
@@ -233,16 +225,16 @@ fn first_request_row(backend: &str, which: &str, fast: &[f64], slow: &[f64], jud
 /// One fresh server: signs every demo user in, sets the latency, times each
 /// user's first `GET /api/crush`; returns the times in ms.
 async fn first_request_round(database: &BenchDatabase, latency_ms: u64) -> anyhow::Result<Vec<f64>> {
-    let app = App::start(database).await?;
+    let app = App::start(database, |_| {}).await?;
     let mut sessions = Vec::new();
     for user in USERS {
         sessions.push(app.sign_in(user).await?);
     }
-    app.set_latency(latency_ms).await?;
+    app.set_knobs(serde_json::json!({ "latency_ms": latency_ms })).await?;
     let mut times = Vec::new();
     for session in &sessions {
         let started = Instant::now();
-        let response = app.client.get(app.url("/api/crush")).header(header::COOKIE, session).send().await?;
+        let response = app.get_as("/api/crush", session).await?;
         let status = response.status();
         response.bytes().await?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -250,17 +242,17 @@ async fn first_request_round(database: &BenchDatabase, latency_ms: u64) -> anyho
             bail!("the first GET /api/crush answered {status}, not 202");
         }
     }
-    app.set_latency(0).await?;
+    app.set_knobs(serde_json::json!({ "latency_ms": 0 })).await?;
     app.stop().await;
     Ok(times)
 }
 
 /// Part 2 on one database.
 async fn load_backend(backend: &str, database: &BenchDatabase) -> anyhow::Result<()> {
-    let app = App::start(database).await?;
+    let app = App::start(database, |_| {}).await?;
     let session = app.sign_in(USERS[0]).await?;
     let slug = app.sync_and_wait(&session).await?;
-    let mine = app.client.get(app.url("/api/crush")).header(header::COOKIE, &session).send().await?;
+    let mine = app.get_as("/api/crush", &session).await?;
     if mine.status() != StatusCode::OK {
         bail!("GET /api/crush of a fresh user answered {}, not 200", mine.status());
     }
@@ -300,7 +292,7 @@ async fn load_backend(backend: &str, database: &BenchDatabase) -> anyhow::Result
     if backend == "postgres" {
         // The signed-in read again, while another server signs sessions out: every
         // announcement makes this server forget the credentials it knew.
-        let other = App::start(database).await?;
+        let other = App::start(database, |_| {}).await?;
         let stop = CancellationToken::new();
         let churn = tokio::spawn(sign_out_repeatedly(other, stop.clone()));
         let result = load(&app.url("/api/crush"), Some(session.as_str())).await;
@@ -323,7 +315,7 @@ async fn load_backend(backend: &str, database: &BenchDatabase) -> anyhow::Result
 
     // The same reads without the read caches, for reference: what each request costs in the
     // database (the same session and slug: the data is already there).
-    let app = App::start_with_read_cache(database, 0).await?;
+    let app = App::start(database, |config| config.http.read_cache_ms = 0).await?;
     let base = baseline.unwrap_or(f64::NAN);
     for (name, url, cookie) in [
         ("slug page, READ_CACHE_MS=0", app.url(&format!("/api/crush/{slug}")), None),
@@ -419,148 +411,4 @@ async fn load(url: &str, cookie: Option<&str>) -> anyhow::Result<LoadResult> {
         p99_ms: percentile(&latencies, 0.99),
         errors,
     })
-}
-
-/// A running server with its sandbox, and a client that follows no redirects.
-struct App {
-    base_url: String,
-    sandbox_url: String,
-    client: reqwest::Client,
-    shutdown: CancellationToken,
-    server: JoinHandle<anyhow::Result<()>>,
-}
-
-impl App {
-    /// Builds and runs the server on `database`, with its worker running syncs in the background.
-    async fn start(database: &BenchDatabase) -> anyhow::Result<Self> {
-        Self::start_with_read_cache(database, HttpConfig::DEFAULT_READ_CACHE_MS).await
-    }
-
-    /// [`App::start`] with `READ_CACHE_MS` set to `read_cache_ms`.
-    async fn start_with_read_cache(database: &BenchDatabase, read_cache_ms: u64) -> anyhow::Result<Self> {
-        let process = ProcessConfig {
-            worker: WorkerConfig { concurrency: 4, grace_secs: 1, ..WorkerConfig::default() },
-            // One key set for every server of the run: a session stays valid across them.
-            auth: AuthConfig::with_keys(KEYS.clone()),
-            ..ProcessConfig::new(DatabaseConfig::new(database.url()?))
-        };
-        let config = ServeConfig {
-            process,
-            http: HttpConfig { shutdown_grace_secs: 1, read_cache_ms, ..HttpConfig::ephemeral() },
-            no_migrate: false,
-        };
-        let server = Server::build(config).await?;
-        let base_url = format!("http://{}", server.local_addr()?);
-        let sandbox_url = server.sandbox_url().context("no in-process sandbox")?;
-        let shutdown = CancellationToken::new();
-        let server = tokio::spawn(server.run(shutdown.clone()));
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
-        Ok(Self { base_url, sandbox_url, client, shutdown, server })
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base_url)
-    }
-
-    /// Signs in as the demo account `username` through the OAuth flow; returns
-    /// the session's `Cookie` header value.
-    async fn sign_in(&self, username: &str) -> anyhow::Result<String> {
-        let mut jar = BTreeMap::new();
-        let start = self.client.get(self.url("/api/auth/instagram?return_to=%2F")).send().await?;
-        absorb_cookies(&start, &mut jar);
-        let authorize = location(&start)?;
-        let approved = self.client.get(format!("{authorize}&login_hint={username}")).send().await?;
-        let callback = location(&approved)?;
-        let finished = self.client.get(callback).header(header::COOKIE, cookie_header(&jar)).send().await?;
-        absorb_cookies(&finished, &mut jar);
-        if location(&finished)? != "/" || !jar.contains_key("ic_access") {
-            bail!("signing in as {username} failed");
-        }
-        Ok(cookie_header(&jar))
-    }
-
-    /// Signs the session out (`POST /api/auth/logout`).
-    async fn sign_out(&self, session: &str) -> anyhow::Result<()> {
-        let response = self
-            .client
-            .post(self.url("/api/auth/logout"))
-            .header(header::COOKIE, session)
-            .header(CSRF_HEADER, "1")
-            .send()
-            .await?;
-        anyhow::ensure!(
-            response.status() == StatusCode::NO_CONTENT,
-            "signing out answered {}",
-            response.status()
-        );
-        Ok(())
-    }
-
-    /// Sets the sandbox's added latency per Instagram call.
-    async fn set_latency(&self, latency_ms: u64) -> anyhow::Result<()> {
-        let url = format!("{}/_sandbox/knobs", self.sandbox_url);
-        let body = serde_json::json!({ "latency_ms": latency_ms });
-        self.client.put(url).json(&body).send().await?.error_for_status()?;
-        Ok(())
-    }
-
-    /// Starts the session's sync and polls until it ends; returns the crush's slug.
-    async fn sync_and_wait(&self, session: &str) -> anyhow::Result<String> {
-        let started = self.client.get(self.url("/api/crush")).header(header::COOKIE, session).send().await?;
-        if started.status() != StatusCode::ACCEPTED {
-            bail!("GET /api/crush of a stale user answered {}", started.status());
-        }
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            let response = self
-                .client
-                .get(self.url("/api/crush/loading"))
-                .header(header::COOKIE, session)
-                .send()
-                .await?;
-            if response.status() == StatusCode::OK {
-                let status: serde_json::Value = response.json().await?;
-                let slug = status["result"]["crush"]["slug"].as_str();
-                return slug.map(str::to_owned).with_context(|| format!("the sync found no crush: {status}"));
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        bail!("the sync did not finish within 60 s")
-    }
-
-    /// Stops the server (its worker releases running jobs after its grace).
-    async fn stop(self) {
-        self.shutdown.cancel();
-        drop(self.client);
-        let _ = tokio::time::timeout(Duration::from_secs(10), self.server).await;
-    }
-}
-
-/// The `Location` of a redirect.
-fn location(response: &reqwest::Response) -> anyhow::Result<String> {
-    if !response.status().is_redirection() {
-        bail!("expected a redirect from {}, got {}", response.url(), response.status());
-    }
-    let value = response.headers().get(header::LOCATION).context("a redirect without Location")?;
-    Ok(value.to_str()?.to_owned())
-}
-
-/// Keeps the cookies a response sets (all the flow's cookies are under `/api`).
-fn absorb_cookies(response: &reqwest::Response, jar: &mut BTreeMap<String, String>) {
-    for value in response.headers().get_all(header::SET_COOKIE) {
-        let Some((name, value)) =
-            value.to_str().ok().and_then(|set| set.split(';').next()).and_then(|pair| pair.split_once('='))
-        else {
-            continue;
-        };
-        if value.is_empty() {
-            jar.remove(name.trim());
-        } else {
-            jar.insert(name.trim().to_owned(), value.to_owned());
-        }
-    }
-}
-
-fn cookie_header(jar: &BTreeMap<String, String>) -> String {
-    jar.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; ")
 }

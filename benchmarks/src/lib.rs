@@ -1,6 +1,9 @@
 //! What the benchmarks share: the databases they run on (a temp SQLite file
 //! always, a scratch PostgreSQL database when `BENCH_POSTGRES_URL` names a
-//! server), medians, and the process's peak memory.
+//! server), the real server driven over HTTP ([`server`]), medians, and the
+//! process's peak memory.
+
+pub mod server;
 
 use anyhow::Context as _;
 use instacrush::{

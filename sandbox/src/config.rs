@@ -109,6 +109,10 @@ pub struct SandboxConfig {
         default_value_t = 100_000
     )]
     pub large_account_comments: u32,
+    /// Extra accounts `extra01.demo`, `extra02.demo`, … (12 posts and a clear crush each), for
+    /// benchmarks that sign many accounts in; at most 93.
+    #[arg(long = "sandbox-extra-accounts", env = "SANDBOX_EXTRA_ACCOUNTS", default_value_t = 0)]
+    pub extra_accounts: u32,
     /// Origin that browsers and clients reach the sandbox at (for picture URLs and paging
     /// links); by default taken from each request's `Host` header.
     #[arg(long = "sandbox-public-base-url", env = "SANDBOX_PUBLIC_BASE_URL")]
@@ -225,6 +229,7 @@ impl Default for SandboxConfig {
             malformed_rate: 0.0,
             large_account_posts: 0,
             large_account_comments: 100_000,
+            extra_accounts: 0,
             public_base_url: None,
             activity_per_minute: 0.0,
             hooks: Box::default(),
@@ -252,6 +257,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("malformed_rate", &self.malformed_rate)
             .field("large_account_posts", &self.large_account_posts)
             .field("large_account_comments", &self.large_account_comments)
+            .field("extra_accounts", &self.extra_accounts)
             .field("public_base_url", &self.public_base_url)
             .field("activity_per_minute", &self.activity_per_minute)
             .field("hooks", &self.hooks)

@@ -1,10 +1,11 @@
 //! The demo accounts: small, materialised at start-up, each built to show one behaviour of the
-//! app (a clear crush, a tie, no comments at all, a chatty owner, a long reply thread).
+//! app (a clear crush, a tie, no comments at all, a chatty owner, a long reply thread); and, when
+//! configured, extra accounts built the same way, for benchmarks that need many accounts.
 
 mod threads;
 
 use super::people;
-use super::{Account, Content, Interaction, Post, TIMELINE_END};
+use super::{Account, Content, Interaction, Person, Post, TIMELINE_END};
 use crate::rng::{self, Stream};
 use threads::{
     finish, interaction_counts, long_thread, owner_replies, pick_participants, place_interactions,
@@ -115,29 +116,44 @@ impl DemoContent {
     }
 }
 
+/// Posts of each extra account.
+const EXTRA_POSTS: u32 = 12;
+
 /// Builds demo account number `index` from its recipe.
 pub fn account(seed: u64, index: u32, spec: &DemoSpec) -> Account {
+    let owner = super::owner(index, spec.username, spec.name);
+    build(seed, index, owner, spec.about, spec.posts, spec.plan)
+}
+
+/// Builds extra account number `n` (from 1), `extraNN.demo`, as account `index`: a demo
+/// account with a clear crush, one of many for load benchmarks.
+pub fn extra_account(seed: u64, index: u32, n: u32) -> Account {
+    let owner = super::owner(index, &format!("extra{n:02}.demo"), &format!("Extra {n:02}"));
+    build(seed, index, owner, "one of the extra accounts, for load benchmarks", EXTRA_POSTS, Plan::Clear)
+}
+
+fn build(seed: u64, index: u32, owner: Person, about: &'static str, posts: u32, plan: Plan) -> Account {
     let mut rng = Stream::new(seed, &[0xDE30, u64::from(index)]);
     let mut posts: Vec<DemoPost> =
-        (0..spec.posts).map(|p| DemoPost { post: make_post(seed, index, p), comments: Vec::new() }).collect();
-    if spec.plan != Plan::Silent {
+        (0..posts).map(|p| DemoPost { post: make_post(seed, index, p), comments: Vec::new() }).collect();
+    if plan != Plan::Silent {
         let mut participants = pick_participants(seed, index, &mut rng, 12);
-        if spec.plan == Plan::Tie {
+        if plan == Plan::Tie {
             // In a tie the winner is participant 1 (more distinct posts).
             participants.swap(0, 1);
         }
-        let counts = interaction_counts(&mut rng, spec.plan, participants.len());
-        place_interactions(&mut rng, &mut posts, spec.plan, &participants, &counts);
-        owner_replies(&mut rng, &mut posts, spec.plan);
-        if spec.plan == Plan::LongThread {
+        let counts = interaction_counts(&mut rng, plan, participants.len());
+        place_interactions(&mut rng, &mut posts, plan, &participants, &counts);
+        owner_replies(&mut rng, &mut posts, plan);
+        if plan == Plan::LongThread {
             long_thread(&mut posts, participants[0]);
         }
         finish(seed, index, &mut posts);
     }
     Account {
         index,
-        owner: super::owner(index, spec.username, spec.name),
-        about: spec.about,
+        owner,
+        about,
         followers_count: 150 + rng.below(900) as u32,
         follows_count: 80 + rng.below(400) as u32,
         content: Content::Demo(DemoContent { posts }),

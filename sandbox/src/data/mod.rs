@@ -1,5 +1,6 @@
-//! The synthetic Instagram: demo accounts (small, materialised, each with a designed crush) and
-//! an optional large account (generated lazily, item by item, from the seed).
+//! The synthetic Instagram: demo accounts (small, materialised, each with a designed crush),
+//! optional extra accounts like them, and an optional large account (generated lazily, item by
+//! item, from the seed).
 //! Everything is a pure function of the seed: same seed, same data.
 
 mod changes;
@@ -187,6 +188,9 @@ impl Dataset {
         let seed = config.seed;
         let mut accounts: Vec<Account> =
             demo::DEMOS.iter().enumerate().map(|(i, spec)| demo::account(seed, i as u32 + 1, spec)).collect();
+        let first_extra = accounts.len() as u32 + 1;
+        let extras = config.extra_accounts.min(LARGE_ACCOUNT_INDEX - first_extra);
+        accounts.extend((1..=extras).map(|n| demo::extra_account(seed, first_extra + n - 1, n)));
         if config.large_account_posts > 0 {
             accounts.push(large::account(
                 seed,
@@ -258,4 +262,24 @@ fn owner(index: u32, username: &str, name: &str) -> Person {
 /// The demo usernames, in account order.
 pub fn demo_usernames() -> Vec<&'static str> {
     demo::DEMOS.iter().map(|d| d.username).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extra_accounts_follow_the_demo_accounts_and_leave_the_large_ones_index_free() {
+        let config =
+            SandboxConfig { extra_accounts: 500, large_account_posts: 10, ..SandboxConfig::default() };
+        let data = Dataset::new(&config);
+        let extra = data.account_by_username("extra01.demo").expect("the first extra account");
+        assert_eq!(extra.index, demo::DEMOS.len() as u32 + 1);
+        assert_eq!(extra.media_count(), 12);
+        assert!((0..12).any(|p| extra.comment_count(p) > 0), "it has comments");
+        let last = data.accounts.iter().filter(|a| !a.is_large()).map(|a| a.index).max();
+        assert_eq!(last, Some(LARGE_ACCOUNT_INDEX - 1), "as many as ids allow, the large one kept");
+        assert!(data.account_by_username("big.demo").is_some_and(Account::is_large));
+        assert_eq!(Dataset::new(&SandboxConfig::default()).accounts.len(), demo::DEMOS.len());
+    }
 }

@@ -1,8 +1,10 @@
 //! Comment webhooks end to end: signing in subscribes the account; a comment added in the
 //! sandbox reaches the app as a signed webhook and changes the crush without any Instagram
 //! call; forged, unsigned, replayed, malformed and oversized posts change nothing; a flood
-//! makes few recomputes, one at a time, and the last one counts everything.
+//! makes few recomputes, one at a time, and the last one counts everything; a recompute runs
+//! when its debounce ends, not at the worker's next poll.
 
+mod debounce;
 mod flood;
 mod refusals;
 

@@ -292,9 +292,14 @@ async fn load_backend(backend: &str, database: &BenchDatabase) -> anyhow::Result
     if backend == "postgres" {
         // The signed-in read again, while another server signs sessions out: every
         // announcement makes this server forget the credentials it knew.
+        // The sessions are signed in first, so that the load runs beside the sign-outs alone.
         let other = App::start(database, |_| {}).await?;
+        let mut sessions = Vec::new();
+        for _ in 0..SIGN_OUTS_PER_SECOND * (WARM_UP + MEASURE).as_secs() + SIGN_OUTS_PER_SECOND {
+            sessions.push(other.sign_in(USERS[1]).await?);
+        }
         let stop = CancellationToken::new();
-        let churn = tokio::spawn(sign_out_repeatedly(other, stop.clone()));
+        let churn = tokio::spawn(sign_out_repeatedly(other, sessions, stop.clone()));
         let result = load(&app.url("/api/crush"), Some(session.as_str())).await;
         stop.cancel();
         let signed_out = churn.await??;
@@ -335,18 +340,21 @@ async fn load_backend(backend: &str, database: &BenchDatabase) -> anyhow::Result
     Ok(())
 }
 
-/// Signs a session in and out on `app` [`SIGN_OUTS_PER_SECOND`] times a second until
-/// `stop`; returns how many sign-outs it made.
-async fn sign_out_repeatedly(app: App, stop: CancellationToken) -> anyhow::Result<usize> {
+/// Signs `sessions` out on `app`, [`SIGN_OUTS_PER_SECOND`] a second, until `stop` or
+/// until none is left; returns how many it signed out.
+async fn sign_out_repeatedly(
+    app: App,
+    sessions: Vec<String>,
+    stop: CancellationToken,
+) -> anyhow::Result<usize> {
     let mut ticks = tokio::time::interval(Duration::from_millis(1000 / SIGN_OUTS_PER_SECOND));
     let mut signed_out = 0;
-    while !stop.is_cancelled() {
+    for session in &sessions {
         tokio::select! {
             () = stop.cancelled() => break,
             _ = ticks.tick() => {}
         }
-        let session = app.sign_in(USERS[1]).await?;
-        app.sign_out(&session).await?;
+        app.sign_out(session).await?;
         signed_out += 1;
     }
     app.stop().await;

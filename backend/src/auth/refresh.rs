@@ -206,16 +206,19 @@ pub async fn revoke_family(db: &impl ConnectionTrait, family_id: &str) -> Result
     Ok(())
 }
 
-/// Revokes the family of `presented`, if it is one of ours (sign-out).
-pub async fn revoke_family_of(db: &impl ConnectionTrait, presented: &str) -> Result<(), sea_orm::DbErr> {
+/// Revokes the family of `presented`, if it is one of ours (sign-out); returns the session it
+/// ended: its user's id and its family's.
+pub async fn revoke_family_of(
+    db: &impl ConnectionTrait,
+    presented: &str,
+) -> Result<Option<(i64, String)>, sea_orm::DbErr> {
     let row = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(token_hash(presented)))
         .one(db)
         .await?;
-    match row {
-        Some(row) => revoke_family(db, &row.family_id).await,
-        None => Ok(()),
-    }
+    let Some(row) = row else { return Ok(None) };
+    revoke_family(db, &row.family_id).await?;
+    Ok(Some((row.user_id, row.family_id)))
 }
 
 /// Whether a session (refresh family) of `user_id` is still alive: not signed out, not revoked.

@@ -13,7 +13,7 @@ use std::{sync::Arc, time::Duration};
 use sea_orm::{ConnectionTrait as _, DatabaseConnection, DbBackend, Statement, sqlx::postgres::PgListener};
 use tokio_util::sync::CancellationToken;
 
-use super::{ReadCaches, Revoked};
+use super::{Credential, ReadCaches, Revoked};
 use crate::db::DatabaseUrl;
 
 /// The PostgreSQL notification channel of revocations.
@@ -21,8 +21,12 @@ pub const CHANNEL: &str = "instacrush_revocations";
 
 impl Revoked {
     /// The notification's payload.
-    fn payload(self) -> String {
+    fn payload(&self) -> String {
         match self {
+            Self::Credential(Credential::Session(user_id, family)) => format!("session:{user_id}:{family}"),
+            Self::Credential(Credential::ApiToken(user_id, token_id)) => {
+                format!("token:{user_id}:{token_id}")
+            }
             Self::Credentials => "credentials".to_owned(),
             Self::User(user_id) => format!("user:{user_id}"),
             Self::Everything => "everything".to_owned(),
@@ -31,9 +35,20 @@ impl Revoked {
 
     /// Reads a payload; anything unknown (a newer server's) means everything.
     fn parse(payload: &str) -> Self {
-        match payload.split_once(':') {
-            None if payload == "credentials" => Self::Credentials,
-            Some(("user", id)) => id.parse().map_or(Self::Everything, Self::User),
+        let mut parts = payload.splitn(3, ':');
+        let (kind, first, rest) = (parts.next(), parts.next(), parts.next());
+        let user = first.and_then(|id| id.parse::<i64>().ok());
+        match (kind, user, rest) {
+            (Some("credentials"), None, None) if first.is_none() => Self::Credentials,
+            (Some("user"), Some(user_id), None) => Self::User(user_id),
+            (Some("session"), Some(user_id), Some(family)) if !family.is_empty() => {
+                Self::Credential(Credential::Session(user_id, family.to_owned()))
+            }
+            (Some("token"), Some(user_id), Some(token_id)) => {
+                token_id.parse().map_or(Self::Everything, |token_id| {
+                    Self::Credential(Credential::ApiToken(user_id, token_id))
+                })
+            }
             _ => Self::Everything,
         }
     }
@@ -43,7 +58,7 @@ impl Revoked {
 /// same PostgreSQL. Call it once the revocation is committed. An announcement that fails is
 /// logged: the other processes then see the revocation within `READ_CACHE_MS`.
 pub async fn revoke(db: &DatabaseConnection, caches: &ReadCaches, revoked: Revoked) {
-    caches.forget(revoked);
+    caches.forget(&revoked);
     if db.get_database_backend() != DbBackend::Postgres {
         return;
     }
@@ -79,7 +94,7 @@ impl Listener {
                 next = self.listener.try_recv() => next,
             };
             match next {
-                Ok(Some(notification)) => caches.forget(Revoked::parse(notification.payload())),
+                Ok(Some(notification)) => caches.forget(&Revoked::parse(notification.payload())),
                 Ok(None) => {
                     tracing::warn!(
                         "lost the revocations channel: reconnecting; credentials are checked again"
@@ -105,10 +120,18 @@ mod tests {
 
     #[test]
     fn payloads_round_trip_and_unknown_ones_forget_everything() {
-        for revoked in [Revoked::Credentials, Revoked::User(42), Revoked::Everything] {
+        for revoked in [
+            Revoked::Credential(Credential::Session(7, "0a1b-2c".to_owned())),
+            Revoked::Credential(Credential::ApiToken(7, 3)),
+            Revoked::Credentials,
+            Revoked::User(42),
+            Revoked::Everything,
+        ] {
             assert_eq!(Revoked::parse(&revoked.payload()), revoked);
         }
         assert_eq!(Revoked::parse("user:x"), Revoked::Everything);
+        assert_eq!(Revoked::parse("token:7:x"), Revoked::Everything);
+        assert_eq!(Revoked::parse("session:7:"), Revoked::Everything);
         assert_eq!(Revoked::parse("something-new"), Revoked::Everything);
     }
 }

@@ -88,9 +88,13 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
 }
 
 /// What a revocation makes stale, in this process and (announced) in every other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Revoked {
-    /// A session or an API token: no credential is trusted from memory any more.
+    /// One session or API token: it is not trusted from memory any more; the others stay
+    /// cached (a sign-out does not make every signed-in request ask the database again).
+    Credential(Credential),
+    /// Some session or API token, which one not at hand: no credential is trusted from
+    /// memory any more.
     Credentials,
     /// A deleted user: their credentials, their answers and the public pages.
     User(i64),
@@ -171,11 +175,20 @@ impl ReadCaches {
         self.forget_credentials();
     }
 
+    /// After `credential` was revoked: it is not trusted from memory any more.
+    pub fn forget_credential(&self, credential: &Credential) {
+        // Counted before it is removed, as in [`ReadCaches::forget_credentials`]: a check of
+        // it that read "stands" before the revocation does not put it back.
+        self.revocations.fetch_add(1, Ordering::SeqCst);
+        self.credentials.remove(credential);
+    }
+
     /// Forgets what `revoked` makes stale.
-    pub fn forget(&self, revoked: Revoked) {
+    pub fn forget(&self, revoked: &Revoked) {
         match revoked {
+            Revoked::Credential(credential) => self.forget_credential(credential),
             Revoked::Credentials => self.forget_credentials(),
-            Revoked::User(user_id) => self.forget_user(user_id),
+            Revoked::User(user_id) => self.forget_user(*user_id),
             Revoked::Everything => self.clear(),
         }
     }
@@ -229,6 +242,22 @@ mod tests {
         assert!(cache.entries().len() <= CAPACITY);
         cache.clear();
         assert_eq!(cache.get(&(CAPACITY as i32 + 5)), None);
+    }
+
+    #[test]
+    fn a_revoked_credential_is_forgotten_alone_and_a_check_under_way_does_not_put_it_back() {
+        let caches = ReadCaches::new(Duration::from_secs(60));
+        let (revoked, other) = (Credential::Session(7, "a".to_owned()), Credential::ApiToken(8, 2));
+        caches.credentials.insert(revoked.clone(), (), None);
+        caches.credentials.insert(other.clone(), (), None);
+        let mark = caches.revocation_mark();
+
+        caches.forget(&Revoked::Credential(revoked.clone()));
+
+        assert_eq!(caches.credentials.get(&revoked), None);
+        assert_eq!(caches.credentials.get(&other), Some(()), "another credential stays cached");
+        caches.credential_stands(revoked.clone(), mark);
+        assert_eq!(caches.credentials.get(&revoked), None, "a read from before the revocation");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::http::problems::{
 };
 use crate::{
     auth::api_tokens,
-    cache::{Revoked, broadcast},
+    cache::{Credential, Revoked, broadcast},
     entities::api_token,
     http::{
         AppState, ClientAddr, SessionUser,
@@ -184,7 +184,8 @@ pub async fn revoke_api_token(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     api_tokens::revoke(&state.db, user.id, id).await?;
-    broadcast::revoke(&state.db, &state.caches, Revoked::Credentials).await;
+    let token = Credential::ApiToken(user.id, id);
+    broadcast::revoke(&state.db, &state.caches, Revoked::Credential(token)).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

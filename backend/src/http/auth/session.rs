@@ -15,7 +15,7 @@ use crate::{
         refresh::{self, RefreshError},
         session::{self, REFRESH_COOKIE},
     },
-    cache::{Revoked, broadcast},
+    cache::{Credential, Revoked, broadcast},
     http::{
         AppState, ClientAddr,
         error::{ApiError, Problem},
@@ -106,8 +106,10 @@ pub async fn sign_out(
 ) -> Result<(CookieJar, StatusCode), ApiError> {
     require_csrf_header(&Method::POST, &headers)?;
     if let Some(cookie) = jar.get(REFRESH_COOKIE) {
-        refresh::revoke_family_of(&state.db, cookie.value()).await?;
-        broadcast::revoke(&state.db, &state.caches, Revoked::Credentials).await;
+        if let Some((user_id, family)) = refresh::revoke_family_of(&state.db, cookie.value()).await? {
+            let session = Credential::Session(user_id, family);
+            broadcast::revoke(&state.db, &state.caches, Revoked::Credential(session)).await;
+        }
     }
     Ok((session::clear_cookies(jar), StatusCode::NO_CONTENT))
 }

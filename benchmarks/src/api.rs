@@ -31,8 +31,8 @@
 //!    polled until it answers `401`: p50 and p99 of that delay, beside `READ_CACHE_MS` (how
 //!    long the second server would have trusted its cache without the announcement). Part 2
 //!    on PostgreSQL also runs a signed-in `GET /api/crush` while another server signs a
-//!    session out ten times a second, each announcement making every server forget the
-//!    credentials it knew: the caches must stay above half of `/healthz` with it.
+//!    session out ten times a second, each announcement making every server forget that
+//!    session: the caches must stay above half of `/healthz` with it.
 //!
 //! Client and server share the machine's cores, so the figures are
 //! loopback-bound and the header says how many there are. SQLite always (a

@@ -105,11 +105,11 @@ pub async fn sign_out(
     headers: HeaderMap,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
     require_csrf_header(&Method::POST, &headers)?;
-    if let Some(cookie) = jar.get(REFRESH_COOKIE) {
-        if let Some((user_id, family)) = refresh::revoke_family_of(&state.db, cookie.value()).await? {
-            let session = Credential::Session(user_id, family);
-            broadcast::revoke(&state.db, &state.caches, Revoked::Credential(session)).await;
-        }
+    if let Some(cookie) = jar.get(REFRESH_COOKIE)
+        && let Some((user_id, family)) = refresh::revoke_family_of(&state.db, cookie.value()).await?
+    {
+        let session = Credential::Session(user_id, family);
+        broadcast::revoke(&state.db, &state.caches, Revoked::Credential(session)).await;
     }
     Ok((session::clear_cookies(jar), StatusCode::NO_CONTENT))
 }

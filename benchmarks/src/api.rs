@@ -291,7 +291,7 @@ async fn load_backend(backend: &str, database: &BenchDatabase) -> anyhow::Result
     }
     if backend == "postgres" {
         // The signed-in read again, while another server signs sessions out: every
-        // announcement makes this server forget the credentials it knew.
+        // announcement makes this server forget that session.
         // The sessions are signed in first, so that the load runs beside the sign-outs alone.
         let other = App::start(database, |_| {}).await?;
         let mut sessions = Vec::new();

@@ -4,7 +4,10 @@
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 use time::OffsetDateTime;
 
-use super::{Job, wake::NOTIFY_CHANNEL};
+use super::{
+    Job,
+    wake::{self, NOTIFY_CHANNEL},
+};
 use crate::db::now;
 
 /// A job about to be enqueued.
@@ -146,7 +149,9 @@ async fn insert_rows(db: &impl ConnectionTrait, jobs: &[NewJob], wake: &str) -> 
     );
     let sql = if db.get_database_backend() == DbBackend::Postgres {
         let (channel, payload) = (values.len() + 1, values.len() + 2);
-        values.extend([NOTIFY_CHANNEL.into(), wake.into()]);
+        // Jobs due later say when: a listening worker wakes then, not at its next poll.
+        let due = jobs.iter().filter_map(|job| job.run_at).filter(|at| *at > now).min();
+        values.extend([NOTIFY_CHANNEL.into(), wake::payload(wake, due).into()]);
         format!(
             "WITH inserted AS ({insert}), \
                   notified AS (SELECT pg_notify(${channel}, ${payload}) FROM inserted LIMIT 1) \

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     db::now,
-    jobs::{self, Enqueued, NewJob, Waker},
+    jobs::{self, Enqueued, NewJob},
 };
 
 /// How long an accepted body's digest is kept: a replay within it is refused, and an event
@@ -80,28 +80,15 @@ pub async fn receive(
                 ctx.caches.forget_crushes_of(*user_id);
             }
             if !received.users.is_empty() {
-                wake_when_due(&ctx.waker, ctx.settings.debounce());
+                // When the recompute just enqueued is due: woken now, the worker would find nothing
+                // runnable and wait for its next poll (`WORKER_POLL_MS`), not for the debounce.
+                ctx.waker.wake_after(ctx.settings.debounce());
             }
         }
         Err(WebhookError::Database(err)) => tracing::error!(error = %err, "applying a webhook failed"),
         Err(err) => tracing::warn!(outcome, error = %err, "refused a webhook"),
     }
     result
-}
-
-/// Wakes this process's worker when the recompute just enqueued becomes due: woken now, it
-/// would find nothing runnable and wait for its next poll (`WORKER_POLL_MS`, a second by
-/// default), not for the debounce.
-fn wake_when_due(waker: &Waker, debounce: std::time::Duration) {
-    if debounce.is_zero() {
-        waker.wake();
-        return;
-    }
-    let waker = waker.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(debounce).await;
-        waker.wake();
-    });
 }
 
 async fn check_and_apply(

@@ -21,6 +21,7 @@ on_both_backends!(
     a_group_completion_leaves_a_rescued_job_alone,
     a_workers_group_leaves_a_job_rescued_while_it_waited_alone,
     an_enqueue_wakes_idle_workers_of_other_processes,
+    a_job_enqueued_for_later_wakes_idle_workers_of_other_processes_when_due,
     grouped_completions_survive_a_killed_worker_process,
     enqueue_many_inserts_in_batches_and_respects_the_keys,
     a_stopping_worker_hands_back_the_jobs_it_claimed_ahead,
@@ -119,6 +120,29 @@ async fn an_enqueue_wakes_idle_workers_of_other_processes(backend: Backend) {
     assert_eq!(jobs::enqueue_many(&app.db, &many).await.unwrap().len(), 3);
     wait_until(Duration::from_secs(5), "the woken worker to run the bulk", || async {
         all_jobs(&app.db).await.iter().all(|job| job.state == JobState::Succeeded)
+    })
+    .await;
+    shutdown.cancel();
+    running.await.unwrap();
+}
+
+/// A job enqueued to run a little later (a debounced recompute) runs when it is due on an
+/// idle worker of another process, not at that worker's next poll: the notification says
+/// when. PostgreSQL only, as above.
+async fn a_job_enqueued_for_later_wakes_idle_workers_of_other_processes_when_due(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    if app.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    let config = WorkerConfig { poll_ms: 600_000, ..WorkerConfig::default() };
+    let worker = Worker::new(app.db.clone(), Registry::default().register::<NoopJob>(), (), config);
+    let shutdown = CancellationToken::new();
+    let running = tokio::spawn(worker.run(shutdown.clone()));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let due = time::OffsetDateTime::now_utc() + Duration::from_millis(300);
+    let later = jobs::enqueue(&app.db, NewJob::of(&NoopJob::default()).run_at(due)).await.unwrap().id();
+    wait_until(Duration::from_secs(5), "the worker to run the job once due", || async {
+        job_row(&app.db, later).await.state == JobState::Succeeded
     })
     .await;
     shutdown.cancel();

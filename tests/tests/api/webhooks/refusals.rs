@@ -91,7 +91,22 @@ async fn forged_replayed_and_oversized_posts_change_nothing(backend: Backend) {
     let garbage = b"{\"object\":\"instagram\",\"entry\":[{\"id\":\"1\",\"changes\":[{\"field\":\"comments\",\"value\":7}]}]}";
     assert_eq!(post(&app, garbage, Some(&sign(&secret, garbage))).await.0, StatusCode::BAD_REQUEST);
     let huge = notification(&account, &media, "990000000002", &"9".repeat(70_000), now);
-    assert_eq!(post(&app, &huge, Some(&sign(&secret, &huge))).await.0, StatusCode::PAYLOAD_TOO_LARGE);
+    // The server answers 413 once the body passes its bound and closes the connection; a
+    // client still sending may see that as a reset before it reads the answer.
+    let refused = app
+        .client
+        .post(app.url(PATH))
+        .header("content-type", "application/json")
+        .header("x-hub-signature-256", sign(&secret, &huge))
+        .body(huge)
+        .send()
+        .await;
+    match refused {
+        Ok(response) => assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE),
+        Err(err) => {
+            assert!(err.is_request() && !err.is_timeout(), "refused by closing the connection: {err:?}")
+        }
+    }
     assert_eq!(interactions(&app).await, before, "refused posts change nothing");
     assert_eq!(recomputes(&app).await, 0);
 

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use axum::{
     extract::{MatchedPath, Request, State},
-    http::{HeaderValue, header},
+    http::{HeaderValue, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -38,8 +38,13 @@ pub async fn record_metrics(State(state): State<AppState>, request: Request, nex
 /// Gives error responses that carry no JSON body (from tower layers or axum's
 /// own 405) a problem body, keeping their status and headers.
 pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
     let status = response.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        // The rest of the body was never read, so the connection cannot carry another request:
+        // the client is told not to send one on it (it would meet a closed connection).
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }

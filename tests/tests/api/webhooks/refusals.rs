@@ -102,7 +102,11 @@ async fn forged_replayed_and_oversized_posts_change_nothing(backend: Backend) {
         .send()
         .await;
     match refused {
-        Ok(response) => assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE),
+        Ok(response) => {
+            assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+            let connection = response.headers().get("connection").map(|value| value.to_str().unwrap());
+            assert_eq!(connection, Some("close"), "the connection is not reused for the next post");
+        }
         Err(err) => {
             assert!(err.is_request() && !err.is_timeout(), "refused by closing the connection: {err:?}")
         }

@@ -179,16 +179,12 @@ async fn first_request_all() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn fresh_database(backend: &str) -> anyhow::Result<BenchDatabase> {
-    if backend == "sqlite" { BenchDatabase::sqlite() } else { BenchDatabase::postgres().await }
-}
-
 async fn first_request_backend(backend: &str) -> anyhow::Result<()> {
     // Per latency: every sample, and the first user's of each round alone.
     let mut samples: BTreeMap<u64, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
     for _ in 0..ROUNDS {
         for latency in LATENCIES_MS {
-            let database = fresh_database(backend).await?;
+            let database = BenchDatabase::fresh(backend).await?;
             let result = first_request_round(&database, latency).await;
             database.close().await;
             let times = result?;

@@ -42,6 +42,11 @@ impl BenchDatabase {
         }
     }
 
+    /// A fresh database of `backend`: `"sqlite"`, or else PostgreSQL ([`BenchDatabase::postgres`]).
+    pub async fn fresh(backend: &str) -> anyhow::Result<Self> {
+        if backend == "sqlite" { Self::sqlite() } else { Self::postgres().await }
+    }
+
     /// Its URL.
     pub fn url(&self) -> anyhow::Result<DatabaseUrl> {
         Ok(match self {

@@ -30,7 +30,7 @@ use instacrush_benchmarks::{BenchDatabase, server::App};
 use reqwest::Method;
 use serde_json::json;
 
-use super::{fresh_database, settle, sign_in_subscribed};
+use super::{on_each_backend, settle, sign_in_subscribed};
 
 /// The small accounts.
 const DEMO: [&str; 5] = ["ada.demo", "ben.demo", "cleo.demo", "dev.demo", "eve.demo"];
@@ -82,17 +82,7 @@ pub async fn run(backends: &[Result<&'static str, String>]) -> anyhow::Result<()
         "target",
         "no hooks/day"
     );
-    for backend in backends {
-        match backend {
-            Ok(name) => {
-                let database = fresh_database(name).await?;
-                let result = run_backend(name, &database, full_days).await;
-                database.close().await;
-                result?;
-            }
-            Err(why) => println!("postgres  skipped: {why}"),
-        }
-    }
+    on_each_backend(backends, async |name, database| run_backend(name, database, full_days).await).await?;
     println!(
         "\n   full/incr/hooks: calls per account (demo: the mean of 5); no hooks/day: the new policy \
          if the webhooks were lost, for reference\n   \

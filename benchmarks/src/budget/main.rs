@@ -77,9 +77,24 @@ async fn backends() -> Vec<Result<&'static str, String>> {
     vec![Ok("sqlite"), postgres]
 }
 
-/// A fresh database of `backend`.
-async fn fresh_database(backend: &str) -> anyhow::Result<BenchDatabase> {
-    if backend == "sqlite" { BenchDatabase::sqlite() } else { BenchDatabase::postgres().await }
+/// Runs `run` on a fresh database of each backend that answers (printing why PostgreSQL is
+/// skipped otherwise), dropping the database after it.
+async fn on_each_backend(
+    backends: &[Result<&'static str, String>],
+    mut run: impl AsyncFnMut(&'static str, &BenchDatabase) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    for backend in backends {
+        match backend {
+            Ok(name) => {
+                let database = BenchDatabase::fresh(name).await?;
+                let result = run(name, &database).await;
+                database.close().await;
+                result?;
+            }
+            Err(why) => println!("postgres  skipped: {why}"),
+        }
+    }
+    Ok(())
 }
 
 /// The jobs of `kind`.

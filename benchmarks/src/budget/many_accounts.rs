@@ -24,7 +24,7 @@ use instacrush_benchmarks::{BenchDatabase, server::App};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 
-use super::{fresh_database, jobs_of, sign_in_subscribed};
+use super::{jobs_of, on_each_backend, sign_in_subscribed};
 
 /// Accounts syncing at once.
 const ACCOUNTS: u32 = 50;
@@ -69,17 +69,7 @@ pub async fn run(backends: &[Result<&'static str, String>]) -> anyhow::Result<()
         "bound (s)",
         "ratio"
     );
-    for backend in backends {
-        match backend {
-            Ok(name) => {
-                let database = fresh_database(name).await?;
-                let result = run_backend(name, &database).await;
-                database.close().await;
-                result?;
-            }
-            Err(why) => println!("postgres  skipped: {why}"),
-        }
-    }
+    on_each_backend(backends, async |name, database| run_backend(name, database).await).await?;
     println!(
         "\n   paused: syncs the app paused itself (rate budget); thrott: syncs Instagram refused; \
          bound = calls / limit x window\n   \

@@ -15,7 +15,7 @@ use instacrush_benchmarks::{BenchDatabase, percentile, server::App};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{fresh_database, sign_in_subscribed};
+use super::{on_each_backend, sign_in_subscribed};
 
 /// The account the comments go to.
 const OWNER: &str = "ada.demo";
@@ -40,17 +40,7 @@ pub async fn run(backends: &[Result<&'static str, String>], samples: usize) -> a
         "{:<9} {:>5} {:>8} {:>8} {:>8} {:>5}  target",
         "backend", "n", "p50 ms", "p99 ms", "max ms", "lost"
     );
-    for backend in backends {
-        match backend {
-            Ok(name) => {
-                let database = fresh_database(name).await?;
-                let result = run_backend(name, &database, samples).await;
-                database.close().await;
-                result?;
-            }
-            Err(why) => println!("postgres  skipped: {why}"),
-        }
-    }
+    on_each_backend(backends, async |name, database| run_backend(name, database, samples).await).await?;
     println!();
     Ok(())
 }

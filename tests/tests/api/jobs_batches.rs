@@ -97,6 +97,17 @@ async fn a_workers_group_leaves_a_job_rescued_while_it_waited_alone(backend: Bac
     running.await.unwrap();
 }
 
+/// A worker that polls every ten minutes, with a waker of its own that nothing in this process
+/// signals (as a worker in another process), once it listens and its first claim is done.
+async fn idle_worker_of_another_process(app: &TestApp) -> (CancellationToken, tokio::task::JoinHandle<()>) {
+    let config = WorkerConfig { poll_ms: 600_000, ..WorkerConfig::default() };
+    let worker = Worker::new(app.db.clone(), Registry::default().register::<NoopJob>(), (), config);
+    let shutdown = CancellationToken::new();
+    let running = tokio::spawn(worker.run(shutdown.clone()));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    (shutdown, running)
+}
+
 /// On PostgreSQL an enqueue wakes idle workers that poll seldom, whichever process they run
 /// in (a worker here with a waker of its own, which nothing in this process signals).
 /// SQLite workers poll (and in-process ones are woken directly): nothing to check there.
@@ -105,12 +116,7 @@ async fn an_enqueue_wakes_idle_workers_of_other_processes(backend: Backend) {
     if app.db.get_database_backend() != sea_orm::DbBackend::Postgres {
         return;
     }
-    let config = WorkerConfig { poll_ms: 600_000, ..WorkerConfig::default() };
-    let worker = Worker::new(app.db.clone(), Registry::default().register::<NoopJob>(), (), config);
-    let shutdown = CancellationToken::new();
-    let running = tokio::spawn(worker.run(shutdown.clone()));
-    // Listening, and its first claim (on connecting) done.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (shutdown, running) = idle_worker_of_another_process(&app).await;
     let one = jobs::enqueue(&app.db, NewJob::of(&NoopJob::default())).await.unwrap().id();
     wait_until(Duration::from_secs(5), "the woken worker to run the job", || async {
         job_row(&app.db, one).await.state == JobState::Succeeded
@@ -134,11 +140,7 @@ async fn a_job_enqueued_for_later_wakes_idle_workers_of_other_processes_when_due
     if app.db.get_database_backend() != sea_orm::DbBackend::Postgres {
         return;
     }
-    let config = WorkerConfig { poll_ms: 600_000, ..WorkerConfig::default() };
-    let worker = Worker::new(app.db.clone(), Registry::default().register::<NoopJob>(), (), config);
-    let shutdown = CancellationToken::new();
-    let running = tokio::spawn(worker.run(shutdown.clone()));
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (shutdown, running) = idle_worker_of_another_process(&app).await;
     let due = time::OffsetDateTime::now_utc() + Duration::from_millis(300);
     let later = jobs::enqueue(&app.db, NewJob::of(&NoopJob::default()).run_at(due)).await.unwrap().id();
     wait_until(Duration::from_secs(5), "the worker to run the job once due", || async {

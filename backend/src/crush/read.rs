@@ -64,10 +64,13 @@ pub struct OwnerAccount {
     pub last_seen_at: Option<OffsetDateTime>,
     /// Comments on its recent posts Instagram returned with no author, as of the last sync.
     pub unattributed_comments: i64,
+    /// When a comment webhook for it last reached the app.
+    pub last_event_at: Option<OffsetDateTime>,
 }
 
 const OWNER_COLUMNS: &str = "o.id AS id, o.username AS username, o.last_synced_at AS last_synced_at, \
-                             us.last_seen_at AS last_seen_at, o.unattributed_comments AS unattributed_comments";
+                             us.last_seen_at AS last_seen_at, o.unattributed_comments AS unattributed_comments, \
+                             o.last_event_at AS last_event_at";
 
 /// The Instagram account linked to user `user_id`.
 pub async fn owner_account(db: &impl ConnectionTrait, user_id: i64) -> Result<Option<OwnerAccount>, DbErr> {
@@ -87,6 +90,7 @@ struct AccountWithCrush {
     last_synced_at: Option<OffsetDateTime>,
     last_seen_at: Option<OffsetDateTime>,
     unattributed_comments: i64,
+    last_event_at: Option<OffsetDateTime>,
     slug: Option<String>,
     owner_picture: Option<String>,
     crush_username: Option<String>,
@@ -140,6 +144,7 @@ impl OwnerAccount {
             last_synced_at: row.last_synced_at,
             last_seen_at: row.last_seen_at,
             unattributed_comments: row.unattributed_comments,
+            last_event_at: row.last_event_at,
         };
         Ok(Some((account, row.into_crush())))
     }

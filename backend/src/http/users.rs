@@ -71,7 +71,9 @@ pub struct MySync {
 pub async fn get_me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>, ApiError> {
     let account = crush::owner_account(&state.db, user.id).await?;
     let last_synced_at = account.as_ref().and_then(|account| account.last_synced_at);
-    let overview = sync::overview(&state.db, user.id, last_synced_at, state.sync.fresh_for()).await?;
+    let last_event_at = account.as_ref().and_then(|account| account.last_event_at);
+    let fresh_for = state.sync.fresh_for_account(last_synced_at, last_event_at);
+    let overview = sync::overview(&state.db, user.id, last_synced_at, fresh_for).await?;
     let data = match overview.phase {
         SyncPhase::Fresh => DataState::Fresh,
         SyncPhase::Stale => DataState::Stale,

@@ -58,6 +58,15 @@ pub struct SyncSettings {
     /// An account synced within this many hours is fresh; older ones are resynced.
     #[arg(long = "sync-fresh-hours", env = "SYNC_FRESH_HOURS", default_value_t = SyncSettings::DEFAULT_FRESH_HOURS)]
     pub fresh_hours: u32,
+    /// An account whose comments reach the app by webhook (one arrived since its last sync)
+    /// stays fresh this many hours: the webhooks keep its comments current, and a resync only
+    /// checks on them.
+    #[arg(
+        long = "sync-webhook-fresh-hours",
+        env = "SYNC_WEBHOOK_FRESH_HOURS",
+        default_value_t = SyncSettings::DEFAULT_WEBHOOK_FRESH_HOURS
+    )]
+    pub webhook_fresh_hours: u32,
     /// Above this share of an allowance (percent, from Instagram's usage headers), the syncs
     /// it covers pause until Instagram says calls are allowed again.
     #[arg(
@@ -76,6 +85,7 @@ impl SyncSettings {
     const DEFAULT_WINDOW_POSTS: u32 = 100;
     const DEFAULT_POST_CONCURRENCY: usize = 8;
     const DEFAULT_FRESH_HOURS: u32 = 12;
+    const DEFAULT_WEBHOOK_FRESH_HOURS: u32 = 48;
     const DEFAULT_BUDGET_HIGH_WATER: u32 = 80;
     const DEFAULT_FULL_EVERY_HOURS: u32 = 7 * 24;
 
@@ -91,6 +101,7 @@ impl Default for SyncSettings {
             window_posts: Self::DEFAULT_WINDOW_POSTS,
             post_concurrency: Self::DEFAULT_POST_CONCURRENCY,
             fresh_hours: Self::DEFAULT_FRESH_HOURS,
+            webhook_fresh_hours: Self::DEFAULT_WEBHOOK_FRESH_HOURS,
             budget_high_water: Self::DEFAULT_BUDGET_HIGH_WATER,
             full_every_hours: Self::DEFAULT_FULL_EVERY_HOURS,
         }

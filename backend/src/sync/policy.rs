@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use time::OffsetDateTime;
+
 use super::SyncSettings;
 use crate::{db::now, entities::job};
 
@@ -9,10 +11,34 @@ use crate::{db::now, entities::job};
 pub const SYNC_COOLDOWN: Duration = Duration::from_secs(60);
 
 impl SyncSettings {
-    /// How long synced data stays fresh.
+    /// How long synced data stays fresh when no webhook feeds it.
     pub fn fresh_for(&self) -> Duration {
-        Duration::from_secs(u64::from(self.fresh_hours) * 3600)
+        hours(self.fresh_hours)
     }
+
+    /// How long the data of an account last synced at `last_synced_at` stays fresh: longer
+    /// when a comment webhook for it arrived since (`last_event_at`), proving that new comments
+    /// reach the app without reading Instagram.
+    pub fn fresh_for_account(
+        &self,
+        last_synced_at: Option<OffsetDateTime>,
+        last_event_at: Option<OffsetDateTime>,
+    ) -> Duration {
+        match (last_synced_at, last_event_at) {
+            (Some(synced), Some(event)) if event > synced => self.webhook_fresh_for(),
+            _ => self.fresh_for(),
+        }
+    }
+
+    /// How long the data of an account fed by webhooks stays fresh (never less than
+    /// [`Self::fresh_for`]).
+    pub fn webhook_fresh_for(&self) -> Duration {
+        hours(self.webhook_fresh_hours.max(self.fresh_hours))
+    }
+}
+
+fn hours(hours: u32) -> Duration {
+    Duration::from_secs(u64::from(hours) * 3600)
 }
 
 /// How long until a user whose latest sync is `latest` may start another; `None` once they may.

@@ -64,7 +64,7 @@ pub async fn crush_or_sync(ctx: &SyncContext, user_id: i64) -> Result<Option<Cru
         if account.last_seen_at.is_none_or(|at| now() - at >= SEEN_RESOLUTION) {
             touch_last_seen(&ctx.db, user_id).await?;
         }
-        let overview = overview(&ctx.db, user_id, account.last_synced_at, ctx.settings.fresh_for()).await?;
+        let overview = overview(&ctx.db, user_id, account.last_synced_at, fresh_for(ctx, &account)).await?;
         match overview.phase {
             SyncPhase::Active => return Ok(Some(CrushNeed::Watch(watch(ctx, overview).await?))),
             SyncPhase::NeedsReauth => return Ok(Some(CrushNeed::NeedsReauth)),
@@ -94,7 +94,7 @@ pub async fn sync_overview(
 ) -> Result<Option<(OwnerAccount, SyncOverview)>, DbErr> {
     for _ in 0..3 {
         let Some(account) = owner_account(&ctx.db, user_id).await? else { return Ok(None) };
-        let overview = overview(&ctx.db, user_id, account.last_synced_at, ctx.settings.fresh_for()).await?;
+        let overview = overview(&ctx.db, user_id, account.last_synced_at, fresh_for(ctx, &account)).await?;
         if overview.phase != SyncPhase::Stale {
             return Ok(Some((account, overview)));
         }
@@ -109,7 +109,7 @@ pub async fn sync_overview(
 /// the user's own asking (the app's automatic syncs do not count); `None` without an account.
 pub async fn sync_now(ctx: &SyncContext, user_id: i64) -> Result<Option<SyncNow>, DbErr> {
     let Some(account) = owner_account(&ctx.db, user_id).await? else { return Ok(None) };
-    let overview = overview(&ctx.db, user_id, account.last_synced_at, ctx.settings.fresh_for()).await?;
+    let overview = overview(&ctx.db, user_id, account.last_synced_at, fresh_for(ctx, &account)).await?;
     match overview.phase {
         SyncPhase::NeedsReauth => Ok(Some(SyncNow::NeedsReauth)),
         SyncPhase::Active => Ok(Some(SyncNow::Watch(Box::new(watch(ctx, overview).await?)))),
@@ -118,6 +118,11 @@ pub async fn sync_now(ctx: &SyncContext, user_id: i64) -> Result<Option<SyncNow>
             None => Ok(Some(SyncNow::Watch(Box::new(request_sync(ctx, user_id).await?)))),
         },
     }
+}
+
+/// How long `account`'s synced data stays fresh.
+fn fresh_for(ctx: &SyncContext, account: &OwnerAccount) -> Duration {
+    ctx.settings.fresh_for_account(account.last_synced_at, account.last_event_at)
 }
 
 /// Enqueues a sync of `user_id`'s account (or finds the active one), makes it run now if it
@@ -146,18 +151,20 @@ pub async fn start_sync_if_needed(
     seen: &SyncOverview,
 ) -> Result<Option<job::Model>, DbErr> {
     let seen = seen.latest.as_ref().map(|job| job.id);
-    let fresh_since = now() - ctx.settings.fresh_for();
+    let settings = ctx.settings.clone();
     let decided: Option<i64> = db::transact(&ctx.db, move |txn| {
         Box::pin(async move {
             let lock = if txn.get_database_backend() == DbBackend::Postgres { " FOR UPDATE" } else { "" };
-            let sql = format!("SELECT last_synced_at FROM instagram_users WHERE user_id = $1{lock}");
+            let sql =
+                format!("SELECT last_synced_at, last_event_at FROM instagram_users WHERE user_id = $1{lock}");
             let statement = Statement::from_sql_and_values(txn.get_database_backend(), sql, [user_id.into()]);
             let row = txn.query_one_raw(statement).await?;
-            let synced: Option<OffsetDateTime> = match row {
-                Some(row) => row.try_get("", "last_synced_at")?,
-                None => None,
+            let (synced, event): (Option<OffsetDateTime>, Option<OffsetDateTime>) = match row {
+                Some(row) => (row.try_get("", "last_synced_at")?, row.try_get("", "last_event_at")?),
+                None => (None, None),
             };
-            if synced.is_some_and(|at| at >= fresh_since) {
+            let fresh_for = settings.fresh_for_account(synced, event);
+            if synced.is_some_and(|at| at + fresh_for > now()) {
                 return Ok::<_, DbErr>(None);
             }
             let latest = latest_sync_job(txn, user_id).await?.map(|job| job.id);

@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{SyncContext, SyncFeed};
+use super::{SyncContext, SyncFeed, SyncSettings};
 use crate::{
     auth::INSTAGRAM,
     db::now,
@@ -45,8 +45,7 @@ impl Job for ResyncStale {
     }
 
     async fn perform(self, ctx: JobContext<SyncContext>) -> Result<(), JobError> {
-        let fresh = ctx.state.settings.fresh_for();
-        let (new, existing) = self.enqueue_due(&ctx.state.db, fresh).await?;
+        let (new, existing) = self.enqueue_due(&ctx.state.db, &ctx.state.settings).await?;
         if new > 0 {
             ctx.state.waker.wake();
         }
@@ -67,15 +66,16 @@ struct Due {
 }
 
 impl ResyncStale {
-    /// Enqueues the due resyncs, counting an account synced within `fresh` as
-    /// fresh; returns how many were new and how many were already queued.
+    /// Enqueues the due resyncs, an account being fresh as `settings` say
+    /// ([`SyncSettings::fresh_for_account`]); returns how many were new and how many were
+    /// already queued.
     pub async fn enqueue_due(
         &self,
         db: &sea_orm::DatabaseConnection,
-        fresh: Duration,
+        settings: &SyncSettings,
     ) -> Result<(usize, usize), DbErr> {
         let at = now();
-        let due = self.due(db, at, fresh).await?;
+        let due = self.due(db, at, settings).await?;
         let jobs: Vec<NewJob> = due
             .iter()
             .enumerate()
@@ -97,18 +97,20 @@ impl ResyncStale {
     }
 
     /// Recently active users with a usable Instagram sign-in whose account was
-    /// never synced or not within `fresh`, and who have no sync queued or
+    /// never synced or is no longer fresh (the same rule as
+    /// [`SyncSettings::fresh_for_account`]), and who have no sync queued or
     /// running; most stale first, at most `batch`.
     async fn due(
         &self,
         db: &impl ConnectionTrait,
         at: OffsetDateTime,
-        fresh: Duration,
+        settings: &SyncSettings,
     ) -> Result<Vec<Due>, DbErr> {
         let sql = "SELECT u.id AS user_id FROM users u \
                    LEFT JOIN instagram_users iu ON iu.user_id = u.id \
                    WHERE u.last_seen_at >= $1 \
-                     AND (iu.last_synced_at IS NULL OR iu.last_synced_at < $2) \
+                     AND (iu.last_synced_at IS NULL OR iu.last_synced_at < CASE \
+                          WHEN iu.last_event_at > iu.last_synced_at THEN $6 ELSE $2 END) \
                      AND EXISTS (SELECT 1 FROM identities i WHERE i.user_id = u.id AND i.provider = $3 \
                                  AND i.reauth_required_at IS NULL AND i.access_token_encrypted IS NOT NULL) \
                      AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.dedupe_key = $4 || CAST(u.id AS TEXT) \
@@ -117,10 +119,11 @@ impl ResyncStale {
                    LIMIT $5";
         let values = [
             (at - Duration::from_secs(self.active_within_secs)).into(),
-            (at - fresh).into(),
+            (at - settings.fresh_for()).into(),
             INSTAGRAM.into(),
             sync_key_prefix().into(),
             i64::try_from(self.batch).unwrap_or(i64::MAX).into(),
+            (at - settings.webhook_fresh_for()).into(),
         ];
         Due::find_by_statement(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
             .all(db)

@@ -8,7 +8,9 @@
 //! stored (idempotently by its id; the post's `comments_count` moves with it, so the next
 //! incremental sync does not read that post again) and the owner's crush recompute is
 //! enqueued, deduplicated and delayed by a short debounce, so a flood of comments makes one
-//! recompute at a time.
+//! recompute at a time. A comment on a post we do not hold (a new post) enqueues a resync of
+//! the account instead, which reads it; and every event marks its account as fed by
+//! webhooks, whose synced data then stays fresh longer (`SYNC_WEBHOOK_FRESH_HOURS`).
 
 mod payload;
 mod receive;
@@ -22,7 +24,7 @@ use sea_orm::DatabaseConnection;
 
 pub use self::{
     payload::{CommentEvent, MalformedPayload, comment_events},
-    receive::{Received, WebhookError, receive},
+    receive::{NEW_POST_DELAY, NEW_POST_GAP, Received, WebhookError, receive},
     recompute::RecomputeCrush,
     signature::SignatureError,
     verify::{Verification, VerificationError, verify_subscription},

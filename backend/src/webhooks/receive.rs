@@ -13,11 +13,18 @@ use super::{
 use crate::{
     db::now,
     jobs::{self, Enqueued, NewJob},
+    sync::SyncFeed,
 };
 
 /// How long an accepted body's digest is kept: a replay within it is refused, and an event
 /// older than it is ignored (so a replay after it changes nothing either).
 const RECEIPT_RETENTION: time::Duration = time::Duration::days(7);
+
+/// How long after a comment on a post we do not hold the account is resynced.
+pub const NEW_POST_DELAY: time::Duration = time::Duration::minutes(1);
+
+/// How long after an account's last sync a comment on a post we do not hold may resync it.
+pub const NEW_POST_GAP: time::Duration = time::Duration::hours(1);
 
 /// Why a notification was refused; nothing of it was applied.
 #[derive(Debug, thiserror::Error)]
@@ -109,7 +116,7 @@ async fn check_and_apply(
                 return Ok::<_, DbErr>(None);
             }
             let (tally, owners) = apply_events(txn, &events, at).await?;
-            for (owner_id, user_id) in &owners {
+            for (owner_id, user_id) in &owners.changed {
                 schedule_recompute(
                     txn,
                     RecomputeCrush { owner_id: *owner_id, user_id: *user_id, window },
@@ -117,7 +124,11 @@ async fn check_and_apply(
                 )
                 .await?;
             }
-            Ok(Some((tally, owners)))
+            mark_heard(txn, &owners.heard, at).await?;
+            for (owner_id, user_id) in &owners.unread {
+                schedule_read_of_new_posts(txn, *owner_id, *user_id, at).await?;
+            }
+            Ok(Some((tally, owners.changed)))
         })
     })
     .await?;
@@ -155,16 +166,27 @@ async fn record_receipt(txn: &DatabaseTransaction, digest: &str, at: OffsetDateT
     Ok(inserted.rows_affected() == 1)
 }
 
-/// Applies the events; returns the tally and the owners (`instagram_users.id`, `users.id`)
-/// whose interactions changed.
+/// The signed-in owners (`instagram_users.id`, `users.id`) the events of one body were for.
+#[derive(Debug, Default)]
+struct Owners {
+    /// Whose interactions changed: their crush is recomputed.
+    changed: BTreeSet<(i64, i64)>,
+    /// Every one an event was for: their comments reach us by webhook.
+    heard: BTreeSet<i64>,
+    /// Whose events named a post we do not hold (new since their last sync): their account
+    /// is resynced to read it.
+    unread: BTreeSet<(i64, i64)>,
+}
+
+/// Applies the events; returns the tally and the owners they concerned.
 async fn apply_events(
     txn: &DatabaseTransaction,
     events: &[CommentEvent],
     at: OffsetDateTime,
-) -> Result<(Tally, BTreeSet<(i64, i64)>), DbErr> {
+) -> Result<(Tally, Owners), DbErr> {
     let mut tally = Tally::default();
     let mut accounts: BTreeMap<&str, Option<(i64, i64)>> = BTreeMap::new();
-    let mut changed = BTreeSet::new();
+    let mut owners = Owners::default();
     for event in events {
         if event.at.is_some_and(|when| when < at - RECEIPT_RETENTION) {
             tally.stale += 1;
@@ -183,17 +205,56 @@ async fn apply_events(
             tally.unknown_account += 1;
             continue;
         };
+        owners.heard.insert(owner_id);
         match apply_event(txn, owner_id, event, at).await? {
             Applied::New => {
                 tally.applied += 1;
-                changed.insert((owner_id, user_id));
+                owners.changed.insert((owner_id, user_id));
             }
             Applied::Duplicate => tally.duplicate += 1,
-            Applied::UnknownMedia => tally.unknown_media += 1,
+            Applied::UnknownMedia => {
+                tally.unknown_media += 1;
+                owners.unread.insert((owner_id, user_id));
+            }
             Applied::WithheldAuthor => tally.withheld_author += 1,
         }
     }
-    Ok((tally, changed))
+    Ok((tally, owners))
+}
+
+/// Records that comment webhooks for `owners` reached us at `at`: their synced data stays
+/// fresh longer (`SyncSettings::fresh_for_account`).
+async fn mark_heard(
+    txn: &DatabaseTransaction,
+    owners: &BTreeSet<i64>,
+    at: OffsetDateTime,
+) -> Result<(), DbErr> {
+    for owner_id in owners {
+        let sql = "UPDATE instagram_users SET last_event_at = $1 WHERE id = $2";
+        txn.execute_raw(statement(txn, sql, vec![at.into(), (*owner_id).into()])).await?;
+    }
+    Ok(())
+}
+
+/// Enqueues a resync of the account (incremental, so it reads the new posts and little else),
+/// [`NEW_POST_DELAY`] from now so the first comments of a new post are read together, and not
+/// within [`NEW_POST_GAP`] of its last sync: comments on posts outside the sync's window are
+/// unknown too, and must not cost a resync each. A sync already queued or running is enough.
+async fn schedule_read_of_new_posts(
+    txn: &DatabaseTransaction,
+    owner_id: i64,
+    user_id: i64,
+    at: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let sql = "SELECT last_synced_at FROM instagram_users WHERE id = $1";
+    let synced: Option<OffsetDateTime> =
+        match txn.query_one_raw(statement(txn, sql, vec![owner_id.into()])).await? {
+            Some(row) => row.try_get("", "last_synced_at")?,
+            None => None,
+        };
+    let run_at = synced.map_or(at, |synced| synced + NEW_POST_GAP).max(at + NEW_POST_DELAY);
+    jobs::enqueue(txn, NewJob::of(&SyncFeed { user_id }).run_at(run_at).owned_by(user_id)).await?;
+    Ok(())
 }
 
 /// The account with Instagram id `ig_id`, if somebody signed in with it.
@@ -206,7 +267,7 @@ async fn signed_in_account(txn: &DatabaseTransaction, ig_id: &str) -> Result<Opt
 enum Applied {
     New,
     Duplicate,
-    /// The post is not one we synced (new since, or outside the window): the next sync reads it.
+    /// The post is not one we synced (new since, or outside the window): a resync reads it.
     UnknownMedia,
     /// Instagram withheld the author (a restricted account): a sync would skip it too.
     WithheldAuthor,

@@ -7,10 +7,13 @@ use std::time::Duration;
 use instacrush::{
     entities::{identity, instagram_user, job, user},
     jobs::{self, Job as _, NewJob, store},
-    sync::{ResyncStale, SyncFeed, touch_last_seen},
+    sync::{ResyncStale, SyncFeed, SyncSettings, touch_last_seen},
 };
 use instacrush_tests::{Backend, TestApp, on_both_backends};
-use sea_orm::{ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, QueryFilter as _, Set};
+use sea_orm::{
+    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait as _, EntityTrait as _, QueryFilter as _, Set,
+    Statement,
+};
 use time::OffsetDateTime;
 
 on_both_backends!(
@@ -18,6 +21,7 @@ on_both_backends!(
     a_running_sync_is_not_doubled,
     fresh_inactive_and_reauth_users_get_none,
     resyncs_are_spread_over_the_period_and_bounded_by_the_batch,
+    an_account_fed_by_webhooks_stays_fresh_longer,
     last_seen_is_written_at_most_hourly,
 );
 
@@ -28,6 +32,8 @@ const HOUR: Duration = Duration::from_secs(3600);
 struct Seed {
     seen_ago: Option<Duration>,
     synced_ago: Option<Duration>,
+    /// When a comment webhook for the account last arrived.
+    event_ago: Option<Duration>,
     needs_reauth: bool,
 }
 
@@ -63,7 +69,15 @@ async fn seed(app: &TestApp, n: u32, seed: Seed) -> i64 {
         updated_at: Set(at),
         ..Default::default()
     };
-    account.insert(&app.db).await.unwrap();
+    let account = account.insert(&app.db).await.unwrap();
+    if let Some(event_ago) = seed.event_ago {
+        let sql = "UPDATE instagram_users SET last_event_at = $1 WHERE id = $2";
+        let values = [(at - event_ago).into(), account.id.into()];
+        app.db
+            .execute_raw(Statement::from_sql_and_values(app.db.get_database_backend(), sql, values))
+            .await
+            .unwrap();
+    }
     user_id
 }
 
@@ -115,7 +129,8 @@ async fn a_running_sync_is_not_doubled(backend: Backend) {
     let id = jobs::enqueue(&app.db, NewJob::of(&SyncFeed { user_id })).await.unwrap().id();
     let claimed = store::claim(&app.db, "elsewhere", 1, Duration::from_secs(600)).await.unwrap();
     assert_eq!(claimed.len(), 1);
-    let (new, existing) = ResyncStale::default().enqueue_due(&app.db, 12 * HOUR).await.unwrap();
+    let (new, existing) =
+        ResyncStale::default().enqueue_due(&app.db, &SyncSettings::default()).await.unwrap();
     assert_eq!((new, existing), (0, 0), "a user with a sync running is not due");
     resync(&app, ResyncStale::default()).await;
     let syncs = syncs_of(&app, user_id).await;
@@ -146,7 +161,7 @@ async fn resyncs_are_spread_over_the_period_and_bounded_by_the_batch(backend: Ba
     let before = instacrush::db::now();
     let job = ResyncStale { batch: 4, ..ResyncStale::default() };
     assert_eq!(
-        job.enqueue_due(&app.db, 12 * HOUR).await.unwrap(),
+        job.enqueue_due(&app.db, &SyncSettings::default()).await.unwrap(),
         (4, 0),
         "a run enqueues at most its batch"
     );
@@ -160,7 +175,49 @@ async fn resyncs_are_spread_over_the_period_and_bounded_by_the_batch(backend: Ba
     assert!(run_at[0] > before && run_at[3] < after + HOUR, "within the hour: {run_at:?}");
     let gaps: Vec<i64> = run_at.windows(2).map(|pair| (pair[1] - pair[0]).whole_seconds()).collect();
     assert!(gaps.iter().all(|gap| (899..=901).contains(gap)), "evenly spread: {gaps:?}");
-    assert_eq!(job.enqueue_due(&app.db, 12 * HOUR).await.unwrap(), (2, 0), "the next run takes the rest");
+    assert_eq!(
+        job.enqueue_due(&app.db, &SyncSettings::default()).await.unwrap(),
+        (2, 0),
+        "the next run takes the rest"
+    );
+}
+
+async fn an_account_fed_by_webhooks_stays_fresh_longer(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let settings = SyncSettings::default();
+    let webhook_fresh = Duration::from_secs(u64::from(settings.webhook_fresh_hours) * 3600);
+    assert!(webhook_fresh > 13 * HOUR, "the default outlasts the plain freshness");
+    let seen = Some(HOUR);
+    // Synced 13 hours ago (stale without webhooks), a webhook since: fresh.
+    let fed = seed(
+        &app,
+        1,
+        Seed { seen_ago: seen, synced_ago: Some(13 * HOUR), event_ago: Some(HOUR), ..Seed::default() },
+    )
+    .await;
+    // The last webhook came before the last sync: nothing proves they still arrive.
+    let quiet = seed(
+        &app,
+        2,
+        Seed { seen_ago: seen, synced_ago: Some(13 * HOUR), event_ago: Some(14 * HOUR), ..Seed::default() },
+    )
+    .await;
+    // Fed by webhooks, but past the longer freshness too.
+    let long_ago = webhook_fresh + HOUR;
+    let fed_long_ago = seed(
+        &app,
+        3,
+        Seed { seen_ago: seen, synced_ago: Some(long_ago), event_ago: Some(HOUR), ..Seed::default() },
+    )
+    .await;
+    assert_eq!(ResyncStale::default().enqueue_due(&app.db, &settings).await.unwrap(), (2, 0));
+    assert!(syncs_of(&app, fed).await.is_empty(), "fed by webhooks: fresh for longer");
+    assert_eq!(syncs_of(&app, quiet).await.len(), 1);
+    assert_eq!(syncs_of(&app, fed_long_ago).await.len(), 1);
+    // Configured to the plain freshness, the fed account is due too.
+    let plain = SyncSettings { webhook_fresh_hours: settings.fresh_hours, ..SyncSettings::default() };
+    assert_eq!(ResyncStale::default().enqueue_due(&app.db, &plain).await.unwrap(), (1, 0));
+    assert_eq!(syncs_of(&app, fed).await.len(), 1);
 }
 
 async fn last_seen_is_written_at_most_hourly(backend: Backend) {

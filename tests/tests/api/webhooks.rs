@@ -6,6 +6,7 @@
 
 mod debounce;
 mod flood;
+mod freshness;
 mod refusals;
 
 use std::time::Duration;

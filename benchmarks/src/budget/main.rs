@@ -4,9 +4,9 @@
 //! assertions.
 //!
 //! 1. **Instagram calls per active account per day** ([`calls_per_day`]): the old policy (a
-//!    full resync every 12 hours) against incremental resyncs every 12 hours, comment webhooks
-//!    and a full reconciliation every `SYNC_FULL_EVERY_HOURS` (a week). Target: at least 10×
-//!    fewer.
+//!    full resync every 12 hours) against incremental resyncs as often as the app's freshness
+//!    rule asks (every 48 hours while comments arrive by webhook), comment webhooks and a full
+//!    reconciliation every `SYNC_FULL_EVERY_HOURS` (a week). Target: at least 10× fewer.
 //! 2. **Webhook arrival → crush updated** ([`webhook_latency`]): p50 and p99 from a comment
 //!    added in the sandbox (which posts the signed webhook) to `GET /api/crush` showing it.
 //!    Target: p99 under 2 s.

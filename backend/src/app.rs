@@ -126,7 +126,7 @@ impl Server {
     /// Serves until `shutdown` is cancelled, then lets in-flight requests and
     /// jobs finish within their grace periods.
     pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
-        self.state.budget.share_until(shutdown.clone());
+        self.state.budget.share_until(shutdown.clone()).await;
         if let Some(revocations) = self.revocations {
             tokio::spawn(revocations.run(self.state.caches.clone(), shutdown.clone()));
         }
@@ -172,7 +172,7 @@ pub async fn build_state(
 ) -> anyhow::Result<(AppState, Option<SandboxHandle>)> {
     let auth = load_auth(&process.auth, &http)?;
     let metrics = Arc::new(Metrics::new());
-    let budget = Budget::new(db.clone(), process.sync.budget_high_water);
+    let budget = Budget::new(db.clone(), process.sync.budget_high_water, process.sync.budget_pause());
     let observer = observe_calls(&metrics, &budget);
     let install_secret = process.auth.load_sandbox_secret().context("cannot load the sandbox app secret")?;
     let mut webhooks = process.webhooks.clone();
@@ -302,7 +302,7 @@ pub async fn run_worker(config: ProcessConfig, shutdown: CancellationToken) -> a
     let db = db::connect(&config.database).await?;
     db::check_ready(&db).await.context("the database is not ready (run `instacrush migrate`)")?;
     let (state, sandbox) = build_state(db, &config, HttpConfig::ephemeral()).await?;
-    state.budget.share_until(shutdown.clone());
+    state.budget.share_until(shutdown.clone()).await;
     spawn_background(state.clone(), config.worker, shutdown).await.ok();
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;

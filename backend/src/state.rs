@@ -55,7 +55,7 @@ impl AppState {
         let limits = Arc::new(RateLimits::new(&http.rate_limits));
         Self {
             limits,
-            budget: Budget::new(db.clone(), sync.budget_high_water),
+            budget: Budget::new(db.clone(), sync.budget_high_water, sync.budget_pause()),
             db,
             metrics: Arc::new(Metrics::new()),
             http: Arc::new(http),

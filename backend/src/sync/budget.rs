@@ -4,8 +4,10 @@
 //! per account) are noted in memory as they arrive; once a second each process writes what
 //! changed and reads what the others saw (table `instagram_usage`). Above the high-water mark
 //! (`INSTAGRAM_BUDGET_HIGH_WATER`, 80 % by default) the syncs of that scope — every sync for
-//! the app's scope, one account's for its own — pause until Instagram's regain time (or a
-//! minute, when it gave none): a paused sync is deferred with its checkpoint, not failed.
+//! the app's scope, one account's for its own — pause until Instagram's regain time (or
+//! `INSTAGRAM_BUDGET_PAUSE_SECS`, a minute, when it gave none: `X-App-Usage` never does): a
+//! paused sync is deferred with its checkpoint, not failed. A process shares once before it
+//! starts working, so a worker started during a pause honours it from its first job.
 
 use std::{
     collections::HashMap,
@@ -24,8 +26,6 @@ use crate::{
 
 /// How often a process shares its readings and reads the others'.
 const SHARE_EVERY: Duration = Duration::from_secs(1);
-/// How long a pause lasts when Instagram reported high usage but no regain time.
-const PAUSE_WITHOUT_REGAIN: Duration = Duration::from_secs(60);
 /// Readings older than this say nothing about now.
 const FORGET_AFTER: time::Duration = time::Duration::hours(1);
 
@@ -49,13 +49,18 @@ struct Readings {
 pub struct Budget {
     db: DatabaseConnection,
     high_water: u32,
+    /// How long a pause lasts when Instagram reported high usage but no regain time.
+    pause_without_regain: time::Duration,
     readings: Arc<Mutex<Readings>>,
 }
 
 impl Budget {
-    /// A budget pausing syncs above `high_water` percent, shared through `db`.
-    pub fn new(db: DatabaseConnection, high_water: u32) -> Self {
-        Self { db, high_water, readings: Arc::default() }
+    /// A budget pausing syncs above `high_water` percent (for `pause_without_regain` when
+    /// Instagram gives no regain time), shared through `db`.
+    pub fn new(db: DatabaseConnection, high_water: u32, pause_without_regain: Duration) -> Self {
+        let pause_without_regain =
+            time::Duration::try_from(pause_without_regain).unwrap_or(time::Duration::MAX);
+        Self { db, high_water, pause_without_regain, readings: Arc::default() }
     }
 
     fn readings(&self) -> std::sync::MutexGuard<'_, Readings> {
@@ -97,7 +102,7 @@ impl Budget {
             .iter()
             .filter_map(|scope| readings.by_scope.get(&scope.key()))
             .filter(|reading| reading.percent >= self.high_water)
-            .map(|reading| reading.regain_at.unwrap_or(reading.seen_at + PAUSE_WITHOUT_REGAIN))
+            .map(|reading| reading.regain_at.unwrap_or(reading.seen_at + self.pause_without_regain))
             .filter(|until| *until > at)
             .max()
     }
@@ -142,18 +147,23 @@ impl Budget {
         Ok(())
     }
 
-    /// Shares the readings every second until `shutdown`.
-    pub fn share_until(&self, shutdown: CancellationToken) {
+    /// Shares the readings now (what the other processes saw, before this one's first job),
+    /// then every second until `shutdown`.
+    pub async fn share_until(&self, shutdown: CancellationToken) {
         let budget = self.clone();
+        let share = async move || {
+            if let Err(err) = budget.share().await {
+                tracing::warn!(error = %err, "sharing Instagram's usage failed");
+            }
+        };
+        share().await;
         tokio::spawn(async move {
-            while !shutdown.is_cancelled() {
-                if let Err(err) = budget.share().await {
-                    tracing::warn!(error = %err, "sharing Instagram's usage failed");
-                }
+            loop {
                 tokio::select! {
                     () = tokio::time::sleep(SHARE_EVERY) => {}
-                    () = shutdown.cancelled() => {}
+                    () = shutdown.cancelled() => return,
                 }
+                share().await;
             }
         });
     }
@@ -168,7 +178,7 @@ mod tests {
     /// `share_until`'s job, tested through the real queue).
     async fn budget() -> Budget {
         let db = sea_orm::Database::connect("sqlite::memory:").await.expect("in-memory SQLite");
-        Budget::new(db, 80)
+        Budget::new(db, 80, Duration::from_secs(60))
     }
 
     fn call(scopes: Vec<ScopedUsage>) -> CallRecord {

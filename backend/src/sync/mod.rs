@@ -75,6 +75,14 @@ pub struct SyncSettings {
         default_value_t = SyncSettings::DEFAULT_BUDGET_HIGH_WATER
     )]
     pub budget_high_water: u32,
+    /// When Instagram reports usage above the mark but no regain time (`X-App-Usage` never
+    /// gives one), the syncs it covers pause this many seconds.
+    #[arg(
+        long = "instagram-budget-pause-secs",
+        env = "INSTAGRAM_BUDGET_PAUSE_SECS",
+        default_value_t = SyncSettings::DEFAULT_BUDGET_PAUSE_SECS
+    )]
+    pub budget_pause_secs: u64,
     /// Every this many hours a resync reads the comments of every post (noticing comments
     /// deleted); in between it reads only the posts whose comment count changed.
     #[arg(long = "sync-full-every-hours", env = "SYNC_FULL_EVERY_HOURS", default_value_t = SyncSettings::DEFAULT_FULL_EVERY_HOURS)]
@@ -87,7 +95,13 @@ impl SyncSettings {
     const DEFAULT_FRESH_HOURS: u32 = 12;
     const DEFAULT_WEBHOOK_FRESH_HOURS: u32 = 48;
     const DEFAULT_BUDGET_HIGH_WATER: u32 = 80;
+    const DEFAULT_BUDGET_PAUSE_SECS: u64 = 60;
     const DEFAULT_FULL_EVERY_HOURS: u32 = 7 * 24;
+
+    /// How long syncs pause when Instagram gives no regain time.
+    pub fn budget_pause(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.budget_pause_secs)
+    }
 
     /// How long an incremental resync may follow a full one.
     pub fn full_every(&self) -> time::Duration {
@@ -103,6 +117,7 @@ impl Default for SyncSettings {
             fresh_hours: Self::DEFAULT_FRESH_HOURS,
             webhook_fresh_hours: Self::DEFAULT_WEBHOOK_FRESH_HOURS,
             budget_high_water: Self::DEFAULT_BUDGET_HIGH_WATER,
+            budget_pause_secs: Self::DEFAULT_BUDGET_PAUSE_SECS,
             full_every_hours: Self::DEFAULT_FULL_EVERY_HOURS,
         }
     }

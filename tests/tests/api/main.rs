@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // a test fails by panicking
 
 mod auth;
+mod budget;
 mod cli;
 mod crush_api;
 mod db_cancellation;

@@ -25,12 +25,14 @@ pub struct CrushView {
     pub posts_count: i64,
     /// When it was computed.
     pub computed_at: OffsetDateTime,
+    /// Whether it is still the owner's crush.
+    pub is_current: bool,
 }
 
 const SELECT: &str = "SELECT c.slug AS slug, o.username AS owner_username, o.profile_picture_url AS owner_picture, \
                              u.username AS crush_username, u.profile_picture_url AS crush_picture, \
                              c.comments_count AS comments_count, c.posts_count AS posts_count, \
-                             c.computed_at AS computed_at \
+                             c.computed_at AS computed_at, c.is_current AS is_current \
                       FROM crushes c \
                       JOIN instagram_users o ON o.id = c.owner_id \
                       JOIN instagram_users u ON u.id = c.crush_id";
@@ -112,6 +114,7 @@ impl AccountWithCrush {
             comments_count: self.comments_count?,
             posts_count: self.posts_count?,
             computed_at: self.computed_at?,
+            is_current: true,
         })
     }
 }

@@ -47,6 +47,7 @@ pub struct CrushLinks {
     "comments_count": 24,
     "posts_count": 11,
     "computed_at": "2026-11-29T03:12:45.123456Z",
+    "is_current": true,
     "links": {"self": "/api/crush/k7m2xq9rd4tv8wz3hc6p", "page": "/crush/k7m2xq9rd4tv8wz3hc6p"}
 }))]
 pub struct Crush {
@@ -64,6 +65,10 @@ pub struct Crush {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub computed_at: OffsetDateTime,
+    /// Whether this is still the owner's crush. A later sync or comment can make another
+    /// account their crush: that pair gets a page of its own (which only its owner's sharing
+    /// reveals), and this page stays as it was, `false` here.
+    pub is_current: bool,
     /// Related resources.
     pub links: CrushLinks,
 }
@@ -81,6 +86,7 @@ impl From<CrushView> for Crush {
             comments_count: view.comments_count,
             posts_count: view.posts_count,
             computed_at: view.computed_at,
+            is_current: view.is_current,
         }
     }
 }

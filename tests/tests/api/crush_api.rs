@@ -75,7 +75,10 @@ async fn anonymous_users_must_sign_in_but_see_public_crushes(backend: Backend) {
     assert_eq!(page["crush"]["username"], expected_crush(&app, "ada.demo").await["username"]);
     let mut keys: Vec<&str> = page.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["comments_count", "computed_at", "crush", "links", "owner", "posts_count", "slug"]);
+    assert_eq!(
+        keys,
+        ["comments_count", "computed_at", "crush", "is_current", "links", "owner", "posts_count", "slug"]
+    );
     assert_eq!(page["owner"].as_object().unwrap().len(), 2, "username and picture only: {page}");
     for unknown in ["/api/crush/abcdefghijkmnpqrstuv", "/api/crush/not-a-slug"] {
         let response = app.get(unknown).await;

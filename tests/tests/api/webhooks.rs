@@ -120,6 +120,14 @@ async fn a_webhook_comment_changes_the_crush_without_calling_instagram(backend: 
     assert_eq!(account["subscribed_fields"], json!(["comments"]));
     assert_eq!(before["crush"]["crush"]["username"], account["expected_crush"]["username"]);
     let runner_up = account["top_interactors"][1].clone();
+    // The page as an open browser holds it: an ETag to revalidate with.
+    let old_page = before["crush"]["links"]["self"].as_str().unwrap().to_owned();
+    let first = app.get(&old_page).await;
+    let old_etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(json_of(first).await["is_current"], true);
+    let unchanged =
+        app.client.get(app.url(&old_page)).header("if-none-match", &old_etag).send().await.unwrap();
+    assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED, "nothing changed yet");
     let gap = account["expected_crush"]["interactions"].as_u64().unwrap()
         - runner_up["interactions"].as_u64().unwrap();
 
@@ -146,7 +154,18 @@ async fn a_webhook_comment_changes_the_crush_without_calling_instagram(backend: 
     assert_ne!(after["crush"]["slug"], before["crush"]["slug"], "a new pair, a new page");
     let page = app.get(after["crush"]["links"]["self"].as_str().unwrap()).await;
     assert_eq!(page.status(), StatusCode::OK);
-    assert_eq!(json_of(page).await["crush"]["username"], runner_up["username"]);
+    let page = json_of(page).await;
+    assert_eq!(page["crush"]["username"], runner_up["username"]);
+    assert_eq!(page["is_current"], true);
+    // The old page, revalidated, has changed: it is no longer the owner's crush (and does not
+    // say who is: only the owner's sharing reveals a page).
+    let old = app.client.get(app.url(&old_page)).header("if-none-match", &old_etag).send().await.unwrap();
+    assert_eq!(old.status(), StatusCode::OK, "a new body, not a 304");
+    let old = json_of(old).await;
+    assert_eq!(old["crush"]["username"], before["crush"]["crush"]["username"], "the page stays as it was");
+    assert_eq!(old["is_current"], false, "{old}");
+    assert!(!old.to_string().contains(after["crush"]["slug"].as_str().unwrap()), "{old}");
+    assert!(!old.to_string().contains(runner_up["username"].as_str().unwrap()), "{old}");
 
     let (_, calls) = sandbox(&app, "GET", "/_sandbox/calls", None).await;
     assert_eq!(calls["total"], 0, "no Instagram call: {calls}");

@@ -16,6 +16,7 @@ const crush: Crush = {
   comments_count: 30,
   posts_count: 19,
   computed_at: '2026-11-29T03:12:45Z',
+  is_current: true,
   links: { self: `/api/crush/${slug}`, page: `/crush/${slug}` },
 };
 
@@ -130,5 +131,37 @@ describe('the crush page', () => {
     expect(screen.getByRole('status')).toHaveTextContent('');
     // The owner's picture failed on the other page, not this one.
     expect(screen.getByRole('img', { name: 'Profile picture of @ben.demo' })).toBeInTheDocument();
+  });
+
+  it('tells a visitor when the pair is no longer the owner’s crush, without saying who is', async () => {
+    mockApi({ ...signedOut, [publicCrush(slug)]: json({ ...crush, is_current: false }) });
+    renderApp(`/crush/${slug}`);
+
+    expect(await screen.findByText(/This is no longer @ada\.demo’s crush/)).toHaveAttribute('role', 'status');
+    expect(screen.queryByRole('link', { name: 'See your crush now' })).not.toBeInTheDocument();
+    // The page stays as it was.
+    expect(screen.getByText('@theo_paints', { selector: '.crush-username' })).toBeInTheDocument();
+  });
+
+  it('leads the owner of a superseded page to their crush now', async () => {
+    mockApi({
+      'GET /api/users/me': json({ id: 7, instagram_username: 'ada.demo', sync: { state: 'fresh' } }),
+      [publicCrush(slug)]: json({ ...crush, is_current: false }),
+    });
+    renderApp(`/crush/${slug}`);
+
+    const note = await screen.findByText(/Your crush has changed/);
+    expect(within(note).getByRole('link', { name: 'See your crush now' })).toHaveAttribute('href', '/loading');
+  });
+
+  it('says nothing of the kind while the pair is the owner’s crush', async () => {
+    mockApi({
+      'GET /api/users/me': json({ id: 7, instagram_username: 'ada.demo', sync: { state: 'fresh' } }),
+      [publicCrush(slug)]: json(crush),
+    });
+    renderApp(`/crush/${slug}`);
+
+    expect(await screen.findByRole('heading', { level: 1, name: '@ada.demo’s crush' })).toBeInTheDocument();
+    expect(screen.queryByText(/has changed|no longer/)).not.toBeInTheDocument();
   });
 });

@@ -9,6 +9,7 @@ import { useCrush, type Crush } from '@/features/crush/api/get-crush';
 import { CrushCard } from '@/features/crush/components/crush-card';
 import { CrushNotFound } from '@/features/crush/components/crush-not-found';
 import { CrushSkeleton } from '@/features/crush/components/crush-skeleton';
+import { SupersededNote } from '@/features/crush/components/superseded-note';
 import { UnattributedNote } from '@/features/crush/components/unattributed-note';
 import { unattributedIn } from '@/features/crush/unattributed-state';
 
@@ -20,6 +21,7 @@ export function CrushRoute() {
 
 function CrushPage({ slug }: { slug: string }) {
   const crush = useCrush(slug);
+  const isOwner = useIsOwner(crush.data) === true;
   // Handed over by the loading page, for the owner only: a shared link never carries it.
   const unattributed = unattributedIn(useLocation().state);
 
@@ -47,6 +49,7 @@ function CrushPage({ slug }: { slug: string }) {
 
   return (
     <Page title={`@${crush.data.owner.username}’s crush`} className="crush-page">
+      <SupersededNote crush={crush.data} isOwner={isOwner} />
       <CrushCard crush={crush.data} />
       <UnattributedNote count={unattributed} />
       <FindYourOwn crush={crush.data} />
@@ -54,10 +57,18 @@ function CrushPage({ slug }: { slug: string }) {
   );
 }
 
+/** Whether the signed-in user owns `crush` (`undefined` while that is not known yet). */
+function useIsOwner(crush: Crush | null | undefined) {
+  const me = useMe();
+  if (me.isPending || !crush) return undefined;
+  return me.data?.instagram_username === crush.owner.username;
+}
+
 /** For a visitor (anyone but its owner): the way to their own crush. */
 function FindYourOwn({ crush }: { crush: Crush }) {
   const me = useMe();
-  if (me.isPending || me.data?.instagram_username === crush.owner.username) return null;
+  const isOwner = useIsOwner(crush);
+  if (isOwner !== false) return null;
   return (
     <section className="crush-cta" aria-labelledby="crush-cta-title">
       <h2 id="crush-cta-title">Who is your crush?</h2>

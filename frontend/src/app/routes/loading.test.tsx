@@ -18,6 +18,7 @@ const crush: Crush = {
   comments_count: 30,
   posts_count: 19,
   computed_at: '2026-11-29T03:12:45Z',
+  is_current: true,
   links: { self: `/api/crush/${slug}`, page: `/crush/${slug}` },
 };
 

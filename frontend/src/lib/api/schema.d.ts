@@ -575,6 +575,7 @@ export interface components {
          *         "profile_picture_url": "https://example.invalid/theo.jpg",
          *         "username": "theo_paints"
          *       },
+         *       "is_current": true,
          *       "links": {
          *         "page": "/crush/k7m2xq9rd4tv8wz3hc6p",
          *         "self": "/api/crush/k7m2xq9rd4tv8wz3hc6p"
@@ -609,6 +610,12 @@ export interface components {
              * @description When it was computed.
              */
             computed_at: string;
+            /**
+             * @description Whether this is still the owner's crush. A later sync or comment can make another
+             *     account their crush: that pair gets a page of its own (which only its owner's sharing
+             *     reveals), and this page stays as it was, `false` here.
+             */
+            is_current: boolean;
             /** @description Related resources. */
             links: components["schemas"]["CrushLinks"];
         };

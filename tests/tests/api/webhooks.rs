@@ -11,14 +11,15 @@ mod refusals;
 
 use std::time::Duration;
 
-use instacrush::{jobs::Job as _, webhooks::RecomputeCrush};
+use instacrush::{auth::SubscribeWebhooks, entities::job, jobs::Job as _, webhooks::RecomputeCrush};
 use instacrush_tests::{Backend, TestApp, auth::Browser, on_both_backends};
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait as _, Statement};
+use sea_orm::{ColumnTrait as _, ConnectionTrait as _, EntityTrait as _, QueryFilter as _, Statement};
 use serde_json::{Value, json};
 
 on_both_backends!(
     signing_in_subscribes_the_account,
+    a_failed_subscription_is_recorded_and_retried,
     a_webhook_comment_changes_the_crush_without_calling_instagram,
 );
 
@@ -110,6 +111,40 @@ async fn signing_in_subscribes_the_account(backend: Backend) {
     let rows = "SELECT COUNT(*) FROM webhook_subscriptions s JOIN identities i ON i.id = s.identity_id \
                 WHERE i.uid = $1";
     assert_eq!(scalar(&app, rows, vec![ben["user_id"].as_str().unwrap().into()]).await, 0);
+}
+
+async fn a_failed_subscription_is_recorded_and_retried(backend: Backend) {
+    let app = app(backend).await;
+    app.sign_in("ada.demo").await;
+    // Instagram fails every call while the subscription is attempted.
+    assert_eq!(sandbox(&app, "PUT", "/_sandbox/knobs", Some(json!({ "error_rate": 1.0 }))).await.0, 200);
+    app.run_pending_jobs().await;
+    let ada = sandbox_account(&app, "ada.demo").await;
+    assert_eq!(ada["subscribed_fields"], json!([]));
+    let uid: String = ada["user_id"].as_str().unwrap().to_owned();
+    let failed = "SELECT COUNT(*) FROM webhook_subscriptions s JOIN identities i ON i.id = s.identity_id \
+                  WHERE i.uid = $1 AND s.subscribed_at IS NULL AND s.error IS NOT NULL";
+    assert_eq!(scalar(&app, failed, vec![uid.clone().into()]).await, 1, "the failure is recorded");
+    let job = job::Entity::find()
+        .filter(job::Column::Kind.eq(SubscribeWebhooks::KIND))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the subscription job");
+    assert_eq!(job.state, job::JobState::Queued, "retried later, not failed: {job:?}");
+    assert_eq!(job.attempts, 1);
+    assert!(job.run_at > instacrush::db::now(), "after a backoff");
+
+    // Instagram answers again; the retry subscribes the account.
+    assert_eq!(sandbox(&app, "DELETE", "/_sandbox/knobs", None).await.0, 200);
+    instacrush::jobs::expedite(&app.db, job.id).await.unwrap();
+    app.run_pending_jobs().await;
+    assert_eq!(sandbox_account(&app, "ada.demo").await["subscribed_fields"], json!(["comments"]));
+    let subscribed = "SELECT COUNT(*) FROM webhook_subscriptions s JOIN identities i ON i.id = s.identity_id \
+                      WHERE i.uid = $1 AND s.subscribed_at IS NOT NULL AND s.error IS NULL";
+    assert_eq!(scalar(&app, subscribed, vec![uid.into()]).await, 1);
+    let job = job::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!((job.state, job.attempts), (job::JobState::Succeeded, 2));
 }
 
 async fn a_webhook_comment_changes_the_crush_without_calling_instagram(backend: Backend) {

@@ -1,7 +1,7 @@
 //! What the webhook endpoint refuses, and that a refusal changes nothing: Meta's verification
 //! with another verify token, posts without or with a wrong signature, a replayed post, a
 //! body that is not a notification, an oversized one. Unknown accounts and known comment ids
-//! are acknowledged and change nothing either.
+//! are acknowledged and change nothing either; a batched post applies each of its entries.
 
 use instacrush::webhooks::signature::sign;
 use instacrush_tests::{Backend, TestApp, on_both_backends};
@@ -12,7 +12,8 @@ use super::{app, json_of, recomputes, sandbox, scalar, signed_in_and_synced};
 
 on_both_backends!(
     meta_verification_needs_our_verify_token,
-    forged_replayed_and_oversized_posts_change_nothing
+    forged_replayed_and_oversized_posts_change_nothing,
+    a_batched_post_applies_every_entry_and_change
 );
 
 const PATH: &str = "/api/webhooks/instagram";
@@ -141,4 +142,44 @@ async fn forged_replayed_and_oversized_posts_change_nothing(backend: Backend) {
         let line = format!("instacrush_webhook_requests_total{{outcome=\"{outcome}\"}} {n}");
         assert!(metrics.contains(&line), "{line} in\n{metrics}");
     }
+}
+
+/// The Instagram id of `username`'s newest post.
+async fn newest_post(app: &TestApp, username: &str) -> String {
+    let sql = "SELECT CAST(m.ig_id AS BIGINT) FROM instagram_media m JOIN instagram_users o ON o.id = m.owner_id \
+               WHERE o.username = $1 AND o.user_id IS NOT NULL ORDER BY m.posted_at DESC LIMIT 1";
+    scalar(app, sql, vec![username.into()]).await.to_string()
+}
+
+/// One comment change of a notification.
+fn change(comment: &str, media: &str, author: &str) -> Value {
+    json!({"field": "comments", "value": {"id": comment, "text": "batched", "from": {"id": author, "username": "batch"},
+        "media": {"id": media, "media_product_type": "FEED"}}})
+}
+
+async fn a_batched_post_applies_every_entry_and_change(backend: Backend) {
+    let app = app(backend).await;
+    signed_in_and_synced(&app, "ada.demo").await;
+    signed_in_and_synced(&app, "ben.demo").await;
+    let secret = app.state.instagram.config().app_secret.expose().to_owned();
+    let (ada_media, ben_media) = (newest_post(&app, "ada.demo").await, newest_post(&app, "ben.demo").await);
+    let ada = super::sandbox_account(&app, "ada.demo").await["user_id"].as_str().unwrap().to_owned();
+    let ben = super::sandbox_account(&app, "ben.demo").await["user_id"].as_str().unwrap().to_owned();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    // Meta batches: several entries (one per account), each with several changes.
+    let body = json!({"object": "instagram", "entry": [
+        {"id": ada, "time": now, "changes": [change("990000000101", &ada_media, "5101"), change("990000000102", &ada_media, "5102")]},
+        {"id": ben, "time": now, "changes": [change("990000000103", &ben_media, "5103")]},
+        {"id": "17841499999999999", "time": now, "changes": [change("990000000104", &ada_media, "5104")]},
+    ]})
+    .to_string()
+    .into_bytes();
+    let before = interactions(&app).await;
+    let (status, receipt) = post(&app, &body, Some(&sign(&secret, &body))).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    assert_eq!(receipt, json!({ "events": 4, "applied": 3 }), "the stranger's is acknowledged, not applied");
+    assert_eq!(interactions(&app).await, before + 3);
+    let stored = "SELECT COUNT(*) FROM instagram_interactions WHERE ig_comment_id IN ('990000000101', '990000000102', '990000000103')";
+    assert_eq!(scalar(&app, stored, vec![]).await, 3);
+    assert_eq!(recomputes(&app).await, 2, "one recompute per owner");
 }

@@ -157,6 +157,25 @@ impl TestApp {
         format!("{}{path}", self.base_url)
     }
 
+    /// `instacrush worker` as another process of this app's deployment (its database, keys
+    /// and sandbox), polling every 50 ms, with `env` on top; killed when dropped.
+    pub fn worker_process(&self, env: &[(&str, &str)]) -> tokio::process::Child {
+        let mut command = instacrush_command();
+        command
+            .arg("worker")
+            .env("DATABASE_URL", self.database.url.as_str())
+            .env("AUTH_KEYS", serde_json::to_string(&self.keys).expect("keys serialize"))
+            .env("NO_MIGRATE", "1")
+            .env("WORKER_POLL_MS", "50");
+        for host in ["AUTHORIZE", "API", "GRAPH"] {
+            command.env(format!("INSTAGRAM_{host}_BASE_URL"), &self.sandbox_url);
+        }
+        command.envs(env.iter().copied());
+        let mut command = tokio::process::Command::from(command);
+        command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).kill_on_drop(true);
+        command.spawn().expect("a worker process starts")
+    }
+
     /// Runs every runnable job to completion, one at a time, with the app's
     /// job kinds; returns how many attempts ran.
     pub async fn run_pending_jobs(&self) -> usize {

@@ -4,7 +4,7 @@
 //! calling Instagram at all, from the usage the first one shared through the database; once
 //! the pause is over both syncs finish without repeating a call.
 
-use std::{collections::BTreeSet, process::Stdio, time::Duration};
+use std::{collections::BTreeSet, time::Duration};
 
 use instacrush::{entities::job, sync::SyncFeed};
 use instacrush_tests::{Backend, TestApp, auth::Browser, on_both_backends};
@@ -21,25 +21,15 @@ const PAUSE: Duration = Duration::from_secs(10);
 /// 23 calls; at 16 the usage reaches the 80 % mark.
 const LIMIT: u32 = 20;
 
-/// `instacrush worker` on the app's database, keys and sandbox: one post at a time, so the
-/// budget is checked between calls.
+/// A worker process of the app's deployment: one post at a time, so the budget is checked
+/// between calls.
 fn worker_process(app: &TestApp) -> tokio::process::Child {
-    let mut command = instacrush_tests::instacrush_command();
-    command
-        .arg("worker")
-        .env("DATABASE_URL", app.database.url.as_str())
-        .env("AUTH_KEYS", serde_json::to_string(&app.keys).unwrap())
-        .env("NO_MIGRATE", "1")
-        .env("WORKER_CONCURRENCY", "2")
-        .env("WORKER_POLL_MS", "50")
-        .env("SYNC_CONCURRENCY", "1")
-        .env("INSTAGRAM_BUDGET_PAUSE_SECS", PAUSE.as_secs().to_string());
-    for host in ["AUTHORIZE", "API", "GRAPH"] {
-        command.env(format!("INSTAGRAM_{host}_BASE_URL"), &app.sandbox_url);
-    }
-    let mut command = tokio::process::Command::from(command);
-    command.stdout(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true);
-    command.spawn().expect("a worker process starts")
+    let pause = PAUSE.as_secs().to_string();
+    app.worker_process(&[
+        ("WORKER_CONCURRENCY", "2"),
+        ("SYNC_CONCURRENCY", "1"),
+        ("INSTAGRAM_BUDGET_PAUSE_SECS", &pause),
+    ])
 }
 
 async fn sandbox(app: &TestApp, method: &str, path: &str, body: Option<Value>) -> Value {

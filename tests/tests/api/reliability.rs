@@ -1,7 +1,8 @@
 //! Reliability under faults, in one process: a database cut (through a TCP proxy) answers
 //! 503 and loses no job outcome; racing requests make one sync; the user's own request
 //! runs a parked sync now; a flaky Instagram does not fail syncs; a released sync resumes
-//! where it stopped; a succeeded sync shows no earlier error.
+//! where it stopped, and so does a sync whose worker process was killed; a succeeded sync
+//! shows no earlier error.
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
@@ -32,6 +33,7 @@ on_both_backends!(
     a_parked_sync_runs_now_when_its_user_asks,
     a_flaky_instagram_does_not_fail_a_sync,
     a_released_sync_resumes_without_reading_again,
+    a_crashed_sync_resumes_from_its_checkpoint,
     a_succeeded_sync_shows_no_earlier_error,
 );
 
@@ -282,6 +284,79 @@ async fn a_released_sync_resumes_without_reading_again(backend: Backend) {
     assert_eq!(answered(&app, "GET /me/media"), list_reads, "the post list is not read again");
     let comments = answered(&app, "GET /{media-id}/comments");
     assert_eq!(comments, u64::try_from(posts).unwrap(), "each post's comments read once");
+}
+
+/// The calls the sandbox answered `200` for `username`, by endpoint and path.
+async fn answered_calls(app: &TestApp, username: &str) -> Vec<(String, String)> {
+    let url = format!("{}/_sandbox/calls/log", app.sandbox_url);
+    let log: Value = app.client.get(url).send().await.unwrap().json().await.unwrap();
+    let calls = log["calls"].as_array().cloned().unwrap_or_default();
+    calls
+        .iter()
+        .filter(|call| call["account"] == username && call["status"] == 200)
+        .map(|call| {
+            (call["endpoint"].as_str().unwrap().to_owned(), call["path"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+async fn a_crashed_sync_resumes_from_its_checkpoint(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.sign_in("ada.demo").await;
+    app.run_pending_jobs().await; // the webhook subscription
+    set_knobs(&app, json!({"latency_ms": 150})).await;
+    assert_eq!(ada.get("/api/crush").await.status(), StatusCode::ACCEPTED);
+    let id = sync_jobs(&app).await[0].id;
+    // A worker process reading one post at a time is killed mid-sync: no chance to release it.
+    let one_post = [("WORKER_CONCURRENCY", "1"), ("SYNC_CONCURRENCY", "1"), ("JOB_LEASE_MS", "1000")];
+    let mut first = app.worker_process(&one_post);
+    wait_until(Duration::from_secs(30), "a few posts to be done", || async {
+        job_row(&app.db, id).await.progress.is_some_and(|progress| progress["done"].as_u64() >= Some(4))
+    })
+    .await;
+    first.start_kill().unwrap();
+    first.wait().await.unwrap();
+    let killed = job_row(&app.db, id).await;
+    assert_eq!(killed.state, JobState::Running, "left running: only its lease ends it");
+    assert!(killed.checkpoint.is_some(), "the sync left a checkpoint");
+    let before = answered_calls(&app, "ada.demo").await;
+
+    // Another worker process rescues it once the lease is over, and goes on from there.
+    let _second = app.worker_process(&one_post);
+    wait_until(Duration::from_secs(60), "the sync to be rescued and finish", || async {
+        job_row(&app.db, id).await.state == JobState::Succeeded
+    })
+    .await;
+    let calls = answered_calls(&app, "ada.demo").await;
+    let after = &calls[before.len()..];
+    let count =
+        |calls: &[(String, String)], endpoint: &str| calls.iter().filter(|(e, _)| e == endpoint).count();
+    let endpoints: Vec<&String> = after.iter().map(|(endpoint, _)| endpoint).collect();
+    assert_eq!(count(after, "GET /me"), 0, "the profile is not read again: {endpoints:?}");
+    assert_eq!(count(after, "GET /me/media"), 0, "the post list is not read again: {endpoints:?}");
+    let comments: Vec<&String> =
+        calls.iter().filter(|(e, _)| e == "GET /{media-id}/comments").map(|(_, path)| path).collect();
+    let distinct: std::collections::BTreeSet<&String> = comments.iter().copied().collect();
+    assert!(
+        comments.len() - distinct.len() <= 1,
+        "only the post in flight when the worker died is read again: {} of {} pages",
+        comments.len() - distinct.len(),
+        comments.len()
+    );
+    let posts: i64 = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT COUNT(*) FROM instagram_media",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index(0)
+        .unwrap();
+    assert_eq!(distinct.len() as i64, posts, "every post read");
+    let mine = json_of(ada.get("/api/crush").await).await;
+    assert_eq!(mine["outcome"], "found", "{mine}");
 }
 
 async fn a_succeeded_sync_shows_no_earlier_error(backend: Backend) {

@@ -17,6 +17,7 @@ mod m20261202_000041_strict_instagram;
 mod m20261202_000060_comment_webhooks;
 mod m20261202_000061_incremental_syncs;
 mod m20261203_000070_webhook_fed_accounts;
+mod m20261203_000071_comment_cursors;
 
 /// Applies the migrations in order; `instacrush migrate` and `serve` call it.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000060_comment_webhooks::Migration),
             Box::new(m20261202_000061_incremental_syncs::Migration),
             Box::new(m20261203_000070_webhook_fed_accounts::Migration),
+            Box::new(m20261203_000071_comment_cursors::Migration),
         ]
     }
 }

@@ -81,6 +81,14 @@ impl<T: PageItem> Pages<T> {
         }
     }
 
+    /// The cursor of the next page (its `after`), `None` after the last: what a reader
+    /// keeps to resume later with [`InstagramClient::comments_after`]. (Not the link itself,
+    /// which may carry the access token.)
+    pub fn next_cursor(&self) -> Option<String> {
+        let next = self.next.as_ref()?;
+        next.query_pairs().find(|(key, _)| key == "after").map(|(_, value)| value.into_owned())
+    }
+
     /// Pages fetched so far.
     pub fn pages_fetched(&self) -> u32 {
         self.pages
@@ -123,6 +131,17 @@ impl InstagramClient {
         url.query_pairs_mut()
             .append_pair("fields", COMMENT_FIELDS)
             .append_pair("limit", &COMMENTS_PAGE_SIZE.to_string());
+        Pages::new(self, token, url)
+    }
+
+    /// The comments of a post from the page after cursor `after` on (see
+    /// [`Pages::next_cursor`]): a read resumed where it stopped.
+    pub fn comments_after(&self, token: &AccessToken, media_id: &str, after: &str) -> Pages<Comment> {
+        let mut url = self.graph_path(&[media_id, "comments"], true);
+        url.query_pairs_mut()
+            .append_pair("fields", COMMENT_FIELDS)
+            .append_pair("limit", &COMMENTS_PAGE_SIZE.to_string())
+            .append_pair("after", after);
         Pages::new(self, token, url)
     }
 

@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
 use time::OffsetDateTime;
 
 use super::write::{BATCH_ROWS, columns_and_rows};
-use crate::instagram::{Author, Comment};
+use crate::instagram::{Author, Comment, Reply};
 
 /// Who wrote a comment or reply, as far as Instagram said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -59,18 +59,28 @@ pub(super) fn interactions(comments: &[Comment]) -> (Vec<Interaction<'_>>, i64) 
             }),
             None => unattributed += 1,
         }
-        for reply in &comment.replies {
-            match Writer::of(reply.from.as_ref(), reply.username.as_deref()) {
-                Some((writer, username)) => all.push(Interaction {
-                    ig_id: &reply.id,
-                    parent: Some(&comment.id),
-                    writer,
-                    username,
-                    text: &reply.text,
-                    at: reply.timestamp,
-                }),
-                None => unattributed += 1,
-            }
+        let (replies, unattributed_replies) = reply_interactions(&comment.id, &comment.replies);
+        all.extend(replies);
+        unattributed += unattributed_replies;
+    }
+    (all, unattributed)
+}
+
+/// The interactions of `replies` to comment `parent`, and how many cannot be attributed.
+pub(super) fn reply_interactions<'a>(parent: &'a str, replies: &'a [Reply]) -> (Vec<Interaction<'a>>, i64) {
+    let mut all = Vec::new();
+    let mut unattributed = 0;
+    for reply in replies {
+        match Writer::of(reply.from.as_ref(), reply.username.as_deref()) {
+            Some((writer, username)) => all.push(Interaction {
+                ig_id: &reply.id,
+                parent: Some(parent),
+                writer,
+                username,
+                text: &reply.text,
+                at: reply.timestamp,
+            }),
+            None => unattributed += 1,
         }
     }
     (all, unattributed)

@@ -26,6 +26,7 @@ use sea_orm::{ConnectionTrait as _, DbErr, Statement};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use self::write::CommentProgress;
 pub use self::{
     activity::{SEEN_RESOLUTION, touch_last_seen},
     budget::Budget,
@@ -42,7 +43,7 @@ use crate::{
     cache::ReadCaches,
     crush::{self, Interactor},
     db::now,
-    instagram::{AccessToken, Comment, InstagramClient, InstagramError, Media},
+    instagram::{AccessToken, InstagramClient, InstagramError, Media},
     jobs::{JobContext, Waker},
 };
 
@@ -376,37 +377,68 @@ struct Post {
 }
 
 impl Post {
-    /// Reads the post's comments and replies and replaces what we had of them. A post deleted
-    /// since it was listed is dropped with its interactions, and the sync goes on.
+    /// Reads the post's comments and replies and replaces what we had of them, page by page
+    /// (each page is stored with the cursor of the next, so a sync stopped in the middle of the
+    /// post goes on from there). A post deleted since it was listed is dropped with its
+    /// interactions, and the sync goes on.
     async fn sync(self) -> Result<usize, SyncError> {
-        let comments = match self.read().await {
-            Ok(comments) => comments,
-            Err(err) if err.is_gone() => {
+        match self.read_and_store().await {
+            Err(SyncError::Instagram(err)) if err.is_gone() => {
                 tracing::info!(media = %self.ig_id, error = %err, "the post vanished; dropping it");
                 write::delete_post(&self.db, self.media_id).await?;
-                return Ok(0);
+                Ok(0)
             }
-            Err(err) => return Err(err.into()),
-        };
-        Ok(write::replace_comments(&self.db, self.owner_id, self.media_id, comments, self.synced_at).await?)
+            result => result,
+        }
     }
 
     /// Every comment with every reply. A nested reply page without a `next` link may be
     /// incomplete (Meta does not document `next` there): when the post's count says
     /// interactions are missing, each such thread is read on through `/{comment-id}/replies`.
-    async fn read(&self) -> Result<Vec<Comment>, InstagramError> {
-        let mut comments = self.client.comments(&self.token, &self.ig_id).collect_all().await?;
-        let read: usize = comments.iter().map(|c| 1 + c.replies.len()).sum();
-        let short = self.comments_count.is_none_or(|count| usize::try_from(count).unwrap_or(0) > read);
-        if short {
-            for comment in &mut comments {
-                if let Some(after) = comment.replies_after.take() {
-                    let more = self.client.replies_after(&self.token, &comment.id, &after).await?;
-                    comment.replies.extend(more);
-                }
+    async fn read_and_store(&self) -> Result<usize, SyncError> {
+        let resumed = write::comment_progress(&self.db, self.media_id, self.synced_at).await?;
+        let mut pages = match &resumed {
+            None => Some(self.client.comments(&self.token, &self.ig_id)),
+            Some(CommentProgress { after: Some(after), .. }) => {
+                Some(self.client.comments_after(&self.token, &self.ig_id, after))
+            }
+            // Every page was read: only the threads to read on may be left.
+            Some(_) => None,
+        };
+        let mut progress = resumed.unwrap_or_default();
+        if let Some(pages) = &mut pages {
+            while let Some(page) = pages.next_page().await {
+                let page = page?;
+                let next = pages.next_cursor();
+                progress = write::store_comment_page(
+                    &self.db,
+                    self.owner_id,
+                    self.media_id,
+                    page,
+                    self.synced_at,
+                    progress,
+                    next,
+                )
+                .await?;
             }
         }
-        Ok(comments)
+        let short = self.comments_count.is_none_or(|count| count > progress.read);
+        if short {
+            while let Some((comment_id, after)) = progress.replies_to_read.first().cloned() {
+                let more = self.client.replies_after(&self.token, &comment_id, &after).await?;
+                progress = write::store_replies(
+                    &self.db,
+                    self.owner_id,
+                    self.media_id,
+                    more,
+                    self.synced_at,
+                    progress,
+                )
+                .await?;
+            }
+        }
+        write::finish_comments(&self.db, self.media_id, self.synced_at, progress.unattributed).await?;
+        Ok(usize::try_from(progress.read - progress.unattributed).unwrap_or(0))
     }
 }
 

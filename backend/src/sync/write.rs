@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, State
 use time::OffsetDateTime;
 
 use super::commenters::{self, Interaction, Writer};
-use crate::instagram::{Comment, Media, Profile};
+use crate::instagram::{Comment, Media, Profile, Reply};
 
 /// Rows per multi-row INSERT, well under SQLite's bound-parameter limit.
 pub(super) const BATCH_ROWS: usize = 200;
@@ -230,39 +230,168 @@ pub async fn sweep_media(
         .rows_affected())
 }
 
-/// Replaces one post's comments and replies with what Instagram returned now, in one
-/// transaction: their writers upserted as commenters of owner `owner_id`, interactions upserted
-/// by id, the ones not seen deleted, and the unattributable ones counted on the post. Returns
-/// how many interactions the post has.
-pub async fn replace_comments(
+/// Where a sync stands in reading one post's comments (kept with the post after each page,
+/// so that a stopped sync goes on from there).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommentProgress {
+    /// The cursor of the next page of comments; `None` once every page is read.
+    pub after: Option<String>,
+    /// Comments and replies read so far.
+    pub read: i64,
+    /// Of those, the ones without an author (counted, not stored).
+    pub unattributed: i64,
+    /// Threads whose nested replies page may have been incomplete: (comment id, cursor).
+    pub replies_to_read: Vec<(String, String)>,
+}
+
+/// How far the sync `synced_at` got with the comments of post `media_id`, if it started on
+/// them.
+pub async fn comment_progress(
+    db: &impl ConnectionTrait,
+    media_id: i64,
+    synced_at: OffsetDateTime,
+) -> Result<Option<CommentProgress>, DbErr> {
+    let sql = "SELECT comments_after, comments_after_at, comments_read, comments_read_unattributed, replies_to_read \
+               FROM instagram_media WHERE id = $1";
+    let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, [media_id.into()]);
+    let Some(row) = db.query_one_raw(statement).await? else { return Ok(None) };
+    let at: Option<OffsetDateTime> = row.try_get("", "comments_after_at")?;
+    // PostgreSQL keeps microseconds: compare at that precision.
+    let micros = |at: OffsetDateTime| at.unix_timestamp_nanos() / 1_000;
+    if at.is_none_or(|at| micros(at) != micros(synced_at)) {
+        return Ok(None);
+    }
+    let threads: Option<String> = row.try_get("", "replies_to_read")?;
+    Ok(Some(CommentProgress {
+        after: row.try_get("", "comments_after")?,
+        read: row.try_get("", "comments_read")?,
+        unattributed: row.try_get("", "comments_read_unattributed")?,
+        replies_to_read: threads.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default(),
+    }))
+}
+
+/// Stores one page of post `media_id`'s comments (with their first replies) for the sync
+/// `synced_at`, and where the read stands after it (`next`: the cursor of the page after),
+/// together; returns that.
+pub async fn store_comment_page(
     db: &DatabaseConnection,
     owner_id: i64,
     media_id: i64,
     comments: Vec<Comment>,
     synced_at: OffsetDateTime,
-) -> Result<usize, DbErr> {
+    before: CommentProgress,
+    next: Option<String>,
+) -> Result<CommentProgress, DbErr> {
     crate::db::transact(db, move |txn| {
         Box::pin(async move {
             let (items, unattributed) = commenters::interactions(&comments);
-            let authors = commenters::upsert(txn, owner_id, &items, synced_at).await?;
-            for batch in items.chunks(BATCH_ROWS) {
-                upsert_interactions(txn, media_id, batch, &authors, synced_at).await?;
-            }
-            let sweep = "DELETE FROM instagram_interactions WHERE media_id = $1 AND updated_at < $2";
-            let values = [media_id.into(), synced_at.into()];
-            txn.execute_raw(Statement::from_sql_and_values(txn.get_database_backend(), sweep, values))
-                .await?;
-            // The post is done for this sync (and any older one): a resumed sync skips it, and
-            // an incremental one until its comment count moves.
-            let done = "UPDATE instagram_media SET comments_synced_at = $2, unattributed_count = $3, \
-                        known_comments_count = comments_count \
-                        WHERE id = $1 AND (comments_synced_at IS NULL OR comments_synced_at < $2)";
-            let values = [media_id.into(), synced_at.into(), unattributed.into()];
-            txn.execute_raw(Statement::from_sql_and_values(txn.get_database_backend(), done, values)).await?;
-            Ok(items.len())
+            store_interactions(txn, owner_id, media_id, &items, synced_at).await?;
+            let mut progress = before;
+            progress.after = next;
+            progress.read += i64::try_from(items.len()).unwrap_or(i64::MAX) + unattributed;
+            progress.unattributed += unattributed;
+            progress
+                .replies_to_read
+                .extend(comments.iter().filter_map(|c| Some((c.id.clone(), c.replies_after.clone()?))));
+            save_progress(txn, media_id, synced_at, &progress).await?;
+            Ok(progress)
         })
     })
     .await
+}
+
+/// Stores the replies read on in the first thread of `before.replies_to_read`, and that the
+/// thread is done, together; returns where the read stands.
+pub async fn store_replies(
+    db: &DatabaseConnection,
+    owner_id: i64,
+    media_id: i64,
+    replies: Vec<Reply>,
+    synced_at: OffsetDateTime,
+    before: CommentProgress,
+) -> Result<CommentProgress, DbErr> {
+    crate::db::transact(db, move |txn| {
+        Box::pin(async move {
+            let mut progress = before;
+            if progress.replies_to_read.is_empty() {
+                return Ok(progress);
+            }
+            let (parent, _) = progress.replies_to_read.remove(0);
+            let (items, unattributed) = commenters::reply_interactions(&parent, &replies);
+            store_interactions(txn, owner_id, media_id, &items, synced_at).await?;
+            progress.read += i64::try_from(items.len()).unwrap_or(i64::MAX) + unattributed;
+            progress.unattributed += unattributed;
+            save_progress(txn, media_id, synced_at, &progress).await?;
+            Ok(progress)
+        })
+    })
+    .await
+}
+
+/// Ends the sync `synced_at`'s read of post `media_id`: the interactions it did not see are
+/// swept, and the post is done (a resumed sync skips it, and an incremental one until its
+/// comment count moves).
+pub async fn finish_comments(
+    db: &DatabaseConnection,
+    media_id: i64,
+    synced_at: OffsetDateTime,
+    unattributed: i64,
+) -> Result<(), DbErr> {
+    crate::db::transact(db, move |txn| {
+        Box::pin(async move {
+            let backend = txn.get_database_backend();
+            let sweep = "DELETE FROM instagram_interactions WHERE media_id = $1 AND updated_at < $2";
+            let values = [media_id.into(), synced_at.into()];
+            txn.execute_raw(Statement::from_sql_and_values(backend, sweep, values)).await?;
+            let done = "UPDATE instagram_media SET comments_synced_at = $2, unattributed_count = $3, \
+                          known_comments_count = comments_count, comments_after = NULL, comments_after_at = NULL, \
+                          comments_read = 0, comments_read_unattributed = 0, replies_to_read = NULL \
+                        WHERE id = $1 AND (comments_synced_at IS NULL OR comments_synced_at < $2)";
+            let values = [media_id.into(), synced_at.into(), unattributed.into()];
+            txn.execute_raw(Statement::from_sql_and_values(backend, done, values)).await?;
+            Ok(())
+        })
+    })
+    .await
+}
+
+/// The writers of `items`, then `items` themselves, marked as seen by the sync `synced_at`.
+async fn store_interactions(
+    txn: &impl ConnectionTrait,
+    owner_id: i64,
+    media_id: i64,
+    items: &[Interaction<'_>],
+    synced_at: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let authors = commenters::upsert(txn, owner_id, items, synced_at).await?;
+    for batch in items.chunks(BATCH_ROWS) {
+        upsert_interactions(txn, media_id, batch, &authors, synced_at).await?;
+    }
+    Ok(())
+}
+
+async fn save_progress(
+    txn: &impl ConnectionTrait,
+    media_id: i64,
+    synced_at: OffsetDateTime,
+    progress: &CommentProgress,
+) -> Result<(), DbErr> {
+    let threads = (!progress.replies_to_read.is_empty())
+        .then(|| serde_json::to_string(&progress.replies_to_read))
+        .transpose();
+    let threads = threads.map_err(|err| DbErr::Custom(format!("the threads to read on: {err}")))?;
+    let sql = "UPDATE instagram_media SET comments_after = $2, comments_after_at = $3, comments_read = $4, \
+                 comments_read_unattributed = $5, replies_to_read = $6 WHERE id = $1";
+    let values = [
+        media_id.into(),
+        progress.after.clone().into(),
+        synced_at.into(),
+        progress.read.into(),
+        progress.unattributed.into(),
+        threads.into(),
+    ];
+    txn.execute_raw(Statement::from_sql_and_values(txn.get_database_backend(), sql, values)).await?;
+    Ok(())
 }
 
 /// Deletes a post Instagram no longer has (it vanished between listing and reading), with

@@ -1,7 +1,7 @@
 //! Incremental resyncs, counted in the sandbox: an unchanged account costs the profile and the
 //! post list; a post whose comment count moved is the only one read again, and the crush is
 //! the one a full sync finds; the periodic full reconciliation reads every post; a throttled
-//! sync resumes where it stopped, reading nothing twice.
+//! sync resumes where it stopped, reading nothing twice, even in the middle of a post's pages.
 
 use instacrush::{
     instagram::AccessToken,
@@ -17,6 +17,7 @@ on_both_backends!(
     only_posts_whose_comment_count_moved_are_read_again,
     the_full_reconciliation_reads_every_post,
     a_throttled_sync_resumes_without_repeating_calls,
+    a_sync_throttled_in_the_middle_of_a_post_goes_on_from_its_next_page,
 );
 
 async fn sandbox(app: &TestApp, method: &str, path: &str, body: Option<Value>) -> Value {
@@ -149,6 +150,22 @@ async fn the_full_reconciliation_reads_every_post(backend: Backend) {
     assert_eq!(scalar(&app, synced).await, 1, "the reconciliation is recorded");
 }
 
+/// Signs in as `username` and runs a sync that Instagram throttles after `calls` calls (the
+/// sandbox's call counts start afresh before it); returns the sync, deferred.
+async fn throttled_sync(app: &TestApp, username: &str, calls: u32) -> i64 {
+    app.sign_in(username).await;
+    app.run_pending_jobs().await; // the webhook subscription
+    let user_id = scalar(app, "SELECT user_id FROM identities").await;
+    sandbox(app, "DELETE", "/_sandbox/calls", None).await;
+    let knobs = json!({ "throttle_after": calls, "throttle_window_secs": 3600 });
+    sandbox(app, "PUT", "/_sandbox/knobs", Some(knobs)).await;
+    let id = jobs::enqueue(&app.db, NewJob::of(&SyncFeed { user_id })).await.unwrap().id();
+    app.run_pending_jobs().await;
+    let state = "SELECT COUNT(*) FROM jobs WHERE kind = 'sync_feed' AND state = 'queued'";
+    assert_eq!(scalar(app, state).await, 1, "deferred, not failed: {}", self::calls(app).await);
+    id
+}
+
 async fn a_throttled_sync_resumes_without_repeating_calls(backend: Backend) {
     // Only Instagram's refusal stops this sync (the budget's own pause is tested apart).
     // One post at a time, so one post at most is in flight when Instagram refuses.
@@ -157,23 +174,8 @@ async fn a_throttled_sync_resumes_without_repeating_calls(backend: Backend) {
         config.process.sync.post_concurrency = 1;
     })
     .await;
-    app.sign_in("ada.demo").await;
-    app.run_pending_jobs().await; // the webhook subscription
-    let user_id = scalar(&app, "SELECT user_id FROM identities").await;
-    sandbox(&app, "DELETE", "/_sandbox/calls", None).await;
     // Instagram throttles the app after 12 calls: the profile, the post list and some posts.
-    sandbox(
-        &app,
-        "PUT",
-        "/_sandbox/knobs",
-        Some(json!({ "throttle_after": 12, "throttle_window_secs": 3600 })),
-    )
-    .await;
-    let id = jobs::enqueue(&app.db, NewJob::of(&SyncFeed { user_id })).await.unwrap().id();
-    app.run_pending_jobs().await;
-    let throttled = calls(&app).await;
-    let state = "SELECT COUNT(*) FROM jobs WHERE kind = 'sync_feed' AND state = 'queued'";
-    assert_eq!(scalar(&app, state).await, 1, "deferred, not failed: {throttled}");
+    let id = throttled_sync(&app, "ada.demo", 12).await;
 
     // The limit lifts; the sync resumes from its checkpoint.
     sandbox(&app, "DELETE", "/_sandbox/knobs", None).await;
@@ -189,12 +191,13 @@ async fn a_throttled_sync_resumes_without_repeating_calls(backend: Backend) {
     let listed = pages.len();
     pages.dedup();
     assert_eq!(pages.len(), listed, "the post list read once");
-    // Only the post in flight when Instagram refused may have had a page read before.
+    // Every page answered was stored with the cursor of the next: none is read twice.
     let comments: Vec<&String> =
         calls.iter().filter(|(e, _)| e == "GET /{media-id}/comments").map(|(_, p)| p).collect();
     let distinct: std::collections::BTreeSet<&String> = comments.iter().copied().collect();
-    assert!(
-        comments.len() - distinct.len() <= 1,
+    assert_eq!(
+        comments.len(),
+        distinct.len(),
         "{} comment pages read twice",
         comments.len() - distinct.len()
     );
@@ -205,4 +208,48 @@ async fn a_throttled_sync_resumes_without_repeating_calls(backend: Backend) {
         "every post read"
     );
     assert_eq!(current_crush(&app).await, expected_crush(&app, "ada.demo").await);
+}
+
+async fn a_sync_throttled_in_the_middle_of_a_post_goes_on_from_its_next_page(backend: Backend) {
+    // big.demo, 3 posts and 600 comments, front-loaded: its newest post has pages of them.
+    let app = TestApp::spawn_with(backend, |config| {
+        config.process.sync.budget_high_water = 101;
+        config.process.sync.post_concurrency = 1;
+        config.process.instagram.sandbox.large_account_posts = 3;
+        config.process.instagram.sandbox.large_account_comments = 600;
+    })
+    .await;
+    // The profile, the post list and three pages of the newest post's comments; then Instagram
+    // throttles the app, in the middle of that post.
+    let id = throttled_sync(&app, "big.demo", 5).await;
+    let before = answered(&app).await;
+    let pages_of = |calls: &[(String, String)]| {
+        calls.iter().filter(|(endpoint, _)| endpoint == "GET /{media-id}/comments").count()
+    };
+    assert_eq!(pages_of(&before), 3, "{before:?}");
+    let stored = scalar(&app, "SELECT COUNT(*) FROM instagram_interactions").await;
+    assert!(stored > 0, "the three pages are stored already");
+    let checkpoint = "SELECT COUNT(*) FROM instagram_media WHERE comments_after IS NOT NULL";
+    assert_eq!(scalar(&app, checkpoint).await, 1, "the post keeps the cursor of its next page");
+
+    sandbox(&app, "DELETE", "/_sandbox/knobs", None).await;
+    jobs::expedite(&app.db, id).await.unwrap();
+    app.run_pending_jobs().await;
+    let done = "SELECT COUNT(*) FROM jobs WHERE kind = 'sync_feed' AND state = 'succeeded'";
+    assert_eq!(scalar(&app, done).await, 1);
+    let calls = answered(&app).await;
+    let distinct: std::collections::BTreeSet<&(String, String)> = calls.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        calls.len(),
+        "no call made twice: {:?}",
+        calls.iter().map(|(e, _)| e).collect::<Vec<_>>()
+    );
+    assert!(pages_of(&calls) > 3 + 3, "the rest of the first post's pages, then the other posts");
+    let newest = media_of(&before.last().unwrap().1);
+    let resumed =
+        calls[before.len()..].iter().find(|(endpoint, _)| endpoint == "GET /{media-id}/comments").unwrap();
+    assert_eq!(media_of(&resumed.1), newest, "the same post, first");
+    assert!(resumed.1.contains("after="), "from its next page: {}", resumed.1);
+    assert_eq!(current_crush(&app).await, expected_crush(&app, "big.demo").await);
 }

@@ -89,6 +89,11 @@ impl<T: PageItem> Pages<T> {
         next.query_pairs().find(|(key, _)| key == "after").map(|(_, value)| value.into_owned())
     }
 
+    /// Whether there is a page after the last one fetched.
+    pub fn has_next(&self) -> bool {
+        self.next.is_some()
+    }
+
     /// Pages fetched so far.
     pub fn pages_fetched(&self) -> u32 {
         self.pages

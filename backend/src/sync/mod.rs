@@ -26,7 +26,7 @@ use sea_orm::{ConnectionTrait as _, DbErr, Statement};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use self::write::CommentProgress;
+use self::write::{CommentProgress, NextPage};
 pub use self::{
     activity::{SEEN_RESOLUTION, touch_last_seen},
     budget::Budget,
@@ -409,7 +409,13 @@ impl Post {
         if let Some(pages) = &mut pages {
             while let Some(page) = pages.next_page().await {
                 let page = page?;
-                let next = pages.next_cursor();
+                // A next link without a cursor cannot be resumed from: the checkpoint stays
+                // where it was (a resumed sync reads those pages again, losing nothing).
+                let next = match pages.next_cursor() {
+                    Some(after) => NextPage::After(after),
+                    None if pages.has_next() => NextPage::Unresumable,
+                    None => NextPage::End,
+                };
                 progress = write::store_comment_page(
                     &self.db,
                     self.owner_id,

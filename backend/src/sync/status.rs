@@ -71,7 +71,12 @@ pub async fn overview(
     let fresh_left =
         last_synced_at.and_then(|at| Duration::try_from(at + fresh_for - now()).ok()).unwrap_or_default();
     let fresh = !fresh_left.is_zero();
-    let phase = if latest.as_ref().is_some_and(|job| job.state.is_active()) {
+    // A resync scheduled for later (a comment on a new post asked for one) while the data is
+    // fresh is not a sync to watch: the user sees their crush, and the resync keeps its time.
+    let scheduled = |job: &job::Model| {
+        job.state == job::JobState::Queued && job.last_error.is_none() && job.run_at > now()
+    };
+    let phase = if latest.as_ref().is_some_and(|job| job.state.is_active() && !(fresh && scheduled(job))) {
         SyncPhase::Active
     } else if failed_with.as_deref() == Some(NEEDS_REAUTH) || needs_reauth(db, user_id).await? {
         SyncPhase::NeedsReauth

@@ -270,9 +270,20 @@ pub async fn comment_progress(
     }))
 }
 
+/// What follows a page of comments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextPage {
+    /// The page after, from this cursor.
+    After(String),
+    /// None: that was the last page.
+    End,
+    /// A page whose link carries no cursor: a read cannot resume from there.
+    Unresumable,
+}
+
 /// Stores one page of post `media_id`'s comments (with their first replies) for the sync
-/// `synced_at`, and where the read stands after it (`next`: the cursor of the page after),
-/// together; returns that.
+/// `synced_at`, and where the read stands after it (unless the next page cannot be resumed
+/// from: the checkpoint then stays at the page before), together; returns that.
 pub async fn store_comment_page(
     db: &DatabaseConnection,
     owner_id: i64,
@@ -280,20 +291,25 @@ pub async fn store_comment_page(
     comments: Vec<Comment>,
     synced_at: OffsetDateTime,
     before: CommentProgress,
-    next: Option<String>,
+    next: NextPage,
 ) -> Result<CommentProgress, DbErr> {
     crate::db::transact(db, move |txn| {
         Box::pin(async move {
             let (items, unattributed) = commenters::interactions(&comments);
             store_interactions(txn, owner_id, media_id, &items, synced_at).await?;
             let mut progress = before;
-            progress.after = next;
+            progress.after = match &next {
+                NextPage::After(after) => Some(after.clone()),
+                NextPage::End | NextPage::Unresumable => None,
+            };
             progress.read += i64::try_from(items.len()).unwrap_or(i64::MAX) + unattributed;
             progress.unattributed += unattributed;
             progress
                 .replies_to_read
                 .extend(comments.iter().filter_map(|c| Some((c.id.clone(), c.replies_after.clone()?))));
-            save_progress(txn, media_id, synced_at, &progress).await?;
+            if next != NextPage::Unresumable {
+                save_progress(txn, media_id, synced_at, &progress).await?;
+            }
             Ok(progress)
         })
     })

@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 on_both_backends!(a_spent_budget_pauses_the_syncs_of_every_worker_process_until_it_is_regained);
 
 /// How long syncs pause when Instagram gives no regain time (`X-App-Usage` never does): long
-/// enough for a second worker process to start within it.
-const PAUSE: Duration = Duration::from_secs(10);
+/// enough for a second worker process to start within it on a busy machine.
+const PAUSE: Duration = Duration::from_secs(30);
 /// The sandbox's app-level limit: calls per (long) window. A demo account's full sync makes
 /// 23 calls; at 16 the usage reaches the 80 % mark.
 const LIMIT: u32 = 20;

@@ -65,7 +65,7 @@ async fn an_account_fed_by_webhooks_stays_fresh_longer(backend: Backend) {
 
 async fn a_comment_on_a_post_we_do_not_hold_resyncs_the_account(backend: Backend) {
     let app = app(backend).await;
-    signed_in_and_synced(&app, "ben.demo").await;
+    let ben = signed_in_and_synced(&app, "ben.demo").await;
     let account = sandbox_account(&app, "ben.demo").await;
     let user_id: i64 = scalar(
         &app,
@@ -112,6 +112,12 @@ async fn a_comment_on_a_post_we_do_not_hold_resyncs_the_account(backend: Backend
     let synced: time::OffsetDateTime = row.unwrap().unwrap().try_get_by_index(0).unwrap();
     assert_eq!(queued.run_at, synced + NEW_POST_GAP, "an hour after the last sync");
     assert!(queued.run_at >= instacrush::db::now() + NEW_POST_DELAY - time::Duration::seconds(5));
+
+    // The data is still fresh: a visit shows the crush, and does not hurry the resync.
+    assert_eq!(ben.get("/api/crush").await.status(), StatusCode::OK);
+    assert_eq!(data_state(&ben).await, "fresh");
+    let job = job::Entity::find_by_id(queued.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(job.run_at, queued.run_at, "not expedited");
 
     // More comments on it wait for the same resync.
     let again = json!({ "author": author, "media_id": media, "text": "second" });

@@ -30,7 +30,7 @@ use self::write::{CommentProgress, NextPage};
 pub use self::{
     activity::{SEEN_RESOLUTION, touch_last_seen},
     budget::Budget,
-    policy::{SYNC_COOLDOWN, cooldown_left, resumes_at},
+    policy::{NEW_POST_GAP, SYNC_COOLDOWN, cooldown_left, resumes_at},
     request::{
         CrushNeed, SyncNow, crush_or_sync, request_sync, start_sync_if_needed, sync_now, sync_overview,
     },

@@ -10,6 +10,11 @@ use crate::{db::now, entities::job};
 /// How often a user may ask for a sync.
 pub const SYNC_COOLDOWN: Duration = Duration::from_secs(60);
 
+/// How long after an account's last sync a comment on a post the app does not hold may resync
+/// it: comments on old posts outside the sync's window are unknown too, and must not cost a
+/// resync each.
+pub const NEW_POST_GAP: time::Duration = time::Duration::hours(1);
+
 impl SyncSettings {
     /// How long synced data stays fresh when no webhook feeds it.
     pub fn fresh_for(&self) -> Duration {

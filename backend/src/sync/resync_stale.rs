@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{SyncContext, SyncFeed, SyncSettings};
+use super::{NEW_POST_GAP, SyncContext, SyncFeed, SyncSettings};
 use crate::{
     auth::INSTAGRAM,
     db::now,
@@ -97,9 +97,10 @@ impl ResyncStale {
     }
 
     /// Recently active users with a usable Instagram sign-in whose account was
-    /// never synced or is no longer fresh (the same rule as
-    /// [`SyncSettings::fresh_for_account`]), and who have no sync queued or
-    /// running; most stale first, at most `batch`.
+    /// never synced, is no longer fresh (the same rule as
+    /// [`SyncSettings::fresh_for_account`]), or has a post a webhook named that no
+    /// sync read yet (`unread_post_at`, once [`NEW_POST_GAP`] after the last sync),
+    /// and who have no sync queued or running; most stale first, at most `batch`.
     async fn due(
         &self,
         db: &impl ConnectionTrait,
@@ -110,7 +111,8 @@ impl ResyncStale {
                    LEFT JOIN instagram_users iu ON iu.user_id = u.id \
                    WHERE u.last_seen_at >= $1 \
                      AND (iu.last_synced_at IS NULL OR iu.last_synced_at < CASE \
-                          WHEN iu.last_event_at > iu.last_synced_at THEN $6 ELSE $2 END) \
+                          WHEN iu.last_event_at > iu.last_synced_at THEN $6 ELSE $2 END \
+                          OR (iu.unread_post_at > iu.last_synced_at AND iu.last_synced_at < $7)) \
                      AND EXISTS (SELECT 1 FROM identities i WHERE i.user_id = u.id AND i.provider = $3 \
                                  AND i.reauth_required_at IS NULL AND i.access_token_encrypted IS NOT NULL) \
                      AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.dedupe_key = $4 || CAST(u.id AS TEXT) \
@@ -124,6 +126,7 @@ impl ResyncStale {
             sync_key_prefix().into(),
             i64::try_from(self.batch).unwrap_or(i64::MAX).into(),
             (at - settings.webhook_fresh_for()).into(),
+            (at - NEW_POST_GAP).into(),
         ];
         Due::find_by_statement(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
             .all(db)

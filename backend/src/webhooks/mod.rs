@@ -24,7 +24,7 @@ use sea_orm::DatabaseConnection;
 
 pub use self::{
     payload::{CommentEvent, MalformedPayload, comment_events},
-    receive::{NEW_POST_DELAY, NEW_POST_GAP, Received, WebhookError, receive},
+    receive::{NEW_POST_DELAY, Received, WebhookError, receive},
     recompute::RecomputeCrush,
     signature::SignatureError,
     verify::{Verification, VerificationError, verify_subscription},

@@ -13,7 +13,7 @@ use super::{
 use crate::{
     db::now,
     jobs::{self, Enqueued, NewJob},
-    sync::SyncFeed,
+    sync::{NEW_POST_GAP, ResyncStale, SyncFeed},
 };
 
 /// How long an accepted body's digest is kept: a replay within it is refused, and an event
@@ -22,9 +22,6 @@ const RECEIPT_RETENTION: time::Duration = time::Duration::days(7);
 
 /// How long after a comment on a post we do not hold the account is resynced.
 pub const NEW_POST_DELAY: time::Duration = time::Duration::minutes(1);
-
-/// How long after an account's last sync a comment on a post we do not hold may resync it.
-pub const NEW_POST_GAP: time::Duration = time::Duration::hours(1);
 
 /// Why a notification was refused; nothing of it was applied.
 #[derive(Debug, thiserror::Error)]
@@ -236,22 +233,34 @@ async fn mark_heard(
     Ok(())
 }
 
-/// Enqueues a resync of the account (incremental, so it reads the new posts and little else),
-/// [`NEW_POST_DELAY`] from now so the first comments of a new post are read together, and not
-/// within [`NEW_POST_GAP`] of its last sync: comments on posts outside the sync's window are
-/// unknown too, and must not cost a resync each. A sync already queued or running is enough.
+/// Records that a webhook named a post of the account we do not hold (`unread_post_at`: the
+/// hourly `resync_stale` resyncs an active account for it, should nothing else), and enqueues
+/// a resync of a recently active user's account at once (incremental, so it reads the new
+/// posts and little else), [`NEW_POST_DELAY`] from now so the first comments of a new post are
+/// read together, and not within [`NEW_POST_GAP`] of its last sync: comments on posts outside
+/// the sync's window are unknown too, and must not cost a resync each. A sync already queued
+/// is enough; one running may have listed the posts before this one, and `unread_post_at`
+/// brings the next.
 async fn schedule_read_of_new_posts(
     txn: &DatabaseTransaction,
     owner_id: i64,
     user_id: i64,
     at: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    let sql = "SELECT last_synced_at FROM instagram_users WHERE id = $1";
-    let synced: Option<OffsetDateTime> =
-        match txn.query_one_raw(statement(txn, sql, vec![owner_id.into()])).await? {
-            Some(row) => row.try_get("", "last_synced_at")?,
-            None => None,
-        };
+    let mark = "UPDATE instagram_users SET unread_post_at = $1 WHERE id = $2";
+    txn.execute_raw(statement(txn, mark, vec![at.into(), owner_id.into()])).await?;
+    let sql = "SELECT o.last_synced_at, us.last_seen_at FROM instagram_users o JOIN users us ON us.id = o.user_id \
+               WHERE o.id = $1";
+    let Some(row) = txn.query_one_raw(statement(txn, sql, vec![owner_id.into()])).await? else {
+        return Ok(());
+    };
+    let synced: Option<OffsetDateTime> = row.try_get("", "last_synced_at")?;
+    let seen: Option<OffsetDateTime> = row.try_get("", "last_seen_at")?;
+    let active_within =
+        time::Duration::seconds(i64::try_from(ResyncStale::default().active_within_secs).unwrap_or(0));
+    if seen.is_none_or(|seen| seen < at - active_within) {
+        return Ok(());
+    }
     let run_at = synced.map_or(at, |synced| synced + NEW_POST_GAP).max(at + NEW_POST_DELAY);
     jobs::enqueue(txn, NewJob::of(&SyncFeed { user_id }).run_at(run_at).owned_by(user_id)).await?;
     Ok(())

@@ -22,6 +22,7 @@ on_both_backends!(
     fresh_inactive_and_reauth_users_get_none,
     resyncs_are_spread_over_the_period_and_bounded_by_the_batch,
     an_account_fed_by_webhooks_stays_fresh_longer,
+    a_post_no_sync_read_makes_an_account_due_an_hour_after_its_sync,
     last_seen_is_written_at_most_hourly,
 );
 
@@ -34,6 +35,8 @@ struct Seed {
     synced_ago: Option<Duration>,
     /// When a comment webhook for the account last arrived.
     event_ago: Option<Duration>,
+    /// When a webhook last named a post of the account the app does not hold.
+    unread_post_ago: Option<Duration>,
     needs_reauth: bool,
 }
 
@@ -70,9 +73,10 @@ async fn seed(app: &TestApp, n: u32, seed: Seed) -> i64 {
         ..Default::default()
     };
     let account = account.insert(&app.db).await.unwrap();
-    if let Some(event_ago) = seed.event_ago {
-        let sql = "UPDATE instagram_users SET last_event_at = $1 WHERE id = $2";
-        let values = [(at - event_ago).into(), account.id.into()];
+    for (column, ago) in [("last_event_at", seed.event_ago), ("unread_post_at", seed.unread_post_ago)] {
+        let Some(ago) = ago else { continue };
+        let sql = format!("UPDATE instagram_users SET {column} = $1 WHERE id = $2");
+        let values = [(at - ago).into(), account.id.into()];
         app.db
             .execute_raw(Statement::from_sql_and_values(app.db.get_database_backend(), sql, values))
             .await
@@ -218,6 +222,29 @@ async fn an_account_fed_by_webhooks_stays_fresh_longer(backend: Backend) {
     let plain = SyncSettings { webhook_fresh_hours: settings.fresh_hours, ..SyncSettings::default() };
     assert_eq!(ResyncStale::default().enqueue_due(&app.db, &plain).await.unwrap(), (1, 0));
     assert_eq!(syncs_of(&app, fed).await.len(), 1);
+}
+
+async fn a_post_no_sync_read_makes_an_account_due_an_hour_after_its_sync(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let minutes = |n: u64| Duration::from_secs(n * 60);
+    let fed = |synced: u64, unread: u64| Seed {
+        seen_ago: Some(HOUR),
+        synced_ago: Some(minutes(synced)),
+        // Fed by webhooks: fresh for two days, but for the post no sync read.
+        event_ago: Some(Duration::from_secs(10)),
+        unread_post_ago: Some(minutes(unread)),
+        ..Seed::default()
+    };
+    // Synced 2 hours ago, a new post named 30 minutes ago: due.
+    let due = seed(&app, 1, fed(120, 30)).await;
+    // Synced 30 minutes ago, a new post named 10 minutes ago: not within the hour.
+    let recent = seed(&app, 2, fed(30, 10)).await;
+    // The post was named before the last sync, which read it.
+    let read = seed(&app, 3, fed(120, 180)).await;
+    assert_eq!(ResyncStale::default().enqueue_due(&app.db, &SyncSettings::default()).await.unwrap(), (1, 0));
+    assert_eq!(syncs_of(&app, due).await.len(), 1);
+    assert!(syncs_of(&app, recent).await.is_empty());
+    assert!(syncs_of(&app, read).await.is_empty());
 }
 
 async fn last_seen_is_written_at_most_hourly(backend: Backend) {

@@ -5,8 +5,8 @@
 use instacrush::{
     entities::job,
     jobs::{self, Job as _},
-    sync::{SyncFeed, SyncSettings},
-    webhooks::{NEW_POST_DELAY, NEW_POST_GAP},
+    sync::{NEW_POST_GAP, SyncFeed, SyncSettings},
+    webhooks::NEW_POST_DELAY,
 };
 use instacrush_tests::{Backend, TestApp, auth::Browser, on_both_backends};
 use reqwest::StatusCode;

@@ -43,7 +43,7 @@ use crate::{
     cache::ReadCaches,
     crush::{self, Interactor},
     db::now,
-    instagram::{AccessToken, InstagramClient, InstagramError, Media},
+    instagram::{AccessToken, ErrorKind, InstagramClient, InstagramError, Media},
     jobs::{JobContext, Waker},
 };
 
@@ -408,7 +408,17 @@ impl Post {
         let mut progress = resumed.unwrap_or_default();
         if let Some(pages) = &mut pages {
             while let Some(page) = pages.next_page().await {
-                let page = page?;
+                let page = match page {
+                    // A cursor kept from an earlier attempt that Instagram no longer takes (it
+                    // may have expired during a long pause): the post is read from its start.
+                    Err(err) if restartable(&err, pages.pages_fetched(), &progress) => {
+                        tracing::info!(media = %self.ig_id, error = %err, "the saved cursor was refused; reading the post again");
+                        *pages = self.client.comments(&self.token, &self.ig_id);
+                        progress = CommentProgress::default();
+                        continue;
+                    }
+                    page => page?,
+                };
                 // A next link without a cursor cannot be resumed from: the checkpoint stays
                 // where it was (a resumed sync reads those pages again, losing nothing).
                 let next = match pages.next_cursor() {
@@ -446,6 +456,12 @@ impl Post {
         write::finish_comments(&self.db, self.media_id, self.synced_at, progress.unattributed).await?;
         Ok(usize::try_from(progress.read - progress.unattributed).unwrap_or(0))
     }
+}
+
+/// Whether `err`, met reading the first page of a read resumed from a saved cursor, says the
+/// cursor is no good (a refusal that is neither a vanished post nor a token or rate problem).
+fn restartable(err: &InstagramError, pages_fetched: u32, progress: &CommentProgress) -> bool {
+    pages_fetched == 0 && progress.after.is_some() && err.kind() == ErrorKind::Permanent && !err.is_gone()
 }
 
 /// The owner's most recent posts, up to `window`; `true` when that is all of them.

@@ -18,6 +18,7 @@ on_both_backends!(
     the_full_reconciliation_reads_every_post,
     a_throttled_sync_resumes_without_repeating_calls,
     a_sync_throttled_in_the_middle_of_a_post_goes_on_from_its_next_page,
+    a_saved_cursor_instagram_refuses_reads_the_post_again,
 );
 
 async fn sandbox(app: &TestApp, method: &str, path: &str, body: Option<Value>) -> Value {
@@ -210,15 +211,20 @@ async fn a_throttled_sync_resumes_without_repeating_calls(backend: Backend) {
     assert_eq!(current_crush(&app).await, expected_crush(&app, "ada.demo").await);
 }
 
-async fn a_sync_throttled_in_the_middle_of_a_post_goes_on_from_its_next_page(backend: Backend) {
-    // big.demo, 3 posts and 600 comments, front-loaded: its newest post has pages of them.
-    let app = TestApp::spawn_with(backend, |config| {
+/// A server whose sandbox has big.demo (3 posts and 600 comments, front-loaded: its newest
+/// post has pages of them), syncing one post at a time, with no budget pause.
+async fn big_account_app(backend: Backend) -> TestApp {
+    TestApp::spawn_with(backend, |config| {
         config.process.sync.budget_high_water = 101;
         config.process.sync.post_concurrency = 1;
         config.process.instagram.sandbox.large_account_posts = 3;
         config.process.instagram.sandbox.large_account_comments = 600;
     })
-    .await;
+    .await
+}
+
+async fn a_sync_throttled_in_the_middle_of_a_post_goes_on_from_its_next_page(backend: Backend) {
+    let app = big_account_app(backend).await;
     // The profile, the post list and three pages of the newest post's comments; then Instagram
     // throttles the app, in the middle of that post.
     let id = throttled_sync(&app, "big.demo", 5).await;
@@ -251,5 +257,29 @@ async fn a_sync_throttled_in_the_middle_of_a_post_goes_on_from_its_next_page(bac
         calls[before.len()..].iter().find(|(endpoint, _)| endpoint == "GET /{media-id}/comments").unwrap();
     assert_eq!(media_of(&resumed.1), newest, "the same post, first");
     assert!(resumed.1.contains("after="), "from its next page: {}", resumed.1);
+    assert_eq!(current_crush(&app).await, expected_crush(&app, "big.demo").await);
+}
+
+async fn a_saved_cursor_instagram_refuses_reads_the_post_again(backend: Backend) {
+    let app = big_account_app(backend).await;
+    let id = throttled_sync(&app, "big.demo", 5).await;
+    // The cursor kept in the middle of the newest post is no longer one Instagram takes.
+    app.db
+        .execute_unprepared(
+            "UPDATE instagram_media SET comments_after = 'expired' WHERE comments_after IS NOT NULL",
+        )
+        .await
+        .unwrap();
+    let before = answered(&app).await;
+    sandbox(&app, "DELETE", "/_sandbox/knobs", None).await;
+    jobs::expedite(&app.db, id).await.unwrap();
+    app.run_pending_jobs().await;
+    let done = "SELECT COUNT(*) FROM jobs WHERE kind = 'sync_feed' AND state = 'succeeded'";
+    assert_eq!(scalar(&app, done).await, 1, "not failed: the post is read from its first page");
+    let newest = media_of(&before.last().unwrap().1);
+    let first_page =
+        before.iter().find(|(e, p)| e == "GET /{media-id}/comments" && media_of(p) == newest).unwrap();
+    let again = answered(&app).await[before.len()..].iter().filter(|call| *call == first_page).count();
+    assert_eq!(again, 1, "its first page read again");
     assert_eq!(current_crush(&app).await, expected_crush(&app, "big.demo").await);
 }

@@ -163,8 +163,6 @@ pub async fn posts_of_sync(
         SyncedPost::find_by_statement(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
             .all(db)
             .await?;
-    // PostgreSQL keeps microseconds: compare at that precision.
-    let micros = |at: OffsetDateTime| at.unix_timestamp_nanos() / 1_000;
     for post in &mut posts {
         post.done = post.comments_synced_at.is_some_and(|at| micros(at) >= micros(synced_at));
         post.unchanged =
@@ -230,6 +228,12 @@ pub async fn sweep_media(
         .rows_affected())
 }
 
+/// `at` in microseconds: PostgreSQL keeps that precision, so sync marks read back from the
+/// database compare with the ones in memory at it.
+fn micros(at: OffsetDateTime) -> i128 {
+    at.unix_timestamp_nanos() / 1_000
+}
+
 /// Where a sync stands in reading one post's comments (kept with the post after each page,
 /// so that a stopped sync goes on from there).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -244,6 +248,14 @@ pub struct CommentProgress {
     pub replies_to_read: Vec<(String, String)>,
 }
 
+impl CommentProgress {
+    /// Counts what one read brought: `stored` interactions and `unattributed` ones.
+    fn count(&mut self, stored: usize, unattributed: i64) {
+        self.read += i64::try_from(stored).unwrap_or(i64::MAX) + unattributed;
+        self.unattributed += unattributed;
+    }
+}
+
 /// How far the sync `synced_at` got with the comments of post `media_id`, if it started on
 /// them.
 pub async fn comment_progress(
@@ -256,8 +268,6 @@ pub async fn comment_progress(
     let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, [media_id.into()]);
     let Some(row) = db.query_one_raw(statement).await? else { return Ok(None) };
     let at: Option<OffsetDateTime> = row.try_get("", "comments_after_at")?;
-    // PostgreSQL keeps microseconds: compare at that precision.
-    let micros = |at: OffsetDateTime| at.unix_timestamp_nanos() / 1_000;
     if at.is_none_or(|at| micros(at) != micros(synced_at)) {
         return Ok(None);
     }
@@ -302,8 +312,7 @@ pub async fn store_comment_page(
                 NextPage::After(after) => Some(after.clone()),
                 NextPage::End | NextPage::Unresumable => None,
             };
-            progress.read += i64::try_from(items.len()).unwrap_or(i64::MAX) + unattributed;
-            progress.unattributed += unattributed;
+            progress.count(items.len(), unattributed);
             progress
                 .replies_to_read
                 .extend(comments.iter().filter_map(|c| Some((c.id.clone(), c.replies_after.clone()?))));
@@ -335,8 +344,7 @@ pub async fn store_replies(
             let (parent, _) = progress.replies_to_read.remove(0);
             let (items, unattributed) = commenters::reply_interactions(&parent, &replies);
             store_interactions(txn, owner_id, media_id, &items, synced_at).await?;
-            progress.read += i64::try_from(items.len()).unwrap_or(i64::MAX) + unattributed;
-            progress.unattributed += unattributed;
+            progress.count(items.len(), unattributed);
             save_progress(txn, media_id, synced_at, &progress).await?;
             Ok(progress)
         })

@@ -91,6 +91,21 @@ pub async fn all_jobs(db: &sea_orm::DatabaseConnection) -> Vec<instacrush::entit
         .expect("query")
 }
 
+/// The sync jobs of user `user_id` (by their dedupe key), by id.
+pub async fn syncs_of(
+    db: &sea_orm::DatabaseConnection,
+    user_id: i64,
+) -> Vec<instacrush::entities::job::Model> {
+    use instacrush::{entities::job, sync::SyncFeed};
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+    job::Entity::find()
+        .filter(job::Column::DedupeKey.eq(SyncFeed::key(user_id)))
+        .order_by_asc(job::Column::Id)
+        .all(db)
+        .await
+        .expect("query")
+}
+
 /// Polls `check` every 50 ms until it holds; panics with `what` after `timeout`.
 pub async fn wait_until<F, Fut>(timeout: Duration, what: &str, mut check: F)
 where

@@ -88,6 +88,19 @@ pub fn test_worker_config() -> WorkerConfig {
     }
 }
 
+/// One call the sandbox answered, as its call log shows it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct InstagramCall {
+    /// `GET /me`, `GET /{media-id}/comments`…
+    pub endpoint: String,
+    /// The path and query (with its cursor).
+    pub path: String,
+    /// The HTTP status it answered with.
+    pub status: u64,
+    /// The account whose token made it.
+    pub account: Option<String>,
+}
+
 /// A running server on its own database.
 pub struct TestApp {
     /// The server's address.
@@ -155,6 +168,26 @@ impl TestApp {
     /// An absolute URL for a path on this server.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+
+    /// Every call the app's sandbox logged since its counts were last reset, oldest first.
+    pub async fn instagram_calls(&self) -> Vec<InstagramCall> {
+        let url = format!("{}/_sandbox/calls/log", self.sandbox_url);
+        let log: serde_json::Value =
+            self.client.get(url).send().await.expect("the sandbox answers").json().await.expect("a call log");
+        let calls = log["calls"].as_array().cloned().unwrap_or_default();
+        calls
+            .iter()
+            .map(|call| {
+                let text = |key: &str| call[key].as_str().unwrap_or_default().to_owned();
+                InstagramCall {
+                    endpoint: text("endpoint"),
+                    path: text("path"),
+                    status: call["status"].as_u64().unwrap_or_default(),
+                    account: call["account"].as_str().map(str::to_owned),
+                }
+            })
+            .collect()
     }
 
     /// `instacrush worker` as another process of this app's deployment (its database, keys

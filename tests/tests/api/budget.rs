@@ -6,10 +6,10 @@
 
 use std::{collections::BTreeSet, time::Duration};
 
-use instacrush::{entities::job, sync::SyncFeed};
-use instacrush_tests::{Backend, TestApp, auth::Browser, on_both_backends};
+use instacrush::entities::job;
+use instacrush_tests::{Backend, InstagramCall, TestApp, auth::Browser, jobs::syncs_of, on_both_backends};
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait as _, ConnectionTrait as _, EntityTrait as _, QueryFilter as _, Statement};
+use sea_orm::{ConnectionTrait as _, Statement};
 use serde_json::{Value, json};
 
 on_both_backends!(a_spent_budget_pauses_the_syncs_of_every_worker_process_until_it_is_regained);
@@ -40,28 +40,15 @@ async fn sandbox(app: &TestApp, method: &str, path: &str, body: Option<Value>) -
     request.send().await.unwrap().json().await.unwrap_or(Value::Null)
 }
 
-/// The calls the sandbox answered for `username`: (endpoint, path, status).
-async fn calls_of(app: &TestApp, username: &str) -> Vec<(String, String, u64)> {
-    let log = sandbox(app, "GET", "/_sandbox/calls/log", None).await;
-    log["calls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|call| call["account"] == username)
-        .map(|call| {
-            let text = |key: &str| call[key].as_str().unwrap_or_default().to_owned();
-            (text("endpoint"), text("path"), call["status"].as_u64().unwrap_or_default())
-        })
-        .collect()
+/// The calls the sandbox answered for `username`.
+async fn calls_of(app: &TestApp, username: &str) -> Vec<InstagramCall> {
+    let calls = app.instagram_calls().await;
+    calls.into_iter().filter(|call| call.account.as_deref() == Some(username)).collect()
 }
 
 /// The sync job of user `user_id`.
 async fn sync_of(app: &TestApp, user_id: i64) -> job::Model {
-    let jobs = job::Entity::find()
-        .filter(job::Column::DedupeKey.eq(SyncFeed::key(user_id)))
-        .all(&app.db)
-        .await
-        .unwrap();
+    let jobs = syncs_of(&app.db, user_id).await;
     assert_eq!(jobs.len(), 1, "{jobs:?}");
     jobs.into_iter().next().unwrap()
 }
@@ -127,7 +114,7 @@ async fn a_spent_budget_pauses_the_syncs_of_every_worker_process_until_it_is_reg
     assert_eq!(ada_sync.attempts, 0, "a pause uses up no attempt");
     let made = calls_of(&app, "ada.demo").await;
     assert!(!made.is_empty() && made.len() < LIMIT as usize, "paused before the limit: {made:?}");
-    assert!(made.iter().all(|(_, _, status)| *status == 200), "never refused: {made:?}");
+    assert!(made.iter().all(|call| call.status == 200), "never refused: {made:?}");
     // The SPA's status says when it resumes.
     let status: Value = ada.get("/api/crush/loading").await.json().await.unwrap();
     let resumes_at = time::OffsetDateTime::parse(
@@ -165,9 +152,9 @@ async fn a_spent_budget_pauses_the_syncs_of_every_worker_process_until_it_is_reg
     for username in ["ada.demo", "ben.demo"] {
         let made = calls_of(&app, username).await;
         let distinct: BTreeSet<(&String, &String)> =
-            made.iter().map(|(endpoint, path, _)| (endpoint, path)).collect();
+            made.iter().map(|call| (&call.endpoint, &call.path)).collect();
         assert_eq!(distinct.len(), made.len(), "{username}: no call made twice: {made:?}");
-        assert!(made.iter().all(|(_, _, status)| *status == 200), "{made:?}");
+        assert!(made.iter().all(|call| call.status == 200), "{made:?}");
     }
     for (browser, username) in [(&ada, "ada.demo"), (&ben, "ben.demo")] {
         let mine: Value = browser.get("/api/crush").await.json().await.unwrap();

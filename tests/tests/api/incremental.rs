@@ -47,15 +47,11 @@ async fn scalar(app: &TestApp, sql: &str) -> i64 {
 
 /// The calls answered `200` since the last reset: endpoint and path (with its cursor).
 async fn answered(app: &TestApp) -> Vec<(String, String)> {
-    let log = sandbox(app, "GET", "/_sandbox/calls/log", None).await;
-    log["calls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|call| call["status"] == 200)
-        .map(|call| {
-            (call["endpoint"].as_str().unwrap().to_owned(), call["path"].as_str().unwrap().to_owned())
-        })
+    app.instagram_calls()
+        .await
+        .into_iter()
+        .filter(|call| call.status == 200)
+        .map(|call| (call.endpoint, call.path))
         .collect()
 }
 
@@ -167,6 +163,17 @@ async fn throttled_sync(app: &TestApp, username: &str, calls: u32) -> i64 {
     id
 }
 
+/// Lifts Instagram's limit and runs the deferred sync `id` now, to its end; returns the calls
+/// answered `200` since the sandbox's counts were reset.
+async fn resumed_without_the_limit(app: &TestApp, id: i64) -> Vec<(String, String)> {
+    sandbox(app, "DELETE", "/_sandbox/knobs", None).await;
+    jobs::expedite(&app.db, id).await.unwrap();
+    app.run_pending_jobs().await;
+    let done = "SELECT COUNT(*) FROM jobs WHERE kind = 'sync_feed' AND state = 'succeeded'";
+    assert_eq!(scalar(app, done).await, 1, "the sync finished");
+    answered(app).await
+}
+
 async fn a_throttled_sync_resumes_without_repeating_calls(backend: Backend) {
     // Only Instagram's refusal stops this sync (the budget's own pause is tested apart).
     // One post at a time, so one post at most is in flight when Instagram refuses.
@@ -179,12 +186,7 @@ async fn a_throttled_sync_resumes_without_repeating_calls(backend: Backend) {
     let id = throttled_sync(&app, "ada.demo", 12).await;
 
     // The limit lifts; the sync resumes from its checkpoint.
-    sandbox(&app, "DELETE", "/_sandbox/knobs", None).await;
-    jobs::expedite(&app.db, id).await.unwrap();
-    app.run_pending_jobs().await;
-    let done = "SELECT COUNT(*) FROM jobs WHERE kind = 'sync_feed' AND state = 'succeeded'";
-    assert_eq!(scalar(&app, done).await, 1);
-    let calls = answered(&app).await;
+    let calls = resumed_without_the_limit(&app, id).await;
     let count = |endpoint: &str| calls.iter().filter(|(e, _)| e == endpoint).count();
     assert_eq!(count("GET /me"), 1, "the profile read once");
     let mut pages: Vec<&String> =
@@ -238,12 +240,7 @@ async fn a_sync_throttled_in_the_middle_of_a_post_goes_on_from_its_next_page(bac
     let checkpoint = "SELECT COUNT(*) FROM instagram_media WHERE comments_after IS NOT NULL";
     assert_eq!(scalar(&app, checkpoint).await, 1, "the post keeps the cursor of its next page");
 
-    sandbox(&app, "DELETE", "/_sandbox/knobs", None).await;
-    jobs::expedite(&app.db, id).await.unwrap();
-    app.run_pending_jobs().await;
-    let done = "SELECT COUNT(*) FROM jobs WHERE kind = 'sync_feed' AND state = 'succeeded'";
-    assert_eq!(scalar(&app, done).await, 1);
-    let calls = answered(&app).await;
+    let calls = resumed_without_the_limit(&app, id).await;
     let distinct: std::collections::BTreeSet<&(String, String)> = calls.iter().collect();
     assert_eq!(
         distinct.len(),
@@ -271,15 +268,12 @@ async fn a_saved_cursor_instagram_refuses_reads_the_post_again(backend: Backend)
         .await
         .unwrap();
     let before = answered(&app).await;
-    sandbox(&app, "DELETE", "/_sandbox/knobs", None).await;
-    jobs::expedite(&app.db, id).await.unwrap();
-    app.run_pending_jobs().await;
-    let done = "SELECT COUNT(*) FROM jobs WHERE kind = 'sync_feed' AND state = 'succeeded'";
-    assert_eq!(scalar(&app, done).await, 1, "not failed: the post is read from its first page");
+    // Not failed: the post is read from its first page.
+    let calls = resumed_without_the_limit(&app, id).await;
     let newest = media_of(&before.last().unwrap().1);
     let first_page =
         before.iter().find(|(e, p)| e == "GET /{media-id}/comments" && media_of(p) == newest).unwrap();
-    let again = answered(&app).await[before.len()..].iter().filter(|call| *call == first_page).count();
+    let again = calls[before.len()..].iter().filter(|call| *call == first_page).count();
     assert_eq!(again, 1, "its first page read again");
     assert_eq!(current_crush(&app).await, expected_crush(&app, "big.demo").await);
 }

@@ -269,17 +269,7 @@ async fn a_released_sync_resumes_without_reading_again(backend: Backend) {
     let (profile_reads, list_reads) = (answered(&app, "GET /me"), answered(&app, "GET /me/media"));
     app.run_pending_jobs().await;
     assert_eq!(job_row(&app.db, id).await.state, JobState::Succeeded);
-    let posts = app
-        .db
-        .query_one_raw(Statement::from_string(
-            app.db.get_database_backend(),
-            "SELECT COUNT(*) AS n FROM instagram_media",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get::<i64>("", "n")
-        .unwrap();
+    let posts = media_count(&app).await;
     assert_eq!(answered(&app, "GET /me"), profile_reads, "the profile is not read again");
     assert_eq!(answered(&app, "GET /me/media"), list_reads, "the post list is not read again");
     let comments = answered(&app, "GET /{media-id}/comments");
@@ -288,16 +278,19 @@ async fn a_released_sync_resumes_without_reading_again(backend: Backend) {
 
 /// The calls the sandbox answered `200` for `username`, by endpoint and path.
 async fn answered_calls(app: &TestApp, username: &str) -> Vec<(String, String)> {
-    let url = format!("{}/_sandbox/calls/log", app.sandbox_url);
-    let log: Value = app.client.get(url).send().await.unwrap().json().await.unwrap();
-    let calls = log["calls"].as_array().cloned().unwrap_or_default();
+    let calls = app.instagram_calls().await;
     calls
-        .iter()
-        .filter(|call| call["account"] == username && call["status"] == 200)
-        .map(|call| {
-            (call["endpoint"].as_str().unwrap().to_owned(), call["path"].as_str().unwrap().to_owned())
-        })
+        .into_iter()
+        .filter(|call| call.account.as_deref() == Some(username) && call.status == 200)
+        .map(|call| (call.endpoint, call.path))
         .collect()
+}
+
+/// How many posts the app holds.
+async fn media_count(app: &TestApp) -> i64 {
+    let sql = "SELECT COUNT(*) FROM instagram_media";
+    let row = app.db.query_one_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap();
+    row.unwrap().try_get_by_index(0).unwrap()
 }
 
 async fn a_crashed_sync_resumes_from_its_checkpoint(backend: Backend) {
@@ -343,17 +336,7 @@ async fn a_crashed_sync_resumes_from_its_checkpoint(backend: Backend) {
         comments.len() - distinct.len(),
         comments.len()
     );
-    let posts: i64 = app
-        .db
-        .query_one_raw(Statement::from_string(
-            app.db.get_database_backend(),
-            "SELECT COUNT(*) FROM instagram_media",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index(0)
-        .unwrap();
+    let posts = media_count(&app).await;
     assert_eq!(distinct.len() as i64, posts, "every post read");
     let mine = json_of(ada.get("/api/crush").await).await;
     assert_eq!(mine["outcome"], "found", "{mine}");

@@ -9,7 +9,7 @@ use instacrush::{
     jobs::{self, Job as _, NewJob, store},
     sync::{ResyncStale, SyncFeed, SyncSettings, touch_last_seen},
 };
-use instacrush_tests::{Backend, TestApp, on_both_backends};
+use instacrush_tests::{Backend, TestApp, jobs::syncs_of, on_both_backends};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait as _, EntityTrait as _, QueryFilter as _, Set,
     Statement,
@@ -89,16 +89,6 @@ fn stale() -> Seed {
     Seed { seen_ago: Some(24 * HOUR), synced_ago: Some(13 * HOUR), ..Seed::default() }
 }
 
-/// The sync jobs of `user_id`.
-async fn syncs_of(app: &TestApp, user_id: i64) -> Vec<job::Model> {
-    job::Entity::find()
-        .filter(job::Column::Kind.eq(SyncFeed::KIND))
-        .filter(job::Column::DedupeKey.eq(SyncFeed::key(user_id)))
-        .all(&app.db)
-        .await
-        .unwrap()
-}
-
 /// Enqueues a resync run and performs it (the syncs it queues start later).
 async fn resync(app: &TestApp, job: ResyncStale) {
     jobs::enqueue(&app.db, NewJob::of(&job)).await.unwrap();
@@ -116,7 +106,7 @@ async fn a_stale_active_user_gets_one_sync_however_often_the_tick_fires(backend:
     schedule.fire_all(&app.state.db, &app.state.waker).await;
     resync(&app, ResyncStale::default()).await;
     for user_id in [stale, never] {
-        let syncs = syncs_of(&app, user_id).await;
+        let syncs = syncs_of(&app.db, user_id).await;
         assert_eq!(syncs.len(), 1, "user {user_id}: {syncs:?}");
         assert_eq!(syncs[0].state, job::JobState::Queued);
         assert_eq!(syncs[0].user_id, Some(user_id), "owned by the user");
@@ -137,7 +127,7 @@ async fn a_running_sync_is_not_doubled(backend: Backend) {
         ResyncStale::default().enqueue_due(&app.db, &SyncSettings::default()).await.unwrap();
     assert_eq!((new, existing), (0, 0), "a user with a sync running is not due");
     resync(&app, ResyncStale::default()).await;
-    let syncs = syncs_of(&app, user_id).await;
+    let syncs = syncs_of(&app.db, user_id).await;
     assert_eq!(syncs.len(), 1, "{syncs:?}");
     assert_eq!((syncs[0].id, syncs[0].state), (id, job::JobState::Running));
 }
@@ -151,9 +141,9 @@ async fn fresh_inactive_and_reauth_users_get_none(backend: Backend) {
     let due = seed(&app, 5, stale()).await;
     resync(&app, ResyncStale::default()).await;
     for user_id in [fresh, inactive, never_seen, reauth] {
-        assert!(syncs_of(&app, user_id).await.is_empty(), "user {user_id} gets no sync");
+        assert!(syncs_of(&app.db, user_id).await.is_empty(), "user {user_id} gets no sync");
     }
-    assert_eq!(syncs_of(&app, due).await.len(), 1, "the control user does");
+    assert_eq!(syncs_of(&app.db, due).await.len(), 1, "the control user does");
 }
 
 async fn resyncs_are_spread_over_the_period_and_bounded_by_the_batch(backend: Backend) {
@@ -172,7 +162,7 @@ async fn resyncs_are_spread_over_the_period_and_bounded_by_the_batch(backend: Ba
     let after = instacrush::db::now();
     let mut run_at: Vec<OffsetDateTime> = Vec::new();
     for user_id in &users {
-        run_at.extend(syncs_of(&app, *user_id).await.iter().map(|sync| sync.run_at));
+        run_at.extend(syncs_of(&app.db, *user_id).await.iter().map(|sync| sync.run_at));
     }
     run_at.sort();
     assert_eq!(run_at.len(), 4);
@@ -215,13 +205,13 @@ async fn an_account_fed_by_webhooks_stays_fresh_longer(backend: Backend) {
     )
     .await;
     assert_eq!(ResyncStale::default().enqueue_due(&app.db, &settings).await.unwrap(), (2, 0));
-    assert!(syncs_of(&app, fed).await.is_empty(), "fed by webhooks: fresh for longer");
-    assert_eq!(syncs_of(&app, quiet).await.len(), 1);
-    assert_eq!(syncs_of(&app, fed_long_ago).await.len(), 1);
+    assert!(syncs_of(&app.db, fed).await.is_empty(), "fed by webhooks: fresh for longer");
+    assert_eq!(syncs_of(&app.db, quiet).await.len(), 1);
+    assert_eq!(syncs_of(&app.db, fed_long_ago).await.len(), 1);
     // Configured to the plain freshness, the fed account is due too.
     let plain = SyncSettings { webhook_fresh_hours: settings.fresh_hours, ..SyncSettings::default() };
     assert_eq!(ResyncStale::default().enqueue_due(&app.db, &plain).await.unwrap(), (1, 0));
-    assert_eq!(syncs_of(&app, fed).await.len(), 1);
+    assert_eq!(syncs_of(&app.db, fed).await.len(), 1);
 }
 
 async fn a_post_no_sync_read_makes_an_account_due_an_hour_after_its_sync(backend: Backend) {
@@ -242,9 +232,9 @@ async fn a_post_no_sync_read_makes_an_account_due_an_hour_after_its_sync(backend
     // The post was named before the last sync, which read it.
     let read = seed(&app, 3, fed(120, 180)).await;
     assert_eq!(ResyncStale::default().enqueue_due(&app.db, &SyncSettings::default()).await.unwrap(), (1, 0));
-    assert_eq!(syncs_of(&app, due).await.len(), 1);
-    assert!(syncs_of(&app, recent).await.is_empty());
-    assert!(syncs_of(&app, read).await.is_empty());
+    assert_eq!(syncs_of(&app.db, due).await.len(), 1);
+    assert!(syncs_of(&app.db, recent).await.is_empty());
+    assert!(syncs_of(&app.db, read).await.is_empty());
 }
 
 async fn last_seen_is_written_at_most_hourly(backend: Backend) {

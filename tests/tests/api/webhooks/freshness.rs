@@ -8,9 +8,9 @@ use instacrush::{
     sync::{NEW_POST_GAP, SyncFeed, SyncSettings},
     webhooks::NEW_POST_DELAY,
 };
-use instacrush_tests::{Backend, TestApp, auth::Browser, on_both_backends};
+use instacrush_tests::{Backend, TestApp, auth::Browser, jobs::syncs_of, on_both_backends};
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait as _, ConnectionTrait as _, EntityTrait as _, QueryFilter as _, Statement};
+use sea_orm::{ConnectionTrait as _, EntityTrait as _, Statement};
 use serde_json::{Value, json};
 
 use super::{all_delivered, app, json_of, sandbox, sandbox_account, scalar, signed_in_and_synced};
@@ -32,11 +32,6 @@ async fn synced_hours_ago(app: &TestApp, username: &str, hours: i64) {
 /// What `GET /api/users/me` says of the user's data.
 async fn data_state(browser: &Browser) -> Value {
     json_of(browser.get("/api/users/me").await).await["sync"]["state"].clone()
-}
-
-/// The sync jobs of `user_id`.
-async fn syncs_of(app: &TestApp, user_id: i64) -> Vec<job::Model> {
-    job::Entity::find().filter(job::Column::DedupeKey.eq(SyncFeed::key(user_id))).all(&app.db).await.unwrap()
 }
 
 async fn an_account_fed_by_webhooks_stays_fresh_longer(backend: Backend) {
@@ -88,7 +83,7 @@ async fn a_comment_on_a_post_we_do_not_hold_resyncs_the_account(backend: Backend
             Statement::from_sql_and_values(app.db.get_database_backend(), sql, [media.clone().into()]);
         app.db.execute_raw(statement).await.unwrap();
     }
-    let syncs_before = syncs_of(&app, user_id).await.len();
+    let syncs_before = syncs_of(&app.db, user_id).await.len();
 
     sandbox(&app, "DELETE", "/_sandbox/calls", None).await;
     let author = account["top_interactors"][1]["username"].clone();
@@ -102,7 +97,7 @@ async fn a_comment_on_a_post_we_do_not_hold_resyncs_the_account(backend: Backend
     // after the last sync, so comments on posts outside the window cannot resync in a loop.
     let stored = "SELECT COUNT(*) FROM instagram_interactions WHERE ig_comment_id = $1";
     assert_eq!(scalar(&app, stored, vec![comment_id.clone().into()]).await, 0);
-    let syncs = syncs_of(&app, user_id).await;
+    let syncs = syncs_of(&app.db, user_id).await;
     assert_eq!(syncs.len(), syncs_before + 1, "{syncs:?}");
     let queued = syncs.iter().find(|job| job.state == job::JobState::Queued).expect("a queued resync");
     assert_eq!(queued.kind, SyncFeed::KIND);
@@ -123,23 +118,19 @@ async fn a_comment_on_a_post_we_do_not_hold_resyncs_the_account(backend: Backend
     let again = json!({ "author": author, "media_id": media, "text": "second" });
     assert_eq!(sandbox(&app, "POST", "/_sandbox/accounts/ben.demo/comments", Some(again)).await.0, 201);
     all_delivered(&app, 2).await;
-    assert_eq!(syncs_of(&app, user_id).await.len(), syncs_before + 1);
+    assert_eq!(syncs_of(&app.db, user_id).await.len(), syncs_before + 1);
 
     // When it runs, it reads the new post and only that one.
     jobs::expedite(&app.db, queued.id).await.unwrap();
     app.run_pending_jobs().await;
     assert_eq!(scalar(&app, stored, vec![comment_id.into()]).await, 1, "the comment is counted now");
-    let (_, log) = sandbox(&app, "GET", "/_sandbox/calls/log", None).await;
-    let read: std::collections::BTreeSet<&str> = log["calls"]
-        .as_array()
-        .unwrap()
+    let calls = app.instagram_calls().await;
+    let read: std::collections::BTreeSet<&str> = calls
         .iter()
-        .filter(|call| call["endpoint"] == "GET /{media-id}/comments")
-        .filter_map(|call| {
-            call["path"].as_str()?.split('?').next()?.strip_suffix("/comments")?.rsplit('/').next()
-        })
+        .filter(|call| call.endpoint == "GET /{media-id}/comments")
+        .filter_map(|call| call.path.split('?').next()?.strip_suffix("/comments")?.rsplit('/').next())
         .collect();
-    assert_eq!(read, [media.as_str()].into(), "the new post's comments (its pages), no other: {log}");
+    assert_eq!(read, [media.as_str()].into(), "the new post's comments (its pages), no other: {calls:?}");
     let crush = "SELECT c.comments_count FROM crushes c JOIN instagram_users o ON o.id = c.owner_id \
                  WHERE o.username = 'ben.demo' AND c.is_current";
     let expected = sandbox_account(&app, "ben.demo").await["expected_crush"]["interactions"].clone();
